@@ -1,0 +1,36 @@
+"""Who may see what. Every page, API view and socket asks these, never its own rule."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from agents.models import Agent, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def agent_for(user: AbstractBaseUser | AnonymousUser | User) -> Agent | None:
+    """The user's Agent profile, or None for anyone who is not helpdesk staff."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.agent  # type: ignore[union-attr]
+    except Agent.DoesNotExist:
+        if getattr(user, "is_superuser", False):
+            return Agent.objects.get_or_create(user=user, defaults={"role": Role.ADMIN})[0]
+        return None
+
+
+def team_ids_of(agent: Agent) -> list[int]:
+    cached = getattr(agent, "_team_ids", None)
+    if cached is None:
+        cached = list(agent.teams.values_list("id", flat=True))
+        agent._team_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def is_admin(agent: Agent | None) -> bool:
+    return agent is not None and agent.role == Role.ADMIN

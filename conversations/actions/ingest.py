@@ -1,0 +1,219 @@
+"""The one inbound pipeline: every channel's normalized event is recorded here."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from conversations import hooks
+from conversations.actions.timeline import CHANNEL_SWITCHED, STATUS_CHANGED, record_event
+from conversations.inbound import InboundEvent, IngestResult
+from conversations.models import (
+    Attachment,
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Interaction,
+)
+from conversations.notify import notify_conversation, notify_interaction
+from conversations.sanitize import sanitize_html
+from customers.actions.identify import do_get_or_create_identity
+from customers.identities import normalize_identity
+from customers.models import Customer, Identity
+
+
+class _Duplicate(Exception):
+    """The provider id is already recorded for this inbox: roll back, return the original."""
+
+
+def do_record_inbound(event: InboundEvent) -> IngestResult:
+    """Record one inbound event in one transaction; a provider's retry records nothing.
+
+    Raises customers.identities.InvalidIdentity when the sender cannot be named.
+    """
+    sender_value = normalize_identity(event.sender_kind, event.sender_value)
+    try:
+        with transaction.atomic():
+            return _record(event, sender_value)
+    except _Duplicate:
+        original = Interaction.objects.select_related("conversation").get(
+            inbox=event.inbox, provider_id=event.provider_id
+        )
+        return IngestResult(original, original.conversation, created=False)
+
+
+def _record(event: InboundEvent, sender_value: str) -> IngestResult:
+    identity, _ = do_get_or_create_identity(
+        event.sender_kind, sender_value, name=event.sender_name, verified=event.sender_verified
+    )
+    # One inbound at a time per customer: two racing first messages must agree on
+    # which conversation is "the open one".
+    customer = Customer.objects.select_for_update().get(pk=identity.customer_id)
+    if not customer.name and event.sender_name:
+        customer.name = event.sender_name[:200]
+        customer.save(update_fields=["name", "updated_at"])
+    occurred_at = event.occurred_at or timezone.now()
+
+    conversation = _find_conversation(event, customer, sender_value, occurred_at)
+    created = conversation is None
+    if conversation is None:
+        conversation = Conversation.objects.create(
+            customer=customer,
+            team_id=event.inbox.team_id,
+            subject=event.subject[:500],
+            last_activity_at=occurred_at,
+        )
+    interaction = _insert_interaction(event, conversation, identity, occurred_at)
+    _store_attachments(interaction, event)
+    _apply_to_conversation(conversation, interaction, event, created)
+
+    notify_interaction(interaction)
+    notify_conversation(conversation, created=created)
+    conversation_id, interaction_id = conversation.pk, interaction.pk
+    transaction.on_commit(lambda: hooks.run_after_inbound(conversation_id, interaction_id, created))
+    return IngestResult(interaction, conversation, created=True, conversation_created=created)
+
+
+def _find_conversation(
+    event: InboundEvent, customer: Customer, sender_value: str, occurred_at: datetime
+) -> Conversation | None:
+    if event.conversation_hint is not None:
+        hinted = _lock_conversation(event.conversation_hint)
+        if hinted is not None and _may_join(hinted, customer, sender_value):
+            return hinted
+    if event.thread_refs:
+        threaded = _conversation_by_thread(event.thread_refs, customer, sender_value)
+        if threaded is not None:
+            return threaded
+    if event.use_continuity:
+        window_start = occurred_at - timedelta(days=settings.OMNIDESK_CONTINUITY_DAYS)
+        return (
+            Conversation.objects.select_for_update()
+            .filter(customer=customer, last_activity_at__gte=window_start)
+            .exclude(status=ConversationStatus.RESOLVED)
+            .order_by("-last_activity_at", "-id")
+            .first()
+        )
+    return None
+
+
+def _lock_conversation(conversation_id: int) -> Conversation | None:
+    return Conversation.objects.select_for_update().filter(pk=conversation_id).first()
+
+
+def _may_join(conversation: Conversation, customer: Customer, sender_value: str) -> bool:
+    """A thread match never glues a stranger's message onto someone else's conversation."""
+    return conversation.customer_id == customer.pk or sender_value in conversation.participants
+
+
+def _conversation_by_thread(
+    refs: list[str], customer: Customer, sender_value: str
+) -> Conversation | None:
+    by_ref = dict(
+        Interaction.objects.filter(provider_id__in=refs[:100])
+        .order_by("id")
+        .values_list("provider_id", "conversation_id")
+    )
+    for ref in refs:
+        conversation_id = by_ref.get(ref)
+        if conversation_id is None:
+            continue
+        conversation = _lock_conversation(conversation_id)
+        if conversation is not None and _may_join(conversation, customer, sender_value):
+            return conversation
+    return None
+
+
+def _insert_interaction(
+    event: InboundEvent, conversation: Conversation, identity: Identity, occurred_at: datetime
+) -> Interaction:
+    interaction = Interaction(
+        conversation=conversation,
+        customer_id=conversation.customer_id,
+        inbox=event.inbox,
+        channel=event.channel,
+        direction=Direction.INBOUND,
+        kind=event.kind,
+        author_identity=identity,
+        text=event.text,
+        html=sanitize_html(event.html),
+        subject=event.subject[:500],
+        provider_id=event.provider_id or None,
+        status=event.status,
+        meta=event.meta,
+        raw=event.raw,
+        occurred_at=occurred_at,
+    )
+    try:
+        with transaction.atomic():
+            interaction.save()
+    except IntegrityError as exc:
+        if event.provider_id and Interaction.objects.filter(
+            inbox=event.inbox, provider_id=event.provider_id
+        ).exists():
+            raise _Duplicate from exc
+        raise
+    if event.raw_bytes is not None:
+        interaction.raw_file.save(event.raw_filename, ContentFile(event.raw_bytes), save=False)
+        interaction.save(update_fields=["raw_file"])
+    return interaction
+
+
+def _store_attachments(interaction: Interaction, event: InboundEvent) -> None:
+    for item in event.attachments:
+        attachment = Attachment(
+            interaction=interaction,
+            name=(item.name or "attachment")[:255],
+            content_type=item.content_type[:255],
+            content_id=item.content_id[:255],
+            size=item.size if item.size is not None else len(item.content or b""),
+            note=item.note[:255],
+        )
+        if item.content is not None:
+            attachment.file.save(attachment.name, ContentFile(item.content), save=False)
+        attachment.save()
+
+
+def _apply_to_conversation(
+    conversation: Conversation, interaction: Interaction, event: InboundEvent, created: bool
+) -> None:
+    at = interaction.occurred_at
+    if event.channel not in conversation.channels:
+        conversation.channels = [*conversation.channels, event.channel]
+    conversation.last_activity_at = max(conversation.last_activity_at, at)
+    if not conversation.subject and event.subject:
+        conversation.subject = event.subject[:500]
+    for participant in event.participants:
+        if participant not in conversation.participants:
+            conversation.participants = [*conversation.participants, participant]
+    if event.counts_as_customer_message:
+        previous_channel = conversation.last_inbound_channel
+        if not created and previous_channel and previous_channel != event.channel:
+            record_event(
+                conversation,
+                CHANNEL_SWITCHED,
+                f"Customer switched from {previous_channel} to {event.channel}",
+                meta={"from": previous_channel, "to": event.channel},
+            )
+        conversation.last_inbound_channel = event.channel
+        conversation.last_inbound_inbox = event.inbox
+        conversation.first_inbound_at = conversation.first_inbound_at or at
+        conversation.last_inbound_at = max(conversation.last_inbound_at or at, at)
+        if conversation.awaiting_since is None:
+            conversation.awaiting_since = at
+            conversation.awaiting_channel = event.channel
+        if conversation.status != ConversationStatus.OPEN:
+            record_event(
+                conversation,
+                STATUS_CHANGED,
+                f"Reopened by the customer's {event.channel} message",
+                meta={"from": conversation.status, "to": ConversationStatus.OPEN},
+            )
+            conversation.status = ConversationStatus.OPEN
+            conversation.snoozed_until = None
+            conversation.resolved_at = None
+    conversation.save()

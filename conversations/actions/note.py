@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from conversations.models import Channel, Conversation, Direction, Interaction, InteractionKind
+from conversations.notify import notify_conversation, notify_interaction
+from conversations.sanitize import sanitize_html
+
+
+def do_add_note(
+    *, conversation: Conversation, author: AbstractBaseUser, text: str, html: str = ""
+) -> Interaction:
+    """An internal note: agents only, never sent to the customer."""
+    if not text.strip():
+        raise ValueError("A note needs some text.")
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        now = timezone.now()
+        note = Interaction.objects.create(
+            conversation=conversation,
+            customer_id=conversation.customer_id,
+            channel=Channel.INTERNAL,
+            direction=Direction.INTERNAL,
+            kind=InteractionKind.NOTE,
+            author_agent=author,
+            text=text,
+            html=sanitize_html(html),
+            occurred_at=now,
+        )
+        conversation.last_activity_at = now
+        conversation.save(update_fields=["last_activity_at", "updated_at"])
+        notify_interaction(note)
+        notify_conversation(conversation)
+    return note

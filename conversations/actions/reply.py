@@ -1,0 +1,142 @@
+"""Agent replies: recorded as queued interactions, sent by a worker after commit."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from conversations import hooks
+from conversations.models import (
+    Conversation,
+    Direction,
+    Inbox,
+    Interaction,
+    InteractionKind,
+    Status,
+)
+from conversations.models.choices import CHANNEL_IDENTITY_KIND, CHANNEL_INBOX_KIND
+from conversations.notify import notify_conversation, notify_interaction
+from conversations.sanitize import sanitize_html
+from conversations.transports import has_transport
+from customers.models import Identity
+
+
+class ReplyError(ValueError):
+    """The reply cannot go out as asked; the message says why, for the agent."""
+
+
+def do_send_reply(
+    *,
+    conversation: Conversation,
+    author: AbstractBaseUser,
+    text: str,
+    html: str = "",
+    channel: str | None = None,
+    subject: str = "",
+    meta: dict[str, object] | None = None,
+) -> Interaction:
+    """Queue a reply on `channel` (default: the channel of the last inbound)."""
+    from conversations.tasks import send_interaction_task
+
+    if not text.strip() and not html.strip():
+        raise ReplyError("A reply needs some text.")
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        channel = channel or conversation.last_inbound_channel
+        if not channel:
+            raise ReplyError("This conversation has no inbound channel yet; choose one.")
+        if not has_transport(channel):
+            raise ReplyError(f"Replies on the {channel} channel are not available.")
+        inbox = _reply_inbox(conversation, channel)
+        recipient = _recipient(conversation, channel, inbox)
+        now = timezone.now()
+        reply = Interaction.objects.create(
+            conversation=conversation,
+            customer_id=conversation.customer_id,
+            inbox=inbox,
+            channel=channel,
+            direction=Direction.OUTBOUND,
+            kind=InteractionKind.MESSAGE,
+            author_agent=author,
+            text=text,
+            html=sanitize_html(html),
+            subject=(subject or _reply_subject(conversation))[:500],
+            status=Status.QUEUED,
+            meta={**(meta or {}), "to": recipient.value, "to_identity_id": recipient.pk},
+            occurred_at=now,
+        )
+        _mark_answered(conversation, now)
+        notify_interaction(reply)
+        notify_conversation(conversation)
+        send_interaction_task.delay_on_commit(reply.pk)
+        conversation_id, reply_id = conversation.pk, reply.pk
+        transaction.on_commit(lambda: hooks.run_after_reply(conversation_id, reply_id))
+    return reply
+
+
+def _reply_inbox(conversation: Conversation, channel: str) -> Inbox:
+    last_inbox = conversation.last_inbound_inbox
+    if last_inbox is not None and conversation.last_inbound_channel == channel:
+        return last_inbox
+    used = (
+        Interaction.objects.filter(
+            conversation=conversation, channel=channel, inbox__isnull=False, inbox__is_active=True
+        )
+        .order_by("-occurred_at")
+        .values_list("inbox_id", flat=True)
+        .first()
+    )
+    if used is not None:
+        return Inbox.objects.get(pk=used)
+    inbox_kind = CHANNEL_INBOX_KIND.get(channel)
+    candidates = Inbox.objects.filter(kind=inbox_kind, is_active=True).order_by("id")
+    chosen = candidates.filter(team_id=conversation.team_id).first() or candidates.first()
+    if chosen is None:
+        raise ReplyError(f"No active {channel} inbox is configured.")
+    return chosen
+
+
+def _recipient(conversation: Conversation, channel: str, inbox: Inbox) -> Identity:
+    """Who the reply addresses: the identity that last wrote on this channel, else one
+    of the customer's identities of the channel's kind."""
+    last_author = (
+        Interaction.objects.filter(
+            conversation=conversation,
+            channel=channel,
+            direction=Direction.INBOUND,
+            author_identity__isnull=False,
+        )
+        .order_by("-occurred_at", "-id")
+        .values_list("author_identity_id", flat=True)
+        .first()
+    )
+    if last_author is not None:
+        identity = Identity.objects.filter(pk=last_author).first()
+        if identity is not None:
+            return identity
+    kind = CHANNEL_IDENTITY_KIND.get(channel)
+    identities = Identity.objects.filter(customer_id=conversation.customer_id)
+    if kind:
+        identities = identities.filter(kind=kind)
+    identity = identities.order_by("-verified", "id").first()
+    if identity is None:
+        raise ReplyError(f"The customer has no {kind or channel} identity to reply to on {channel}.")
+    return identity
+
+
+def _reply_subject(conversation: Conversation) -> str:
+    subject = conversation.subject.strip()
+    if subject and not subject.lower().startswith("re:"):
+        return f"Re: {subject}"
+    return subject
+
+
+def _mark_answered(conversation: Conversation, at: object) -> None:
+    conversation.first_response_at = conversation.first_response_at or at
+    conversation.last_response_at = at
+    conversation.awaiting_since = None
+    conversation.awaiting_channel = ""
+    conversation.next_response_due_at = None
+    conversation.last_activity_at = at
+    conversation.save()

@@ -1,0 +1,45 @@
+"""System events on a conversation's timeline (status change, assignment, channel switch)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from conversations.models import Channel, Conversation, Direction, Interaction, InteractionKind
+from conversations.notify import notify_interaction
+
+# Event types, as stored in Interaction.event_type.
+STATUS_CHANGED = "status_changed"
+ASSIGNED = "assigned"
+TEAM_CHANGED = "team_changed"
+PRIORITY_CHANGED = "priority_changed"
+TAGS_CHANGED = "tags_changed"
+CHANNEL_SWITCHED = "channel_switched"
+CUSTOMER_MERGED = "customer_merged"
+
+
+def record_event(
+    conversation: Conversation,
+    event_type: str,
+    text: str,
+    *,
+    by: AbstractBaseUser | None = None,
+    meta: dict[str, Any] | None = None,
+) -> Interaction:
+    """Append a system event; the caller holds the transaction (and the row lock)."""
+    event = Interaction.objects.create(
+        conversation=conversation,
+        customer_id=conversation.customer_id,
+        channel=Channel.INTERNAL,
+        direction=Direction.INTERNAL,
+        kind=InteractionKind.EVENT,
+        event_type=event_type,
+        author_agent=by if by is not None and by.pk else None,
+        text=text,
+        meta=meta or {},
+        occurred_at=timezone.now(),
+    )
+    notify_interaction(event)
+    return event

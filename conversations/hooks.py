@@ -1,0 +1,27 @@
+"""Named extension points the core calls after an inbound event commits.
+
+The routing app fills these (routing/apps.py) with functions that queue its tasks:
+`after_inbound` for routing and SLA clocks of a conversation that received a message,
+`after_reply` for the SLA bookkeeping of an agent's response. The core knows only the
+names, never the app, and calls them on commit, outside the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+InboundHook = Callable[[int, int, bool], None]  # conversation id, interaction id, new conversation
+ReplyHook = Callable[[int, int], None]  # conversation id, interaction id
+
+after_inbound: list[InboundHook] = []
+after_reply: list[ReplyHook] = []
+
+
+def run_after_inbound(conversation_id: int, interaction_id: int, created: bool) -> None:
+    for hook in after_inbound:
+        hook(conversation_id, interaction_id, created)
+
+
+def run_after_reply(conversation_id: int, interaction_id: int) -> None:
+    for hook in after_reply:
+        hook(conversation_id, interaction_id)

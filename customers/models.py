@@ -1,0 +1,77 @@
+"""Customers and the identities (email, phone, chat visitor, external id) that name them."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class IdentityKind(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    CHAT = "chat", "Chat visitor"
+    EXTERNAL = "external", "External id"
+
+
+class Customer(models.Model):
+    name = models.CharField(max_length=200, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    notes = models.TextField(blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    preferred_channel = models.CharField(max_length=16, blank=True)
+    # Set when this record was merged into another; the merged record keeps no
+    # identities or conversations, only this pointer for links that still name it.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["name"]), models.Index(fields=["-updated_at", "-id"])]
+
+    def __str__(self) -> str:
+        return self.name or f"Customer #{self.pk}"
+
+    @property
+    def display_name(self) -> str:
+        if self.name:
+            return self.name
+        first = next(iter(self.identities.all()), None)
+        return first.value if first else f"Customer #{self.pk}"
+
+
+class Identity(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(max_length=10, choices=IdentityKind.choices)
+    value = models.CharField(max_length=255)
+    # An identity the customer merely claimed (an email typed into a chat pre-form)
+    # stays unverified: agents see it, the claimant never sees the owner's history.
+    verified = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="identity_unique_kind_value")
+        ]
+        verbose_name_plural = "identities"
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class CustomerMerge(models.Model):
+    """The record of one merge: who was merged into whom, by whom, and what moved."""
+
+    source_id = models.BigIntegerField()
+    target = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="merges")
+    merged_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moved = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]

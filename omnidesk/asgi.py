@@ -1,0 +1,56 @@
+"""ASGI entry point: HTTP and websockets in one process.
+
+At lifespan start-up it records the server's event loop (realtime sends go through it)
+and, in the embedded set-up, starts the Celery worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omnidesk.settings")
+
+from django.core.asgi import get_asgi_application  # noqa: E402
+
+django_http = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from omnidesk.embedded import start_embedded_worker  # noqa: E402
+from omnidesk.websocket_urls import websocket_urlpatterns  # noqa: E402
+from realtime.dispatch import set_home_loop  # noqa: E402
+
+router = ProtocolTypeRouter(
+    {
+        "http": django_http,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)
+
+_loop_recorded = False
+
+
+def _record_loop() -> None:
+    global _loop_recorded
+    if not _loop_recorded:
+        set_home_loop(asyncio.get_running_loop())
+        _loop_recorded = True
+
+
+async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                _record_loop()
+                start_embedded_worker()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    _record_loop()
+    await router(scope, receive, send)

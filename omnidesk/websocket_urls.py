@@ -1,0 +1,7 @@
+"""Every websocket route, gathered from the apps that serve one."""
+
+from __future__ import annotations
+
+from realtime.routing import websocket_urlpatterns as agent_routes
+
+websocket_urlpatterns = [*agent_routes]
