@@ -1,5 +1,8 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import include, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("webhooks/twilio/messaging/", include("channels_voice.messaging.urls")),
+    path("webhooks/twilio/voice/", include("channels_voice.voice.urls")),
+]

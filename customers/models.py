@@ -75,3 +75,31 @@ class CustomerMerge(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class ConsentStatus(models.TextChoices):
+    OPTED_IN = "opted_in", "Opted in"
+    OPTED_OUT = "opted_out", "Opted out"
+
+
+class Consent(models.Model):
+    """A customer's say on being contacted at one identity over one channel
+    (an SMS STOP, a WhatsApp opt-in, a marketing checkbox), with where it came from."""
+
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="consents")
+    channel = models.CharField(max_length=16)  # sms, whatsapp, email, voice
+    # The business endpoint the consent was given to (a Twilio number), or "" for all.
+    scope = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=ConsentStatus.choices)
+    source = models.CharField(max_length=255, blank=True)  # e.g. "inbound SMS keyword STOP"
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["identity", "channel", "scope"], name="consent_unique_identity_channel_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identity} {self.channel} {self.status}"

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class ImapMailboxState(models.Model):
+    """Where IMAP polling of one inbox's folder stands, so that across restarts no
+    message is fetched twice and none is skipped.
+
+    A change of UIDVALIDITY means the server renumbered the folder: the stored UIDs no
+    longer name the same messages and the folder is read again from the start (the
+    pipeline's (inbox, Message-ID) constraint keeps that from recording anything twice).
+    """
+
+    inbox = models.ForeignKey("conversations.Inbox", on_delete=models.CASCADE, related_name="+")
+    folder = models.CharField(max_length=255, default="INBOX")
+    uidvalidity = models.BigIntegerField(null=True, blank=True)
+    last_uid = models.BigIntegerField(default=0)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["inbox", "folder"], name="imap_state_unique_inbox_folder")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inbox_id}:{self.folder} uid>{self.last_uid}"
