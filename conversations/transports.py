@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from conversations.models import Interaction
+    from conversations.models import Conversation, Inbox, Interaction
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,16 @@ class TransportError(Exception):
 
 class Transport(Protocol):
     def send(self, interaction: Interaction) -> ProviderResult: ...
+
+
+class ReplyCheck(Protocol):
+    """Optional on a transport: refuse a reply before it is queued (an opted-out number,
+    a WhatsApp session window that closed), by raising TransportError(permanent=True).
+    `send` must still check again, since things change between queueing and sending."""
+
+    def check_reply(
+        self, *, conversation: Conversation, inbox: Inbox, recipient: str, meta: dict[str, Any]
+    ) -> None: ...
 
 
 class NoTransport(LookupError):
@@ -53,3 +63,12 @@ def get_transport(channel: str) -> Transport:
 
 def has_transport(channel: str) -> bool:
     return channel in _transports
+
+
+def check_reply(
+    channel: str, *, conversation: Conversation, inbox: Inbox, recipient: str, meta: dict[str, Any]
+) -> None:
+    """Run the channel's pre-send check, if its transport has one."""
+    checker = getattr(get_transport(channel), "check_reply", None)
+    if checker is not None:
+        checker(conversation=conversation, inbox=inbox, recipient=recipient, meta=meta)

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "channels",
     "anymail",
+    "omnidesk",
     "agents",
     "customers",
     "conversations",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "channels_email",
     "channels_chat",
     "channels_voice",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -18,7 +18,7 @@ from conversations.models import (
 from conversations.models.choices import CHANNEL_IDENTITY_KIND, CHANNEL_INBOX_KIND
 from conversations.notify import notify_conversation, notify_interaction
 from conversations.sanitize import sanitize_html
-from conversations.transports import has_transport
+from conversations.transports import TransportError, check_reply, has_transport
 from customers.models import Identity
 
 
@@ -50,6 +50,11 @@ def do_send_reply(
             raise ReplyError(f"Replies on the {channel} channel are not available.")
         inbox = _reply_inbox(conversation, channel)
         recipient = _recipient(conversation, channel, inbox)
+        try:
+            check_reply(channel, conversation=conversation, inbox=inbox, recipient=recipient.value,
+                        meta=dict(meta or {}))
+        except TransportError as exc:
+            raise ReplyError(exc.message) from exc
         now = timezone.now()
         reply = Interaction.objects.create(
             conversation=conversation,
