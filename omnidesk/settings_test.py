@@ -29,3 +29,5 @@ CHANNEL_LAYERS = {
         "CONFIG": {"hosts": [REDIS_URL], "prefix": f"omnidesk-test-{os.getpid()}"},
     }
 }
+STATIC_ROOT = os.path.join(os.environ["OMNIDESK_VAR_DIR"], "static")
+os.makedirs(STATIC_ROOT, exist_ok=True)

@@ -17,7 +17,7 @@ def do_claim_for_sending(interaction_id: int) -> Interaction | None:
     task must not send twice)."""
     with transaction.atomic():
         interaction = (
-            Interaction.objects.select_for_update()
+            Interaction.objects.select_for_update(of=("self",))
             .select_related("conversation", "inbox")
             .filter(pk=interaction_id)
             .first()
@@ -76,7 +76,7 @@ def do_update_delivery(
     status backwards. None when no outbound interaction has that provider id."""
     with transaction.atomic():
         interaction = (
-            Interaction.objects.select_for_update()
+            Interaction.objects.select_for_update(of=("self",))
             .select_related("conversation")
             .filter(inbox=inbox, provider_id=provider_id, direction=Direction.OUTBOUND)
             .first()

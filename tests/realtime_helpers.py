@@ -1,0 +1,34 @@
+"""Connecting test websockets to the real ASGI application as a signed-in user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+
+from omnidesk.asgi import application
+
+
+def session_cookie_for(user: Any) -> bytes:
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+
+
+async def connect_agent_socket(cookie: bytes | None) -> WebsocketCommunicator:
+    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
+    if cookie:
+        headers.append((b"cookie", cookie))
+    return WebsocketCommunicator(application, "/ws/agent/", headers=headers)
+
+
+async def receive_events(comm: WebsocketCommunicator, count: int, timeout: float = 5) -> list[dict[str, Any]]:
+    """The next `count` event frames (skipping control frames such as hello/resumed)."""
+    out: list[dict[str, Any]] = []
+    while len(out) < count:
+        frame = await comm.receive_json_from(timeout=timeout)
+        if frame.get("type") == "event":
+            out.append(frame)
+    return out
