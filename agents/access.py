@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from typing import Any
 
 from agents.models import Agent, Role
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
 
-
-def agent_for(user: AbstractBaseUser | AnonymousUser | User) -> Agent | None:
-    """The user's Agent profile, or None for anyone who is not helpdesk staff."""
-    if not user.is_authenticated:
+def agent_for(user: Any) -> Agent | None:
+    """The user's Agent profile, or None for anyone who is not helpdesk staff.
+    A superuser without a profile is an admin (created on first use)."""
+    if user is None or not user.is_authenticated:
         return None
     try:
-        return user.agent  # type: ignore[union-attr]
+        agent: Agent = user.agent
+        return agent
     except Agent.DoesNotExist:
         if getattr(user, "is_superuser", False):
             return Agent.objects.get_or_create(user=user, defaults={"role": Role.ADMIN})[0]

@@ -22,7 +22,9 @@ def visibility_filter(user: Any, prefix: str = "") -> Q | None:
         raise NotAgent("not an agent")
     if agent.sees_everything:
         return None
-    return Q(**{f"{prefix}team_id__in": team_ids_of(agent)}) | Q(**{f"{prefix}assignee_id": user.pk})
+    return Q(**{f"{prefix}team_id__in": team_ids_of(agent)}) | Q(
+        **{f"{prefix}assignee_id": user.pk}
+    )
 
 
 def visible_conversations(user: Any) -> QuerySet[Conversation]:

@@ -18,7 +18,7 @@ class InteractionInline(admin.TabularInline):
     model = Interaction
     extra = 0
     fields = ["occurred_at", "channel", "direction", "kind", "status", "text"]
-    readonly_fields = fields
+    readonly_fields = ["occurred_at", "channel", "direction", "kind", "status", "text"]
     show_change_link = True
     can_delete = False
 
@@ -26,8 +26,15 @@ class InteractionInline(admin.TabularInline):
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
     list_display = [
-        "id", "customer", "subject", "status", "team", "assignee", "priority",
-        "last_inbound_channel", "last_activity_at",
+        "id",
+        "customer",
+        "subject",
+        "status",
+        "team",
+        "assignee",
+        "priority",
+        "last_inbound_channel",
+        "last_activity_at",
     ]
     list_filter = ["status", "team", "priority", "last_inbound_channel"]
     search_fields = ["subject", "customer__name", "customer__identities__value"]
@@ -46,7 +53,14 @@ class AttachmentInline(admin.TabularInline):
 @admin.register(Interaction)
 class InteractionAdmin(admin.ModelAdmin):
     list_display = [
-        "id", "conversation", "channel", "direction", "kind", "status", "provider_id", "occurred_at",
+        "id",
+        "conversation",
+        "channel",
+        "direction",
+        "kind",
+        "status",
+        "provider_id",
+        "occurred_at",
     ]
     list_filter = ["channel", "direction", "kind", "status"]
     search_fields = ["text", "subject", "provider_id"]

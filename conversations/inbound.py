@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from conversations.models import InteractionKind, Status
 
 if TYPE_CHECKING:
-    from conversations.models import Conversation, Interaction, Inbox
+    from conversations.models import Conversation, Inbox, Interaction
 
 
 @dataclass

@@ -42,7 +42,9 @@ def send_interaction_task(self: Task, interaction_id: int) -> str:
             do_mark_failed(interaction_id, exc.message)
             return "failed"
         do_requeue(interaction_id, exc.message)
-        raise self.retry(countdown=_backoff(retries), max_retries=settings.OMNIDESK_SEND_MAX_RETRIES) from exc
+        raise self.retry(
+            countdown=_backoff(retries), max_retries=settings.OMNIDESK_SEND_MAX_RETRIES
+        ) from exc
     except Exception as exc:
         # Unknown whether the provider took it: retrying could send twice, so stop here
         # and say so.
@@ -64,5 +66,7 @@ def fail_stuck_sends_task() -> int:
         )
     )
     for pk in stuck:
-        do_mark_failed(pk, "The worker stopped while sending; it was not retried to avoid a duplicate.")
+        do_mark_failed(
+            pk, "The worker stopped while sending; it was not retried to avoid a duplicate."
+        )
     return len(stuck)

@@ -41,6 +41,6 @@ def raw_download(request: HttpRequest, interaction_id: int) -> FileResponse:
     return FileResponse(
         interaction.raw_file.open("rb"),
         as_attachment=True,
-        filename=interaction.raw_file.name.rsplit("/", 1)[-1],
+        filename=(interaction.raw_file.name or "raw").rsplit("/", 1)[-1],
         content_type="application/octet-stream",
     )

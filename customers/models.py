@@ -76,6 +76,9 @@ class CustomerMerge(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"#{self.source_id} into #{self.target_id}"
+
 
 class ConsentStatus(models.TextChoices):
     OPTED_IN = "opted_in", "Opted in"
@@ -97,7 +100,8 @@ class Consent(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["identity", "channel", "scope"], name="consent_unique_identity_channel_scope"
+                fields=["identity", "channel", "scope"],
+                name="consent_unique_identity_channel_scope",
             )
         ]
 

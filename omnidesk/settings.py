@@ -26,7 +26,9 @@ if not SECRET_KEY:
     SECRET_KEY = "omnidesk-insecure-development-key-change-me"  # noqa: S105
 
 PUBLIC_URL = env_str("PUBLIC_URL", "http://localhost:8000").rstrip("/")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", urlparse(PUBLIC_URL).hostname or "localhost"])
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", ["localhost", "127.0.0.1", urlparse(PUBLIC_URL).hostname or "localhost"]
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_URL])
 USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
@@ -103,7 +105,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "omnidesk.sqlite3",
+            "NAME": str(VAR_DIR / "omnidesk.sqlite3"),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the
                 # busy timeout instead of failing with "database is locked" mid-way.
@@ -173,10 +175,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 30 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WHITENOISE_USE_FINDERS = True
@@ -195,7 +197,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "omnidesk API",
-    "DESCRIPTION": "Unified-inbox helpdesk: customers, conversations and interactions on every channel.",
+    "DESCRIPTION": (
+        "Unified-inbox helpdesk: customers, conversations and interactions on every channel."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
 }

@@ -7,10 +7,10 @@ import os
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/omnidesk")
 os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{os.environ.get('TEST_REDIS_DB', '1')}")
 os.environ.setdefault("OMNIDESK_EMBEDDED_WORKER", "0")
-os.environ.setdefault("OMNIDESK_VAR_DIR", "/tmp/omnidesk-test-var")
+os.environ.setdefault("OMNIDESK_VAR_DIR", "/tmp/omnidesk-test-var")  # noqa: S108
 
-from omnidesk.settings import *  # noqa: E402, F403
-from omnidesk.settings import DATABASES, REDIS_URL  # noqa: E402
+from omnidesk.settings import *  # noqa: F403
+from omnidesk.settings import DATABASES, REDIS_URL
 
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME", "test_omnidesk")}

@@ -15,7 +15,9 @@ def home(request: HttpRequest) -> HttpResponse:
     agent = agent_for(request.user)
     context: dict[str, object] = {"agent": agent}
     if agent is not None:
-        conversations = visible_conversations(request.user).select_related("customer", "team", "assignee")
+        conversations = visible_conversations(request.user).select_related(
+            "customer", "team", "assignee"
+        )
         context["open_count"] = conversations.filter(status=ConversationStatus.OPEN).count()
         context["recent"] = conversations.order_by("-last_activity_at", "-id")[:20]
     return render(request, "home.html", context)

@@ -24,7 +24,9 @@ class Audience:
     user_ids: frozenset[int] = field(default_factory=frozenset)
 
     @classmethod
-    def of(cls, team_ids: Iterable[int | None] = (), user_ids: Iterable[int | None] = ()) -> Audience:
+    def of(
+        cls, team_ids: Iterable[int | None] = (), user_ids: Iterable[int | None] = ()
+    ) -> Audience:
         return cls(
             frozenset(t for t in team_ids if t is not None),
             frozenset(u for u in user_ids if u is not None),
@@ -39,7 +41,11 @@ class Audience:
 
 
 def may_receive(
-    *, sees_everything: bool, user_id: int, team_ids: Iterable[int], event_team_ids: Iterable[int],
+    *,
+    sees_everything: bool,
+    user_id: int,
+    team_ids: Iterable[int],
+    event_team_ids: Iterable[int],
     event_user_ids: Iterable[int],
 ) -> bool:
     if sees_everything or user_id in set(event_user_ids):

@@ -36,7 +36,9 @@ def _target_loop() -> asyncio.AbstractEventLoop:
     with _lock:
         if _private_loop is None or _private_loop.is_closed():
             loop = asyncio.new_event_loop()
-            thread = threading.Thread(target=loop.run_forever, name="realtime-dispatch", daemon=True)
+            thread = threading.Thread(
+                target=loop.run_forever, name="realtime-dispatch", daemon=True
+            )
             thread.start()
             _private_loop = loop
         return _private_loop

@@ -62,16 +62,23 @@ def outsider(db: Any) -> User:
 @pytest.fixture
 def email_inbox(team_a: Team) -> Inbox:
     return Inbox.objects.create(
-        kind=InboxKind.EMAIL, name="Support mail", slug="support-mail",
-        address="support@omnidesk.test", team=team_a,
+        kind=InboxKind.EMAIL,
+        name="Support mail",
+        slug="support-mail",
+        address="support@omnidesk.test",
+        team=team_a,
     )
 
 
 @pytest.fixture
 def twilio_inbox(team_a: Team) -> Inbox:
     return Inbox.objects.create(
-        kind=InboxKind.TWILIO, name="Support line", slug="support-line", address="+15005550006",
-        team=team_a, config={"account_sid": "AC" + "0" * 32},
+        kind=InboxKind.TWILIO,
+        name="Support line",
+        slug="support-line",
+        address="+15005550006",
+        team=team_a,
+        config={"account_sid": "AC" + "0" * 32},
         secrets={"auth_token": "12345678901234567890123456789012"},
     )
 
@@ -83,7 +90,9 @@ def api_inbox(team_a: Team) -> Inbox:
 
 @pytest.fixture
 def chat_inbox(team_a: Team) -> Inbox:
-    return Inbox.objects.create(kind=InboxKind.CHAT, name="Website chat", slug="web-chat", team=team_a)
+    return Inbox.objects.create(
+        kind=InboxKind.CHAT, name="Website chat", slug="web-chat", team=team_a
+    )
 
 
 def api_client_for(user: User | None) -> APIClient:
@@ -110,6 +119,7 @@ def celery_worker(transactional_db: Any) -> Iterator[Any]:
     with app.connection_for_write() as conn:
         conn.default_channel.queue_declare(settings.CELERY_TASK_DEFAULT_QUEUE, durable=True)
         conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20,
-                      loglevel="WARNING") as worker:
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, shutdown_timeout=20, loglevel="WARNING"
+    ) as worker:
         yield worker

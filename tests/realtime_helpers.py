@@ -14,7 +14,8 @@ from omnidesk.asgi import application
 def session_cookie_for(user: Any) -> bytes:
     client = Client()
     client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+    value = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return f"{settings.SESSION_COOKIE_NAME}={value}".encode()
 
 
 async def connect_agent_socket(cookie: bytes | None) -> WebsocketCommunicator:
@@ -24,7 +25,9 @@ async def connect_agent_socket(cookie: bytes | None) -> WebsocketCommunicator:
     return WebsocketCommunicator(application, "/ws/agent/", headers=headers)
 
 
-async def receive_events(comm: WebsocketCommunicator, count: int, timeout: float = 5) -> list[dict[str, Any]]:
+async def receive_events(
+    comm: WebsocketCommunicator, count: int, timeout: float = 5
+) -> list[dict[str, Any]]:
     """The next `count` event frames (skipping control frames such as hello/resumed)."""
     out: list[dict[str, Any]] = []
     while len(out) < count:

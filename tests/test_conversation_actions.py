@@ -23,26 +23,44 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def conversation(twilio_inbox):
     return do_record_inbound(
-        inbound(twilio_inbox, "sms", "phone", "+14155550100", "hi", provider_id="SM1",
-                sender_name="Ana Lima")
+        inbound(
+            twilio_inbox,
+            "sms",
+            "phone",
+            "+14155550100",
+            "hi",
+            provider_id="SM1",
+            sender_name="Ana Lima",
+        )
     ).conversation
 
 
 def _events(conversation):
     return list(
         Interaction.objects.filter(conversation=conversation, kind=InteractionKind.EVENT)
-        .order_by("id").values_list("event_type", "text")
+        .order_by("id")
+        .values_list("event_type", "text")
     )
 
 
 def test_changes_write_one_timeline_event_each(conversation, agent_a, team_b, lead):
-    do_update_conversation(conversation, by=lead, changes={
-        "status": "pending", "assignee": agent_a, "team": team_b, "priority": 3,
-        "tags": ["refund", "vip"],
-    })
+    do_update_conversation(
+        conversation,
+        by=lead,
+        changes={
+            "status": "pending",
+            "assignee": agent_a,
+            "team": team_b,
+            "priority": 3,
+            "tags": ["refund", "vip"],
+        },
+    )
     conversation.refresh_from_db()
     assert (conversation.status, conversation.assignee_id, conversation.team_id) == (
-        "pending", agent_a.pk, team_b.pk)
+        "pending",
+        agent_a.pk,
+        team_b.pk,
+    )
     assert conversation.priority == 3 and conversation.tags == ["refund", "vip"]
     assert _events(conversation) == [
         ("status_changed", "lead changed the status from open to pending"),
@@ -62,16 +80,21 @@ def test_snooze_needs_a_time(conversation, lead):
     with pytest.raises(ValueError, match="snoozed_until"):
         do_update_conversation(conversation, by=lead, changes={"status": "snoozed"})
     until = timezone.now() + timedelta(hours=3)
-    do_update_conversation(conversation, by=lead, changes={"status": "snoozed", "snoozed_until": until})
+    do_update_conversation(
+        conversation, by=lead, changes={"status": "snoozed", "snoozed_until": until}
+    )
     conversation.refresh_from_db()
     assert conversation.snoozed_until == until
 
 
 def test_customer_message_reopens_a_snoozed_conversation(conversation, twilio_inbox, lead):
     until = timezone.now() + timedelta(hours=3)
-    do_update_conversation(conversation, by=lead, changes={"status": "snoozed", "snoozed_until": until})
+    do_update_conversation(
+        conversation, by=lead, changes={"status": "snoozed", "snoozed_until": until}
+    )
     again = do_record_inbound(
-        inbound(twilio_inbox, "sms", "phone", "+14155550100", "still there?", provider_id="SM2"))
+        inbound(twilio_inbox, "sms", "phone", "+14155550100", "still there?", provider_id="SM2")
+    )
     assert again.conversation.pk == conversation.pk
     conversation.refresh_from_db()
     assert conversation.status == "open" and conversation.snoozed_until is None
@@ -84,8 +107,15 @@ def test_note_is_internal(conversation, agent_a):
 
 def test_merge_moves_identities_conversations_and_interactions(conversation, email_inbox, lead):
     other = do_record_inbound(
-        inbound(email_inbox, "email", "email", "ana@example.com", "email from Ana",
-                provider_id="<e1@x>", subject="Refund")
+        inbound(
+            email_inbox,
+            "email",
+            "email",
+            "ana@example.com",
+            "email from Ana",
+            provider_id="<e1@x>",
+            subject="Refund",
+        )
     ).conversation
     target, source = conversation.customer, other.customer
     source.attributes = {"plan": "pro"}
@@ -95,12 +125,16 @@ def test_merge_moves_identities_conversations_and_interactions(conversation, ema
     source.refresh_from_db()
     assert source.merged_into_id == target.pk
     assert sorted(Identity.objects.filter(customer=target).values_list("value", flat=True)) == [
-        "+14155550100", "ana@example.com"]
+        "+14155550100",
+        "ana@example.com",
+    ]
     assert set(target.conversations.values_list("pk", flat=True)) == {conversation.pk, other.pk}
     assert not Interaction.objects.filter(customer=source).exists()
     assert target.attributes == {"plan": "pro"}
     assert merge.moved["conversations"] == [other.pk]
-    assert _events(other) == [("customer_merged", "customer #%d was merged into Ana Lima" % source.pk)]
+    assert _events(other) == [
+        ("customer_merged", f"customer #{source.pk} was merged into Ana Lima")
+    ]
     assert CustomerMerge.objects.get().merged_by == lead
     with pytest.raises(MergeError):
         do_merge_customers(target=target, source=source, by=lead)
@@ -109,20 +143,28 @@ def test_merge_moves_identities_conversations_and_interactions(conversation, ema
 def test_later_messages_from_a_merged_identity_join_the_surviving_customer(
     conversation, email_inbox, lead
 ):
-    other = do_record_inbound(inbound(email_inbox, "email", "email", "ana@example.com", "x",
-                                      provider_id="<e2@x>")).conversation
+    other = do_record_inbound(
+        inbound(email_inbox, "email", "email", "ana@example.com", "x", provider_id="<e2@x>")
+    ).conversation
     do_merge_customers(target=conversation.customer, source=other.customer, by=lead)
-    later = do_record_inbound(inbound(email_inbox, "email", "email", "ANA@example.com", "y",
-                                      provider_id="<e3@x>"))
+    later = do_record_inbound(
+        inbound(email_inbox, "email", "email", "ANA@example.com", "y", provider_id="<e3@x>")
+    )
     assert later.conversation.customer_id == conversation.customer_id
     assert Customer.objects.filter(merged_into__isnull=True).count() == 1
 
 
 def _outbound(conversation, inbox, status=Status.QUEUED, provider_id=None):
     return Interaction.objects.create(
-        conversation=conversation, customer_id=conversation.customer_id, inbox=inbox,
-        channel="sms", direction=Direction.OUTBOUND, kind=InteractionKind.MESSAGE, text="reply",
-        status=status, provider_id=provider_id,
+        conversation=conversation,
+        customer_id=conversation.customer_id,
+        inbox=inbox,
+        channel="sms",
+        direction=Direction.OUTBOUND,
+        kind=InteractionKind.MESSAGE,
+        text="reply",
+        status=status,
+        provider_id=provider_id,
     )
 
 

@@ -44,14 +44,17 @@ def race(calls: list[Callable[[], IngestResult]]) -> list[IngestResult]:
     return results  # type: ignore[return-value]
 
 
-def test_racing_first_messages_from_a_new_customer_make_one_customer_and_conversation(twilio_inbox):
+def sms(inbox, phone: str, text: str, sid: str) -> Callable[[], IngestResult]:
+    return lambda: do_record_inbound(inbound(inbox, "sms", "phone", phone, text, provider_id=sid))
+
+
+def test_racing_first_messages_from_a_new_customer_make_one_customer_and_conversation(
+    twilio_inbox,
+):
     for round_no in range(ROUNDS):
         phone = f"+1415555{round_no:04d}"
         calls = [
-            (lambda i=i: do_record_inbound(
-                inbound(twilio_inbox, "sms", "phone", phone, f"message {i}", provider_id=f"SM{round_no}-{i}")
-            ))
-            for i in range(THREADS)
+            sms(twilio_inbox, phone, f"message {i}", f"SM{round_no}-{i}") for i in range(THREADS)
         ]
         results = race(calls)
         identity = Identity.objects.get(kind="phone", value=phone)
@@ -72,12 +75,7 @@ def test_racing_first_messages_from_a_new_customer_make_one_customer_and_convers
 def test_a_retry_racing_the_original_records_one_interaction(twilio_inbox):
     for round_no in range(ROUNDS):
         phone = f"+1628555{round_no:04d}"
-        calls = [
-            (lambda: do_record_inbound(
-                inbound(twilio_inbox, "sms", "phone", phone, "same event", provider_id=f"SMdup{round_no}")
-            ))
-            for _ in range(THREADS)
-        ]
+        calls = [sms(twilio_inbox, phone, "same event", f"SMdup{round_no}") for _ in range(THREADS)]
         results = race(calls)
         assert Interaction.objects.filter(provider_id=f"SMdup{round_no}").count() == 1
         assert Customer.objects.filter(identities__value=phone).count() == 1
@@ -87,17 +85,15 @@ def test_a_retry_racing_the_original_records_one_interaction(twilio_inbox):
 
 
 def test_racing_messages_from_a_known_customer_without_an_open_conversation_agree(twilio_inbox):
+    """The identity exists, so its unique constraint does not serialize these: the
+    customer row lock must."""
     from customers.actions.profile import do_create_customer
 
     for round_no in range(ROUNDS):
         phone = f"+1312555{round_no:04d}"
         customer = do_create_customer(identities=[("phone", phone)], name=f"Known {round_no}")
-        calls = [
-            (lambda i=i: do_record_inbound(
-                inbound(twilio_inbox, "sms", "phone", phone, f"hi {i}", provider_id=f"SMk{round_no}-{i}")
-            ))
-            for i in range(THREADS)
-        ]
+        calls = [sms(twilio_inbox, phone, f"hi {i}", f"SMk{round_no}-{i}") for i in range(THREADS)]
         race(calls)
         assert Conversation.objects.filter(customer=customer).count() == 1
-        assert Interaction.objects.filter(customer=customer, kind=InteractionKind.MESSAGE).count() == THREADS
+        messages = Interaction.objects.filter(customer=customer, kind=InteractionKind.MESSAGE)
+        assert messages.count() == THREADS

@@ -72,7 +72,7 @@ def test_lead_sees_every_team_and_unauthenticated_socket_is_refused(twilio_inbox
 
     async def scenario() -> None:
         anonymous = await connect_agent_socket(None)
-        connected, code = await anonymous.connect()
+        connected, _code = await anonymous.connect()
         assert not connected
         sock = await connect_agent_socket(cookie)
         assert (await sock.connect())[0]

@@ -152,9 +152,12 @@ def _insert_interaction(
         with transaction.atomic():
             interaction.save()
     except IntegrityError as exc:
-        if event.provider_id and Interaction.objects.filter(
-            inbox=event.inbox, provider_id=event.provider_id
-        ).exists():
+        if (
+            event.provider_id
+            and Interaction.objects.filter(
+                inbox=event.inbox, provider_id=event.provider_id
+            ).exists()
+        ):
             raise _Duplicate from exc
         raise
     if event.raw_bytes is not None:
@@ -198,6 +201,7 @@ def _apply_to_conversation(
                 CHANNEL_SWITCHED,
                 f"Customer switched from {previous_channel} to {event.channel}",
                 meta={"from": previous_channel, "to": event.channel},
+                at=at,
             )
         conversation.last_inbound_channel = event.channel
         conversation.last_inbound_inbox = event.inbox
@@ -212,6 +216,7 @@ def _apply_to_conversation(
                 STATUS_CHANGED,
                 f"Reopened by the customer's {event.channel} message",
                 meta={"from": conversation.status, "to": ConversationStatus.OPEN},
+                at=at,
             )
             conversation.status = ConversationStatus.OPEN
             conversation.snoozed_until = None

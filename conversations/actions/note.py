@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,7 +10,7 @@ from conversations.sanitize import sanitize_html
 
 
 def do_add_note(
-    *, conversation: Conversation, author: AbstractBaseUser, text: str, html: str = ""
+    *, conversation: Conversation, author: User, text: str, html: str = ""
 ) -> Interaction:
     """An internal note: agents only, never sent to the customer."""
     if not text.strip():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from datetime import datetime
+
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,7 +31,7 @@ class ReplyError(ValueError):
 def do_send_reply(
     *,
     conversation: Conversation,
-    author: AbstractBaseUser,
+    author: User,
     text: str,
     html: str = "",
     channel: str | None = None,
@@ -51,8 +53,13 @@ def do_send_reply(
         inbox = _reply_inbox(conversation, channel)
         recipient = _recipient(conversation, channel, inbox)
         try:
-            check_reply(channel, conversation=conversation, inbox=inbox, recipient=recipient.value,
-                        meta=dict(meta or {}))
+            check_reply(
+                channel,
+                conversation=conversation,
+                inbox=inbox,
+                recipient=recipient.value,
+                meta=dict(meta or {}),
+            )
         except TransportError as exc:
             raise ReplyError(exc.message) from exc
         now = timezone.now()
@@ -96,7 +103,9 @@ def _reply_inbox(conversation: Conversation, channel: str) -> Inbox:
         return Inbox.objects.get(pk=used)
     inbox_kind = CHANNEL_INBOX_KIND.get(channel)
     candidates = Inbox.objects.filter(kind=inbox_kind, is_active=True).order_by("id")
-    chosen = candidates.filter(team_id=conversation.team_id).first() or candidates.first()
+    chosen = (
+        candidates.filter(team=conversation.team).first() if conversation.team_id else None
+    ) or candidates.first()
     if chosen is None:
         raise ReplyError(f"No active {channel} inbox is configured.")
     return chosen
@@ -126,7 +135,9 @@ def _recipient(conversation: Conversation, channel: str, inbox: Inbox) -> Identi
         identities = identities.filter(kind=kind)
     identity = identities.order_by("-verified", "id").first()
     if identity is None:
-        raise ReplyError(f"The customer has no {kind or channel} identity to reply to on {channel}.")
+        raise ReplyError(
+            f"The customer has no {kind or channel} identity to reply to on {channel}."
+        )
     return identity
 
 
@@ -137,7 +148,7 @@ def _reply_subject(conversation: Conversation) -> str:
     return subject
 
 
-def _mark_answered(conversation: Conversation, at: object) -> None:
+def _mark_answered(conversation: Conversation, at: datetime) -> None:
     conversation.first_response_at = conversation.first_response_at or at
     conversation.last_response_at = at
     conversation.awaiting_since = None

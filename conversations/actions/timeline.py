@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from conversations.models import Channel, Conversation, Direction, Interaction, InteractionKind
@@ -25,10 +26,15 @@ def record_event(
     event_type: str,
     text: str,
     *,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     meta: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> Interaction:
-    """Append a system event; the caller holds the transaction (and the row lock)."""
+    """Append a system event; the caller holds the transaction (and the row lock).
+
+    `at` dates the event when it belongs to a moment in the past (a backdated inbound
+    such as an imported email, demo history); default now.
+    """
     event = Interaction.objects.create(
         conversation=conversation,
         customer_id=conversation.customer_id,
@@ -39,7 +45,7 @@ def record_event(
         author_agent=by if by is not None and by.pk else None,
         text=text,
         meta=meta or {},
-        occurred_at=timezone.now(),
+        occurred_at=at or timezone.now(),
     )
     notify_interaction(event)
     return event

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ from conversations.models import Conversation, ConversationStatus, Priority
 from conversations.notify import conversation_audience, notify_conversation
 
 
-def _name(user: AbstractBaseUser | None) -> str:
+def _name(user: User | None) -> str:
     if user is None:
         return "nobody"
     full = getattr(user, "get_full_name", lambda: "")()
@@ -32,7 +32,7 @@ def _name(user: AbstractBaseUser | None) -> str:
 def do_update_conversation(
     conversation: Conversation,
     *,
-    by: AbstractBaseUser | None,
+    by: User | None,
     changes: dict[str, Any],
 ) -> Conversation:
     """Apply any of status (with snoozed_until), assignee, team, priority, tags at once."""
@@ -58,7 +58,7 @@ def do_update_conversation(
 
 
 def _change_status(
-    conv: Conversation, status: str, snoozed_until: datetime | None, by: AbstractBaseUser | None
+    conv: Conversation, status: str, snoozed_until: datetime | None, by: User | None
 ) -> bool:
     if status not in ConversationStatus.values:
         raise ValueError(f"unknown status {status!r}")
@@ -79,9 +79,7 @@ def _change_status(
     return True
 
 
-def _change_assignee(
-    conv: Conversation, assignee: AbstractBaseUser | None, by: AbstractBaseUser | None
-) -> bool:
+def _change_assignee(conv: Conversation, assignee: User | None, by: User | None) -> bool:
     new_id = assignee.pk if assignee is not None else None
     if new_id == conv.assignee_id:
         return False
@@ -95,7 +93,7 @@ def _change_assignee(
     return True
 
 
-def _change_team(conv: Conversation, team: Team | None, by: AbstractBaseUser | None) -> bool:
+def _change_team(conv: Conversation, team: Team | None, by: User | None) -> bool:
     new_id = team.pk if team is not None else None
     if new_id == conv.team_id:
         return False
@@ -105,7 +103,7 @@ def _change_team(conv: Conversation, team: Team | None, by: AbstractBaseUser | N
     return True
 
 
-def _change_priority(conv: Conversation, priority: int, by: AbstractBaseUser | None) -> bool:
+def _change_priority(conv: Conversation, priority: int, by: User | None) -> bool:
     if priority not in Priority.values:
         raise ValueError(f"unknown priority {priority!r}")
     if priority == conv.priority:
@@ -116,14 +114,16 @@ def _change_priority(conv: Conversation, priority: int, by: AbstractBaseUser | N
     return True
 
 
-def _change_tags(conv: Conversation, tags: list[str], by: AbstractBaseUser | None) -> bool:
+def _change_tags(conv: Conversation, tags: list[str], by: User | None) -> bool:
     clean = sorted({t.strip()[:50] for t in tags if t and t.strip()})
     if clean == sorted(conv.tags):
         return False
     added = sorted(set(clean) - set(conv.tags))
     removed = sorted(set(conv.tags) - set(clean))
-    text = f"{_name(by)} changed the tags" + (f", added {', '.join(added)}" if added else "") + (
-        f", removed {', '.join(removed)}" if removed else ""
+    text = (
+        f"{_name(by)} changed the tags"
+        + (f", added {', '.join(added)}" if added else "")
+        + (f", removed {', '.join(removed)}" if removed else "")
     )
     record_event(conv, TAGS_CHANGED, text, by=by, meta={"added": added, "removed": removed})
     conv.tags = clean

@@ -63,7 +63,9 @@ class Conversation(models.Model):
     class Meta:
         ordering = ["-last_activity_at", "-id"]
         indexes = [
-            models.Index(fields=["status", "-last_activity_at", "-id"], name="conv_status_activity"),
+            models.Index(
+                fields=["status", "-last_activity_at", "-id"], name="conv_status_activity"
+            ),
             models.Index(fields=["team", "status", "-last_activity_at"], name="conv_team_status"),
             models.Index(fields=["assignee", "status", "-last_activity_at"], name="conv_assignee"),
             models.Index(

@@ -37,7 +37,8 @@ class Interaction(models.Model):
     text = models.TextField(blank=True)
     html = models.TextField(blank=True)  # always sanitized before it is stored
     subject = models.CharField(max_length=500, blank=True)
-    provider_id = models.CharField(max_length=255, null=True, blank=True)
+    # NULL, not "", when absent: the unique (inbox, provider_id) constraint must ignore it.
+    provider_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
     error = models.TextField(blank=True)
     send_attempts = models.PositiveSmallIntegerField(default=0)
@@ -76,7 +77,9 @@ def _attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(models.Model):
-    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="attachments")
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.CASCADE, related_name="attachments"
+    )
     file = models.FileField(upload_to=_attachment_path, blank=True, max_length=255)
     name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=255, default="application/octet-stream")

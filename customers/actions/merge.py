@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from conversations.actions.timeline import CUSTOMER_MERGED, record_event
@@ -15,9 +15,7 @@ class MergeError(ValueError):
     pass
 
 
-def do_merge_customers(
-    *, target: Customer, source: Customer, by: AbstractBaseUser | None
-) -> CustomerMerge:
+def do_merge_customers(*, target: Customer, source: Customer, by: User | None) -> CustomerMerge:
     """Move `source`'s identities, conversations and interactions to `target`."""
     if target.pk == source.pk:
         raise MergeError("A customer cannot be merged into itself.")
@@ -25,7 +23,9 @@ def do_merge_customers(
         # Lock both in id order so two opposite merges cannot deadlock.
         locked = {
             c.pk: c
-            for c in Customer.objects.select_for_update().filter(pk__in=[target.pk, source.pk]).order_by("pk")
+            for c in Customer.objects.select_for_update()
+            .filter(pk__in=[target.pk, source.pk])
+            .order_by("pk")
         }
         target, source = locked[target.pk], locked[source.pk]
         if source.merged_into_id or target.merged_into_id:
@@ -42,11 +42,16 @@ def do_merge_customers(
             source_id=source.pk,
             target=target,
             merged_by=by if by is not None and by.pk else None,
-            moved={"identities": identity_ids, "conversations": conversation_ids,
-                   "source_name": source.name},
+            moved={
+                "identities": identity_ids,
+                "conversations": conversation_ids,
+                "source_name": source.name,
+            },
         )
         label = source.name or f"customer #{source.pk}"
-        for conversation in Conversation.objects.filter(pk__in=conversation_ids).select_related("customer"):
+        for conversation in Conversation.objects.filter(pk__in=conversation_ids).select_related(
+            "customer"
+        ):
             record_event(
                 conversation,
                 CUSTOMER_MERGED,

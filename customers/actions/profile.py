@@ -12,7 +12,9 @@ from customers.models import Customer, Identity
 
 class IdentityTaken(ValueError):
     def __init__(self, identity: Identity) -> None:
-        super().__init__(f"{identity.kind} {identity.value} already belongs to customer #{identity.customer_id}")
+        super().__init__(
+            f"{identity.kind} {identity.value} already belongs to customer #{identity.customer_id}"
+        )
         self.identity = identity
 
 
@@ -21,7 +23,9 @@ PROFILE_FIELDS = ("name", "attributes", "tags", "notes", "language", "preferred_
 
 def do_create_customer(*, identities: list[tuple[str, str]], **fields: Any) -> Customer:
     with transaction.atomic():
-        customer = Customer.objects.create(**{k: v for k, v in fields.items() if k in PROFILE_FIELDS})
+        customer = Customer.objects.create(
+            **{k: v for k, v in fields.items() if k in PROFILE_FIELDS}
+        )
         for kind, value in identities:
             do_add_identity(customer, kind, value)
     return customer
@@ -37,7 +41,9 @@ def do_update_customer(customer: Customer, **fields: Any) -> Customer:
     return customer
 
 
-def do_add_identity(customer: Customer, kind: str, value: str, *, verified: bool = True) -> Identity:
+def do_add_identity(
+    customer: Customer, kind: str, value: str, *, verified: bool = True
+) -> Identity:
     """Raises InvalidIdentity for a malformed value, IdentityTaken when another customer
     has it (merge them instead)."""
     normalized = normalize_identity(kind, value)
@@ -48,7 +54,9 @@ def do_add_identity(customer: Customer, kind: str, value: str, *, verified: bool
         raise IdentityTaken(existing)
     try:
         with transaction.atomic():
-            return Identity.objects.create(customer=customer, kind=kind, value=normalized, verified=verified)
+            return Identity.objects.create(
+                customer=customer, kind=kind, value=normalized, verified=verified
+            )
     except IntegrityError:
         raise IdentityTaken(Identity.objects.get(kind=kind, value=normalized)) from None
 

@@ -12,12 +12,19 @@ def do_start_response_clock(conversation_id: int) -> Conversation | None:
     one of the channel of the oldest unanswered inbound."""
     with transaction.atomic():
         conversation = (
-            Conversation.objects.select_for_update().select_related("customer").filter(pk=conversation_id).first()
+            Conversation.objects.select_for_update()
+            .select_related("customer")
+            .filter(pk=conversation_id)
+            .first()
         )
         if conversation is None or conversation.awaiting_since is None:
             return conversation
         due = conversation.awaiting_since + response_target(conversation.awaiting_channel)
-        field = "first_response_due_at" if conversation.first_response_at is None else "next_response_due_at"
+        field = (
+            "first_response_due_at"
+            if conversation.first_response_at is None
+            else "next_response_due_at"
+        )
         if getattr(conversation, field) == due:
             return conversation
         setattr(conversation, field, due)
