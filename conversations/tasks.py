@@ -70,3 +70,21 @@ def fail_stuck_sends_task() -> int:
             pk, "The worker stopped while sending; it was not retried to avoid a duplicate."
         )
     return len(stuck)
+
+
+@shared_task
+def wake_snoozed_task() -> int:
+    """Snoozed conversations whose time has come go back to open, with a timeline event."""
+    from conversations.actions.update import do_update_conversation
+    from conversations.models import Conversation, ConversationStatus
+
+    due = Conversation.objects.filter(
+        status=ConversationStatus.SNOOZED, snoozed_until__lte=timezone.now()
+    ).values_list("pk", flat=True)
+    woken = 0
+    for pk in list(due[:500]):
+        conversation = Conversation.objects.get(pk=pk)
+        if conversation.status == ConversationStatus.SNOOZED:
+            do_update_conversation(conversation, by=None, changes={"status": "open"})
+            woken += 1
+    return woken

@@ -185,3 +185,20 @@ def test_delivery_callbacks_never_move_status_backwards(conversation, twilio_inb
     reply.refresh_from_db()
     assert (reply.status, reply.error) == ("failed", "30003: Unreachable")
     assert do_update_delivery(twilio_inbox, "SMunknown", "delivered") is None
+
+
+def test_snoozed_conversation_wakes_when_its_time_comes(conversation, lead):
+    from conversations.tasks import wake_snoozed_task
+
+    soon = timezone.now() + timedelta(minutes=5)
+    do_update_conversation(conversation, by=lead, changes={"status": "snoozed", "snoozed_until": soon})
+    assert wake_snoozed_task() == 0
+    type(conversation).objects.filter(pk=conversation.pk).update(
+        snoozed_until=timezone.now() - timedelta(seconds=1)
+    )
+    assert wake_snoozed_task() == 1
+    conversation.refresh_from_db()
+    assert conversation.status == "open"
+    assert _events(conversation)[-1] == (
+        "status_changed", "omnidesk changed the status from snoozed to open"
+    )

@@ -24,7 +24,7 @@ from conversations.notify import conversation_audience, notify_conversation
 
 def _name(user: User | None) -> str:
     if user is None:
-        return "nobody"
+        return "omnidesk"
     full = getattr(user, "get_full_name", lambda: "")()
     return full or user.get_username()
 
