@@ -1,5 +1,25 @@
+"""REST API v1, mounted at /api/v1/ by omnidesk/urls.py.
+
+/api/v1/inbound/ belongs to channels_api (included later at ""): no route here may
+match it.
+"""
+
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from api.views.conversations import ConversationViewSet
+from api.views.customers import CustomerViewSet
+from api.views.directory import AgentListViewSet, TeamViewSet
+from api.views.inboxes import InboxViewSet
+from api.views.interactions import InteractionViewSet
+
+router = SimpleRouter()
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("conversations", ConversationViewSet, basename="conversation")
+router.register("interactions", InteractionViewSet, basename="interaction")
+router.register("inboxes", InboxViewSet, basename="inbox")
+router.register("teams", TeamViewSet, basename="team")
+router.register("agents", AgentListViewSet, basename="agent")
+
+urlpatterns = router.urls

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from channels_api.webhooks import InboundMessageView
+
+urlpatterns = [
+    path("api/v1/inbound/", InboundMessageView.as_view(), name="api-inbound"),
+]

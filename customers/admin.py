@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from customers.models import Customer, CustomerMerge, Identity
+from customers.models import Consent, Customer, CustomerMerge, Identity
 
 
 class IdentityInline(admin.TabularInline):
@@ -35,3 +35,12 @@ class CustomerMergeAdmin(admin.ModelAdmin):
     list_display = ["source_id", "target", "merged_by", "created_at"]
     raw_id_fields = ["target"]
     readonly_fields = ["source_id", "target", "merged_by", "moved", "created_at"]
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ["identity", "channel", "scope", "status", "source", "changed_at"]
+    list_filter = ["channel", "status"]
+    search_fields = ["identity__value", "scope", "source"]
+    raw_id_fields = ["identity"]
+    list_select_related = ["identity"]

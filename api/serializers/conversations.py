@@ -1,0 +1,91 @@
+"""Conversations, and the inputs of what agents do to them (update, reply, note)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from rest_framework import serializers
+
+from agents.models import Team
+from api.filters import MESSAGE_CHANNELS
+from api.schema import enum_field
+from api.serializers.customers import CustomerRefSerializer
+from api.serializers.directory import TeamRefSerializer, UserRefSerializer
+from conversations.models import Conversation, ConversationStatus, Priority
+
+# The relations ConversationSerializer reads, for every queryset that feeds it.
+CONVERSATION_SELECT = ("customer", "team", "assignee")
+
+
+class ConversationSerializer(serializers.ModelSerializer[Conversation]):
+    customer = CustomerRefSerializer(read_only=True)
+    status = enum_field("ConversationStatus", ConversationStatus.choices, read_only=True)
+    team = TeamRefSerializer(read_only=True, allow_null=True)
+    assignee = UserRefSerializer(read_only=True, allow_null=True)
+    tags = serializers.ListField(child=serializers.CharField(), read_only=True)
+    channels = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text="The channels the customer wrote or called on, first use first.",
+    )
+
+    class Meta:
+        model = Conversation
+        fields = [
+            "id", "customer", "status", "snoozed_until", "team", "assignee", "priority", "tags",
+            "subject", "channels", "last_inbound_channel", "first_inbound_at", "last_inbound_at",
+            "first_response_at", "last_response_at", "awaiting_since", "awaiting_channel",
+            "first_response_due_at", "next_response_due_at", "resolved_at", "last_activity_at",
+            "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ConversationUpdateSerializer(serializers.Serializer[Any]):
+    """Any of these at once; each change leaves an event on the timeline."""
+
+    status = enum_field("ConversationStatus", ConversationStatus.choices, required=False)
+    snoozed_until = serializers.DateTimeField(
+        allow_null=True, required=False, help_text="Required with status `snoozed`."
+    )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(agent__isnull=False, is_active=True),
+        allow_null=True, required=False,
+        error_messages={"does_not_exist": "User {pk_value} is not an active agent."},
+        help_text="An agent's user id, or null to unassign.",
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), allow_null=True, required=False,
+        error_messages={"does_not_exist": "There is no team {pk_value}."},
+    )
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, max_length=100
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError("Nothing to change.")
+        status = attrs.get("status")
+        if status == ConversationStatus.SNOOZED and not attrs.get("snoozed_until"):
+            raise serializers.ValidationError({"snoozed_until": ["Snoozing needs a time."]})
+        if attrs.get("snoozed_until") and status != ConversationStatus.SNOOZED:
+            raise serializers.ValidationError(
+                {"snoozed_until": ["Only goes with status `snoozed`."]}
+            )
+        return attrs
+
+
+class ReplyInputSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField(allow_blank=True, default="", trim_whitespace=False)
+    html = serializers.CharField(allow_blank=True, default="", trim_whitespace=False)
+    channel = enum_field(
+        "MessageChannel", MESSAGE_CHANNELS, required=False,
+        help_text="Default: the channel the customer last wrote on.",
+    )
+    subject = serializers.CharField(max_length=500, allow_blank=True, default="")
+
+
+class NoteInputSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField(trim_whitespace=False)
+    html = serializers.CharField(allow_blank=True, default="", trim_whitespace=False)

@@ -1,0 +1,89 @@
+"""Customers, their identities, and the inputs that change them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from api.filters import MESSAGE_CHANNELS
+from api.schema import enum_field
+from customers.models import Customer, Identity, IdentityKind
+
+
+class IdentitySerializer(serializers.ModelSerializer[Identity]):
+    kind = enum_field("IdentityKind", IdentityKind.choices, read_only=True)
+
+    class Meta:
+        model = Identity
+        fields = ["id", "kind", "value", "verified", "created_at"]
+        read_only_fields = fields
+
+
+class CustomerSerializer(serializers.ModelSerializer[Customer]):
+    attributes = serializers.DictField(read_only=True)
+    tags = serializers.ListField(child=serializers.CharField(), read_only=True)
+    identities = IdentitySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "attributes", "tags", "notes", "language", "preferred_channel",
+                  "identities", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class CustomerRefSerializer(serializers.ModelSerializer[Customer]):
+    class Meta:
+        model = Customer
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class CustomerProfileSerializer(serializers.Serializer[Any]):
+    """The editable profile (PATCH): every field optional."""
+
+    name = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    attributes = serializers.DictField(
+        required=False, help_text="Custom attributes (plan, …), replaced as a whole."
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, max_length=100
+    )
+    notes = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False)
+    language = serializers.CharField(max_length=16, allow_blank=True, required=False)
+    preferred_channel = enum_field(
+        "PreferredChannel", MESSAGE_CHANNELS, allow_blank=True, required=False
+    )
+
+    def validate_tags(self, tags: list[str]) -> list[str]:
+        return sorted({t.strip() for t in tags if t.strip()})
+
+
+class IdentityInputSerializer(serializers.Serializer[Any]):
+    kind = enum_field("IdentityKind", IdentityKind.choices)
+    value = serializers.CharField(max_length=255)
+    verified = serializers.BooleanField(
+        default=True, help_text="False for an identity the customer merely claims."
+    )
+
+
+class CustomerCreateSerializer(CustomerProfileSerializer):
+    identities = IdentityInputSerializer(many=True, required=False, default=list)
+
+
+class MergeInputSerializer(serializers.Serializer[Any]):
+    other = serializers.IntegerField(
+        help_text="The customer merged INTO this one: its identities, conversations and "
+        "history move here and it stops being listed."
+    )
+
+
+class IdentityConflictSerializer(serializers.Serializer[Any]):
+    """409: the identity belongs to another customer; merging them is the way."""
+
+    detail = serializers.CharField()
+    customer = serializers.IntegerField(help_text="The customer that has the identity.")
+    identity = IdentitySerializer()
+    merge_url = serializers.CharField(
+        allow_null=True, help_text="POST {\"other\": customer} here to merge the two."
+    )

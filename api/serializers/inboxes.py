@@ -1,0 +1,43 @@
+"""Inboxes (channel accounts). Their secrets and token are never read back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from agents.models import Team
+from api.schema import enum_field
+from conversations.models import Inbox, InboxKind
+
+
+class InboxSerializer(serializers.ModelSerializer[Inbox]):
+    kind = enum_field("InboxKind", InboxKind.choices)
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), allow_null=True, required=False
+    )
+    config = serializers.DictField(
+        required=False, help_text="Kind-specific settings, validated for the inbox's kind."
+    )
+    secrets = serializers.DictField(
+        write_only=True, required=False,
+        help_text="Provider credentials (write-only; replaced as a whole when sent).",
+    )
+
+    class Meta:
+        model = Inbox
+        fields = ["id", "kind", "name", "slug", "address", "team", "is_active", "config",
+                  "secrets", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_kind(self, kind: str) -> str:
+        if self.instance is not None and kind != self.instance.kind:
+            raise serializers.ValidationError("The kind of an inbox cannot change.")
+        return kind
+
+
+class InboxTokenSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField(
+        help_text="The new token: `Authorization: Bearer <token>` for pushes into an API "
+        "inbox, and the key of the signatures on what omnidesk sends back. Shown once."
+    )

@@ -1,0 +1,33 @@
+"""What every API view shares: agents only, and the signed-in user as a typed value."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib.auth.models import User
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import APIException
+from rest_framework.viewsets import GenericViewSet
+
+from api.permissions import IsAgent
+
+
+class AgentViewSet(GenericViewSet):  # type: ignore[type-arg]
+    # Token first: a request without credentials gets 401 with `WWW-Authenticate: Token`
+    # (DRF asks the first class for that header; the session class has none, so 403).
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAgent]
+    lookup_value_regex = r"[0-9]+"
+
+    @property
+    def user(self) -> User:
+        # IsAgent has run: the user is signed in.
+        return cast(User, self.request.user)
+
+
+class Refused(APIException):
+    """400 with a sentence for the user: an action refused what was asked."""
+
+    status_code = 400
+    default_detail = "The request was refused."
+    default_code = "refused"
