@@ -10,6 +10,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.permissions import IsAdminForWrites, IsAgent
+from api.serializers.inboxes import InboxSerializer, InboxTokenSerializer
+from api.views.base import AgentViewSet
 from conversations.actions.inbox import (
     InvalidInboxConfig,
     do_create_inbox,
@@ -17,9 +20,6 @@ from conversations.actions.inbox import (
     do_rotate_inbox_token,
     do_update_inbox,
 )
-from api.permissions import IsAdminForWrites, IsAgent
-from api.serializers.inboxes import InboxSerializer, InboxTokenSerializer
-from api.views.base import AgentViewSet
 from conversations.models import Inbox
 
 ID_PATH = OpenApiParameter("id", int, OpenApiParameter.PATH)

@@ -1,8 +1,4 @@
-"""Creating and changing inboxes (channel accounts), for admins.
-
-These belong with the Inbox model in conversations/actions/; they live here until the
-core grows them, and nothing but the API calls them.
-"""
+"""Creating and changing inboxes (channel accounts), for admins."""
 
 from __future__ import annotations
 
