@@ -76,6 +76,11 @@ class ConversationUpdateSerializer(serializers.Serializer[Any]):
         return attrs
 
 
+class WhatsAppTemplateSerializer(serializers.Serializer[Any]):
+    content_sid = serializers.RegexField(r"^HX[0-9a-fA-F]{32}$")
+    variables = serializers.DictField(child=serializers.CharField(), required=False, default=dict)
+
+
 class ReplyInputSerializer(serializers.Serializer[Any]):
     text = serializers.CharField(allow_blank=True, default="", trim_whitespace=False)
     html = serializers.CharField(allow_blank=True, default="", trim_whitespace=False)
@@ -84,6 +89,17 @@ class ReplyInputSerializer(serializers.Serializer[Any]):
         help_text="Default: the channel the customer last wrote on.",
     )
     subject = serializers.CharField(max_length=500, allow_blank=True, default="")
+    whatsapp_template = WhatsAppTemplateSerializer(
+        required=False,
+        help_text="An approved WhatsApp template, required outside the 24-hour window.",
+    )
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        values: dict[str, Any] = super().to_internal_value(data)
+        template = values.pop("whatsapp_template", None)
+        if template is not None:
+            values["meta"] = {"whatsapp_template": template}
+        return values
 
 
 class NoteInputSerializer(serializers.Serializer[Any]):

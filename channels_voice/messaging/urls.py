@@ -1,5 +1,10 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from channels_voice.messaging import webhooks
+
+urlpatterns = [
+    path("", webhooks.inbound_message, name="twilio-messaging-inbound"),
+    path("status/", webhooks.message_status, name="twilio-messaging-status"),
+]
