@@ -26,8 +26,8 @@ def public_url_of(request: HttpRequest) -> str:
 
 
 def auth_token_of(inbox: Inbox | None) -> str:
-    token = (inbox.secrets.get("auth_token") if inbox is not None else None) or settings.TWILIO_AUTH_TOKEN
-    return str(token or "")
+    own = inbox.secrets.get("auth_token") if inbox is not None else None
+    return str(own or settings.TWILIO_AUTH_TOKEN or "")
 
 
 def inbox_for_number(number: str) -> Inbox | None:
@@ -52,12 +52,15 @@ def signature_is_valid(request: HttpRequest, inbox: Inbox | None) -> bool:
 InboxResolver = Callable[[HttpRequest], Inbox | None]
 
 
-def twilio_webhook(resolve_inbox: InboxResolver) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+View = Callable[..., HttpResponse]
+
+
+def twilio_webhook(resolve_inbox: InboxResolver) -> Callable[[View], View]:
     """POST-only, CSRF-exempt view whose request must be signed for the inbox that
     `resolve_inbox` finds; the view receives that inbox. 403 and nothing recorded
     otherwise."""
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: View) -> View:
         @csrf_exempt
         @require_POST
         @wraps(view)

@@ -135,6 +135,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "prune-realtime-events": {"task": "realtime.tasks.prune_events_task", "schedule": 3600.0},
     "fail-stuck-sends": {"task": "conversations.tasks.fail_stuck_sends_task", "schedule": 300.0},
     "wake-snoozed": {"task": "conversations.tasks.wake_snoozed_task", "schedule": 60.0},
+    "prune-pending-call-events": {
+        "task": "channels_voice.voice.tasks.prune_pending_call_events_task",
+        "schedule": 3600.0,
+    },
 }
 # Start a Celery worker (and beat) in a thread of the web process. On by default for the
 # embedded set-up; set OMNIDESK_EMBEDDED_WORKER=0 when separate worker processes run.

@@ -191,7 +191,8 @@ def test_snoozed_conversation_wakes_when_its_time_comes(conversation, lead):
     from conversations.tasks import wake_snoozed_task
 
     soon = timezone.now() + timedelta(minutes=5)
-    do_update_conversation(conversation, by=lead, changes={"status": "snoozed", "snoozed_until": soon})
+    changes = {"status": "snoozed", "snoozed_until": soon}
+    do_update_conversation(conversation, by=lead, changes=changes)
     assert wake_snoozed_task() == 0
     type(conversation).objects.filter(pk=conversation.pk).update(
         snoozed_until=timezone.now() - timedelta(seconds=1)

@@ -23,6 +23,10 @@ def validate_twilio_config(config: dict[str, Any]) -> dict[str, Any]:
     _check_messaging_service_sid(cleaned)
     _check_capabilities(cleaned)
     _check_whatsapp_sender(cleaned)
+    if "voice" in cleaned:
+        from channels_voice.voice.config import validate_voice_config
+
+        cleaned["voice"] = validate_voice_config(cleaned["voice"])
     return cleaned
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from conversations import hooks
 from conversations.models import (
+    Channel,
     Conversation,
     Direction,
     Inbox,
@@ -45,7 +46,7 @@ def do_send_reply(
         raise ReplyError("A reply needs some text.")
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        channel = channel or conversation.last_inbound_channel
+        channel = channel or _default_channel(conversation)
         if not channel:
             raise ReplyError("This conversation has no inbound channel yet; choose one.")
         if not has_transport(channel):
@@ -85,6 +86,19 @@ def do_send_reply(
         conversation_id, reply_id = conversation.pk, reply.pk
         transaction.on_commit(lambda: hooks.run_after_reply(conversation_id, reply_id))
     return reply
+
+
+# A call cannot carry a written reply; the customer's phone can take a text instead.
+_WRITTEN_FALLBACK = {Channel.VOICE: Channel.SMS}
+
+
+def _default_channel(conversation: Conversation) -> str:
+    """The channel the customer last used, or its written counterpart."""
+    channel = conversation.last_inbound_channel
+    fallback = _WRITTEN_FALLBACK.get(channel)
+    if fallback and not has_transport(channel) and has_transport(fallback):
+        return fallback
+    return channel
 
 
 def _reply_inbox(conversation: Conversation, channel: str) -> Inbox:

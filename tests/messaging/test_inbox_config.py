@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from channels_voice.voice.config import validate_voice_config
 from conversations.channels import validate_inbox_config
 from conversations.models import Inbox, InboxKind
 
@@ -17,7 +18,7 @@ def test_a_full_config_is_cleaned_and_voice_keys_pass_through():
         "messaging_service_sid": "MG" + "a" * 32,
         "capabilities": ["voice", "SMS", "whatsapp", "mms"],
         "whatsapp_sender": "+1 (415) 555-0100",
-        "voice": {"greeting": "Thanks for calling", "menu": [{"digit": "1", "team": "billing"}]},
+        "voice": {"greeting": "Thanks for calling"},
         "ring_seconds": 25,
     })
     assert cleaned == {
@@ -25,9 +26,14 @@ def test_a_full_config_is_cleaned_and_voice_keys_pass_through():
         "messaging_service_sid": "MG" + "a" * 32,
         "capabilities": ["sms", "mms", "whatsapp", "voice"],
         "whatsapp_sender": "+14155550100",
-        "voice": {"greeting": "Thanks for calling", "menu": [{"digit": "1", "team": "billing"}]},
+        "voice": validate_voice_config({"greeting": "Thanks for calling"}),
         "ring_seconds": 25,
     }
+
+
+def test_the_voice_part_is_validated_by_the_voice_channel():
+    with pytest.raises(ValueError, match=r"voice\.menu must be an object"):
+        validate_inbox_config("twilio", {"account_sid": SID, "voice": {"menu": [1]}})
 
 
 def test_optional_keys_may_be_blank():

@@ -1,0 +1,146 @@
+"""Agent-facing voice endpoints under /voice/: SDK token, softphone, calls, recordings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from agents.access import agent_for
+from agents.models import Agent, Team
+from channels_voice.voice.outbound import CallError, check_click_to_call, place_call
+from channels_voice.voice.tokens import access_token, credentials_for
+from channels_voice.voice.transfer import transfer_call
+from conversations.access import NotAgent, visible_interactions
+from conversations.models import Attachment, InteractionKind
+from conversations.payloads import interaction_payload
+
+
+@login_required
+@require_GET
+def voice_token(request: HttpRequest) -> JsonResponse:
+    agent = agent_for(request.user)
+    if agent is None:
+        return JsonResponse({"error": "Only agents take calls."}, status=403)
+    creds = credentials_for(agent)
+    if creds is None:
+        return JsonResponse({"error": "Browser calling is not configured (no Twilio API key)."},
+                            status=503)
+    token, identity, ttl = access_token(agent, creds)
+    response = JsonResponse({"token": token, "identity": identity, "ttl": ttl})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def softphone(request: HttpRequest) -> HttpResponse:
+    agent = agent_for(request.user)
+    if agent is None:
+        return HttpResponse("Only agents take calls.", status=403)
+    return render(request, "channels_voice/softphone.html", {"agent": agent})
+
+
+class PlaceCallSerializer(serializers.Serializer[Any]):
+    customer_id = serializers.IntegerField(required=False)
+    conversation_id = serializers.IntegerField(required=False)
+    to = serializers.CharField(required=False, help_text="One of the customer's numbers.")
+
+
+class TransferCallSerializer(serializers.Serializer[Any]):
+    agent_id = serializers.IntegerField(required=False, help_text="The agent's user id.")
+    team_id = serializers.IntegerField(required=False)
+
+
+def _error(message: str, code: int) -> Response:
+    return Response({"error": message}, status=code)
+
+
+@extend_schema(
+    summary="Click-to-call: call the customer from a Twilio number",
+    request=PlaceCallSerializer,
+    responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
+)
+@api_view(["POST"])
+def place_call_view(request: Request) -> Response:
+    """{customer_id | conversation_id, to?}: call the customer from a Twilio number."""
+    data: Any = request.data
+    if not hasattr(data, "get"):
+        return _error("Send an object with customer_id or conversation_id.", 400)
+    try:
+        call = check_click_to_call(
+            request.user,
+            customer_id=data.get("customer_id"),
+            conversation_id=data.get("conversation_id"),
+            to=data.get("to") or None,
+        )
+        call = place_call(call)
+    except NotAgent:
+        return _error("Only agents place calls.", status.HTTP_403_FORBIDDEN)
+    except CallError as exc:
+        return _error(exc.message, exc.status)
+    return Response(interaction_payload(call), status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    summary="Cold-transfer a live call to an agent or a team",
+    request=TransferCallSerializer,
+    responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT,
+               409: OpenApiTypes.OBJECT},
+)
+@api_view(["POST"])
+def transfer_call_view(request: Request, interaction_id: int) -> Response:
+    """{agent_id (a user id) | team_id}: cold-transfer the live call."""
+    try:
+        call = (
+            visible_interactions(request.user).select_related("inbox", "conversation")
+            .filter(pk=interaction_id, kind=InteractionKind.CALL).first()
+        )
+    except NotAgent:
+        return _error("Only agents transfer calls.", status.HTTP_403_FORBIDDEN)
+    if call is None:
+        raise Http404("No such call.")
+    data: Any = request.data
+    if not hasattr(data, "get"):
+        return _error("Send an object with agent_id or team_id.", 400)
+    agent = team = None
+    if data.get("agent_id"):
+        agent = Agent.objects.select_related("user").filter(user_id=data["agent_id"]).first()
+        if agent is None:
+            return _error("No such agent.", status.HTTP_400_BAD_REQUEST)
+    if data.get("team_id"):
+        team = Team.objects.filter(pk=data["team_id"]).first()
+        if team is None:
+            return _error("No such team.", status.HTTP_400_BAD_REQUEST)
+    try:
+        call = transfer_call(request.user, call, agent=agent, team=team)
+    except CallError as exc:
+        return _error(exc.message, exc.status)
+    return Response(interaction_payload(call))
+
+
+@login_required
+@require_GET
+def recording_audio(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """A call recording, inline, for an <audio> player on the timeline."""
+    try:
+        calls = visible_interactions(request.user).filter(kind=InteractionKind.CALL)
+    except NotAgent:
+        raise Http404 from None
+    attachment = Attachment.objects.filter(
+        pk=attachment_id, interaction__in=calls, content_type__startswith="audio/"
+    ).first()
+    if attachment is None or not attachment.file:
+        raise Http404("No such recording.")
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,211 @@
+"""Twilio's voice webhooks: verify, parse, hand over to actions, answer with TwiML.
+
+Each answers fast: the slow part (fetching a recording) is a task queued on commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils import timezone
+from twilio.twiml.voice_response import VoiceResponse
+
+from agents.models import Agent, Team
+from channels_voice.twilio_auth import inbox_for_number, twilio_webhook
+from channels_voice.voice import twiml
+from channels_voice.voice.actions import (
+    do_apply_call_event,
+    do_record_inbound_call,
+    do_update_call_meta,
+    is_recorded,
+)
+from channels_voice.voice.config import voice_config
+from channels_voice.voice.facts import call_facts, flat_params
+from channels_voice.voice.flow import connect, team_by_id
+from channels_voice.voice.hours import is_open
+from channels_voice.voice.offers import do_request_callback, do_take_call
+from channels_voice.voice.ringing import target_for
+from conversations.models import Inbox, InboxKind, Interaction
+
+MAX_MENU_ATTEMPTS = 3
+
+
+def resolve_inbox(request: HttpRequest) -> Inbox | None:
+    """The inbox our own callback URLs name, else the number Twilio says was called."""
+    slug = request.GET.get("inbox")
+    if slug:
+        return Inbox.objects.filter(kind=InboxKind.TWILIO, slug=slug, is_active=True).first()
+    return inbox_for_number(request.POST.get("To", "")) or inbox_for_number(
+        request.POST.get("From", "")
+    )
+
+
+def _twiml(response: VoiceResponse) -> HttpResponse:
+    return HttpResponse(str(response), content_type="text/xml")
+
+
+def _ok() -> HttpResponse:
+    return _twiml(VoiceResponse())
+
+
+def _interaction_hint(request: HttpRequest) -> int | None:
+    try:
+        return int(request.GET["interaction"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _call(inbox: Inbox, call_sid: str) -> Interaction | None:
+    return Interaction.objects.filter(inbox=inbox, provider_id=call_sid).first()
+
+
+@twilio_webhook(resolve_inbox)
+def incoming_call(request: HttpRequest, inbox: Inbox) -> HttpResponse:
+    facts = call_facts(request.POST)
+    if not facts.call_sid:
+        return HttpResponseBadRequest("CallSid is missing.")
+    call = do_record_inbound_call(inbox, facts, flat_params(request.POST))
+    do_apply_call_event(inbox, facts.call_sid, "status", flat_params(request.POST))
+    config = voice_config(inbox)
+    if not is_open(config.hours, timezone.now()):
+        return _twiml(twiml.no_answer(inbox, config, team_id=inbox.team_id, closed=True))
+    if config.menu_options:
+        return _twiml(twiml.welcome(inbox, config))
+    response = VoiceResponse()
+    twiml.greeting(response, config)
+    return _twiml(connect(response, inbox, config, call, inbox.team))
+
+
+@twilio_webhook(resolve_inbox)
+def menu_choice(request: HttpRequest, inbox: Inbox) -> HttpResponse:
+    call = _call(inbox, request.POST.get("CallSid", ""))
+    if call is None:
+        return _twiml(twiml.hangup())
+    config = voice_config(inbox)
+    digits = request.POST.get("Digits", "")
+    speech = request.POST.get("SpeechResult", "")
+    option = config.option(digits) if digits else config.option_for_speech(speech)
+    attempt = int(request.GET.get("attempt", "1") or 1)
+    if option is None and (digits or speech) and attempt < MAX_MENU_ATTEMPTS:
+        response = VoiceResponse()
+        response.say("Sorry, I did not get that.", language=config.language)
+        twiml.menu(response, inbox, config, attempt=attempt + 1)
+        return _twiml(response)
+    team = inbox.team
+    if option is not None:
+        team = Team.objects.filter(slug=option.team_slug).first() or inbox.team
+        do_update_call_meta(inbox, call.provider_id or "", {"menu_choice": option.digit})
+    return _twiml(connect(VoiceResponse(), inbox, config, call, team))
+
+
+@twilio_webhook(resolve_inbox)
+def dial_done(request: HttpRequest, inbox: Inbox) -> HttpResponse:
+    call_sid = request.POST.get("CallSid", "")
+    do_apply_call_event(inbox, call_sid, "dial", flat_params(request.POST))
+    if request.POST.get("DialCallStatus") == "completed" or request.GET.get("outbound"):
+        return _twiml(twiml.hangup())
+    config = voice_config(inbox)
+    return _twiml(twiml.no_answer(inbox, config, team_id=team_id_of(request)))
+
+
+def team_id_of(request: HttpRequest) -> int | None:
+    team = team_by_id(request.GET.get("team"))
+    return team.pk if team is not None else None
+
+
+@twilio_webhook(resolve_inbox)
+def after_no_answer(request: HttpRequest, inbox: Inbox) -> HttpResponse:
+    config = voice_config(inbox)
+    call_sid = request.POST.get("CallSid", "")
+    if request.POST.get("Digits") == "2" and config.offer_callback:
+        do_request_callback(inbox, call_sid, team_by_id(request.GET.get("team")))
+        return _twiml(twiml.goodbye(VoiceResponse(), config,
+                                    "Thank you. We will call you back as soon as we can. Goodbye."))
+    if config.voicemail:
+        return _twiml(twiml.voicemail(VoiceResponse(), inbox, config))
+    return _twiml(twiml.goodbye(VoiceResponse(), config, "Please call again later. Goodbye."))
+
+
+@twilio_webhook(resolve_inbox)
+def voicemail_recorded(request: HttpRequest, inbox: Inbox) -> HttpResponse:
+    do_apply_call_event(inbox, request.POST.get("CallSid", ""), "voicemail",
+                        flat_params(request.POST))
+    config = voice_config(inbox)
+    return _twiml(twiml.goodbye(VoiceResponse(), config, "Thank you for your message. Goodbye."))
+
+
+@twilio_webhook(resolve_inbox)
+def call_status(request: HttpRequest, inbox: Inbox) -> HttpResponse:
+    facts = call_facts(request.POST)
+    if not facts.call_sid or facts.direction == "outbound-dial":
+        return _ok()  # agent legs report to agent_leg_status
+    if facts.is_inbound and facts.from_ and not is_recorded(inbox, facts.call_sid):
+        # The status callback overtook the voice webhook (or that one failed): record
+        # the call now; the unique (inbox, CallSid) keeps it one interaction.
+        do_record_inbound_call(inbox, facts, flat_params(request.POST))
+    do_apply_call_event(inbox, facts.call_sid, "status", flat_params(request.POST),
+                        interaction_id=_interaction_hint(request))
+    return _ok()
+
+
+@twilio_webhook(resolve_inbox)
+def agent_leg_status(request: HttpRequest, inbox: Inbox) -> HttpResponse:
+    parent_sid = request.POST.get("ParentCallSid", "")
+    if not parent_sid:
+        return _ok()
+    params: dict[str, Any] = flat_params(request.POST)
+    agent_id = request.GET.get("agent", "")
+    if agent_id.isdigit():
+        params["agent_id"] = int(agent_id)
+        params["agent"] = _username(int(agent_id))
+    do_apply_call_event(inbox, parent_sid, "leg", params)
+    if params.get("CallStatus") == "in-progress" and agent_id.isdigit():
+        do_take_call(inbox, parent_sid, int(agent_id))
+    return _ok()
+
+
+def _username(user_id: int) -> str:
+    user = get_user_model().objects.filter(pk=user_id).first()
+    return user.get_username() if user is not None else ""
+
+
+@twilio_webhook(resolve_inbox)
+def recording_status(request: HttpRequest, inbox: Inbox) -> HttpResponse:
+    call_sid = request.POST.get("CallSid", "")
+    if call_sid and request.POST.get("RecordingSid"):
+        do_apply_call_event(inbox, call_sid, "recording", flat_params(request.POST))
+    return _ok()
+
+
+@twilio_webhook(resolve_inbox)
+def transcription_done(request: HttpRequest, inbox: Inbox) -> HttpResponse:
+    facts = call_facts(request.POST)
+    if not facts.call_sid:
+        return _ok()
+    if facts.is_inbound and facts.from_ and not is_recorded(inbox, facts.call_sid):
+        do_record_inbound_call(inbox, facts, flat_params(request.POST))
+    do_apply_call_event(inbox, facts.call_sid, "transcription", flat_params(request.POST))
+    return _ok()
+
+
+@twilio_webhook(resolve_inbox)
+def outbound_answered(request: HttpRequest, inbox: Inbox) -> HttpResponse:
+    """Click-to-call: the customer picked up; connect the agent who placed the call."""
+    call = do_apply_call_event(inbox, request.POST.get("CallSid", ""), "status",
+                               flat_params(request.POST), interaction_id=_interaction_hint(request))
+    config = voice_config(inbox)
+    agent_id = request.GET.get("agent", "")
+    agent = (
+        Agent.objects.select_related("user").filter(user_id=int(agent_id)).first()
+        if agent_id.isdigit() else None
+    )
+    if call is None or agent is None:
+        sorry = "Sorry, this call cannot be connected."
+        return _twiml(twiml.goodbye(VoiceResponse(), config, sorry))
+    response = VoiceResponse()
+    twiml.dial_targets(response, inbox, config, [target_for(agent)],
+                       team_id=call.conversation.team_id,
+                       conversation_id=call.conversation_id, outbound=True)
+    return _twiml(response)
