@@ -140,6 +140,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 3600.0,
     },
 }
+# IMAP mailboxes are polled by beat every this many seconds (0: only `manage.py poll_imap`
+# watchers, which use IDLE, poll them).
+IMAP_BEAT_SECONDS = env_int("OMNIDESK_IMAP_BEAT_SECONDS", 60)
+if IMAP_BEAT_SECONDS:
+    CELERY_BEAT_SCHEDULE["poll-imap"] = {
+        "task": "channels_email.imap.tasks.poll_imap_task",
+        "schedule": float(IMAP_BEAT_SECONDS),
+    }
 # Start a Celery worker (and beat) in a thread of the web process. On by default for the
 # embedded set-up; set OMNIDESK_EMBEDDED_WORKER=0 when separate worker processes run.
 EMBEDDED_WORKER = env_bool("OMNIDESK_EMBEDDED_WORKER", EMBEDDED)

@@ -1,0 +1,7 @@
+"""Celery finds an app's tasks in <app>.tasks; the email channel's live in submodules."""
+
+from __future__ import annotations
+
+from channels_email.imap.tasks import poll_imap_inbox_task, poll_imap_task
+
+__all__ = ["poll_imap_inbox_task", "poll_imap_task"]
