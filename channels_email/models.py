@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from conversations.models import Inbox, InboxKind
+
 
 class ImapMailboxState(models.Model):
     """Where IMAP polling of one inbox's folder stands, so that across restarts no
@@ -21,8 +23,23 @@ class ImapMailboxState(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["inbox", "folder"], name="imap_state_unique_inbox_folder")
+            models.UniqueConstraint(
+                fields=["inbox", "folder"], name="imap_state_unique_inbox_folder"
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.inbox_id}:{self.folder} uid>{self.last_uid}"
+
+
+class EmailInbox(Inbox):
+    """The email inboxes, for their own admin page (which shows only kind "email")."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "email inbox"
+        verbose_name_plural = "email inboxes"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.kind = InboxKind.EMAIL
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -235,9 +235,24 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@localhost")
-ANYMAIL = {
+ANYMAIL: dict[str, object] = {
     "WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "") or None,
 }
+# Providers that sign their webhooks need their key too; each is read from the environment
+# under its anymail name (e.g. MAILGUN_WEBHOOK_SIGNING_KEY) and, like any anymail setting,
+# ANYMAIL_<NAME> works as well. ESP API keys for sending are read the same way.
+for _name in (
+    "MAILGUN_API_KEY", "MAILGUN_WEBHOOK_SIGNING_KEY", "MAILGUN_SENDER_DOMAIN",
+    "MANDRILL_API_KEY", "MANDRILL_WEBHOOK_KEY", "MANDRILL_WEBHOOK_URL",
+    "POSTMARK_SERVER_TOKEN", "SENDGRID_API_KEY", "SPARKPOST_API_KEY", "BREVO_API_KEY",
+    "MAILJET_API_KEY", "MAILJET_SECRET_KEY", "AMAZON_SES_CLIENT_PARAMS",
+    "POSTAL_API_KEY", "POSTAL_API_URL", "POSTAL_WEBHOOK_KEY", "RESEND_API_KEY",
+    "RESEND_SIGNING_SECRET", "MAILERSEND_API_TOKEN", "MAILERSEND_SIGNING_SECRET",
+    "MAILERSEND_INBOUND_SECRET", "UNISENDER_GO_API_KEY", "SCALEWAY_API_KEY",
+):
+    _value = env_str(f"ANYMAIL_{_name}", "") or env_str(_name, "")
+    if _value:
+        ANYMAIL[_name] = _value
 OMNIDESK_INBOUND_EMAIL_DOMAIN = env_str("OMNIDESK_INBOUND_EMAIL_DOMAIN", "") or (
     urlparse(PUBLIC_URL).hostname or "localhost"
 )

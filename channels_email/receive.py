@@ -1,0 +1,398 @@
+"""The one way into omnidesk for an email: anymail webhooks, IMAP and the
+ingest_email command all hand raw RFC 822 bytes to receive_raw_email.
+
+It parses the message, chooses the inbox, recognizes our own mail, auto-replies,
+bounces and loops, builds one InboundEvent and records it through the pipeline; then,
+for a new conversation from a real customer message, sends the inbox's acknowledgement.
+It never raises: `ReceiveOutcome.kept` says whether the message is safely recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from channels_email import conf
+from channels_email.acknowledge import maybe_acknowledge
+from channels_email.config import inbox_addresses
+from channels_email.content import split_reply, trim_html_quote
+from channels_email.noise import Bounce, auto_reply_reason, detect_bounce, over_rate_limit
+from channels_email.parse import ParsedEmail, ParsedPart, parse_email
+from channels_email.recipients import Recipients, resolve_recipients
+from channels_email.threading import (
+    inbound_thread_refs,
+    our_interaction_id,
+    similar_subjects,
+    storable_id,
+    subject_tag_id,
+    synthetic_message_id,
+    verify_token,
+)
+from conversations.actions.delivery import do_mark_failed, do_update_delivery
+from conversations.actions.ingest import do_record_inbound
+from conversations.inbound import InboundAttachment, InboundEvent, IngestResult
+from conversations.models import (
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Inbox,
+    Interaction,
+    Status,
+)
+from conversations.sanitize import sanitize_html
+from customers.identities import InvalidIdentity, normalize_email
+from customers.models import Identity
+
+logger = logging.getLogger(__name__)
+
+UNKNOWN_SENDER = "unknown-sender@invalid.invalid"
+
+
+@dataclass
+class ReceiveOutcome:
+    # False only when the message could not be recorded (the caller must not drop it).
+    kept: bool
+    result: IngestResult | None
+    # For people: which conversation it joined and how, or why it was refused/ignored.
+    reason: str
+    # True when the message was not taken as a customer message: our own mail coming
+    # back (not recorded), an auto-reply, a bounce or a loop-limited sender (recorded).
+    ignored: bool = False
+    noise: str = ""  # "", "own_message", "auto_reply", "bounce", "loop_limited"
+    message_id: str = ""
+    acknowledgement: Interaction | None = None
+
+
+@dataclass
+class _Thread:
+    refs: list[str]
+    in_reply_to: list[str]
+    known: dict[str, int]  # our recorded provider ids among refs -> conversation id
+    hint: int | None = None
+    how: str = ""
+
+
+@dataclass
+class _Noise:
+    kind: str = ""
+    meta: dict[str, object] = field(default_factory=dict)
+    bounce: Bounce | None = None
+    bounced: Interaction | None = None
+
+
+def receive_raw_email(
+    raw: bytes, *, inbox: Inbox | None = None, source: str = ""
+) -> ReceiveOutcome:
+    try:
+        return _receive(bytes(raw), inbox, source)
+    except Exception as exc:
+        logger.exception("email from %s could not be recorded", source or "unknown source")
+        return ReceiveOutcome(kept=False, result=None, reason=f"not recorded: {exc}")
+
+
+def _receive(raw: bytes, explicit_inbox: Inbox | None, source: str) -> ReceiveOutcome:
+    parsed = parse_email(raw)
+    message_id = storable_id(parsed.message_id) if parsed.message_id else ""
+    provider_id = message_id or synthetic_message_id(raw)
+    if _is_own_message(parsed):
+        return ReceiveOutcome(
+            kept=True,
+            result=None,
+            reason=f"our own message {parsed.message_id} came back; ignored",
+            ignored=True,
+            noise="own_message",
+            message_id=provider_id,
+        )
+    recipients = resolve_recipients(parsed, explicit_inbox)
+    inbox = recipients.inbox
+    if inbox is None:
+        return ReceiveOutcome(kept=False, result=None, reason=recipients.how)
+    noise = _classify(parsed, frozenset(inbox_addresses(inbox)))
+    sender, sender_name = _sender(parsed, noise)
+    duplicate = Interaction.objects.filter(inbox=inbox, provider_id=provider_id).exists()
+    if not noise.kind and not duplicate and over_rate_limit(sender):
+        noise.kind = "loop_limited"
+        noise.meta["loop_limited"] = True
+    thread = _thread(parsed, recipients, sender, noise)
+    event = _event(parsed, raw, inbox, provider_id, sender, sender_name, recipients, thread, noise)
+    event.meta["source"] = source
+    result = _record(event)
+    if noise.bounce and noise.bounced is not None and noise.bounce.failed and result.created:
+        _mark_bounced(noise.bounced, noise.bounce, result.interaction)
+    acknowledgement = None
+    if result.created and result.conversation_created and not noise.kind:
+        acknowledgement = maybe_acknowledge(
+            result=result,
+            inbox=inbox,
+            sender=event.sender_value,
+            sender_name=sender_name,
+            parsed=parsed,
+        )
+    return ReceiveOutcome(
+        kept=True,
+        result=result,
+        reason=_describe(result, thread, noise, recipients),
+        ignored=bool(noise.kind),
+        noise=noise.kind,
+        message_id=provider_id,
+        acknowledgement=acknowledgement,
+    )
+
+
+def _is_own_message(parsed: ParsedEmail) -> bool:
+    if parsed.message_id and our_interaction_id(parsed.message_id) is not None:
+        return True
+    token = parsed.header("X-Omnidesk")
+    return bool(token) and verify_token(token) is not None
+
+
+def _classify(parsed: ParsedEmail, own_addresses: frozenset[str]) -> _Noise:
+    bounce = detect_bounce(parsed)
+    if bounce is not None:
+        bounced = _bounced_interaction(bounce.original_message_id)
+        meta: dict[str, object] = {
+            "bounce": {
+                "original_message_id": bounce.original_message_id,
+                "failed": bounce.failed,
+                "recipients": bounce.recipients,
+                "diagnostic": bounce.diagnostic,
+                "interaction_id": bounced.pk if bounced else None,
+            }
+        }
+        return _Noise("bounce", meta, bounce, bounced)
+    reason = auto_reply_reason(parsed, own_addresses)
+    if reason:
+        return _Noise("auto_reply", {"auto_reply": reason})
+    return _Noise()
+
+
+def _bounced_interaction(original_message_id: str) -> Interaction | None:
+    if not original_message_id:
+        return None
+    outbound = Interaction.objects.filter(direction=Direction.OUTBOUND, channel="email")
+    ours = our_interaction_id(original_message_id)
+    if ours is not None:
+        return outbound.filter(pk=ours).first()
+    return outbound.filter(provider_id=storable_id(original_message_id)).first()
+
+
+def _sender(parsed: ParsedEmail, noise: _Noise) -> tuple[str, str]:
+    """The address the message is filed under. A bounce of our message is filed under
+    the address that bounced, in that message's conversation: the mailer daemon is no
+    customer of ours."""
+    if noise.bounced is not None:
+        to = str(noise.bounced.meta.get("to") or "")
+        if _valid(to):
+            return to.lower(), ""
+    if parsed.sender and _valid(parsed.sender[1]):
+        return parsed.sender[1], parsed.sender[0]
+    noise.meta["sender_unknown"] = True
+    return UNKNOWN_SENDER, "Unknown sender"
+
+
+def _valid(address: str) -> bool:
+    try:
+        normalize_email(address)
+    except InvalidIdentity:
+        return False
+    return True
+
+
+def _thread(parsed: ParsedEmail, recipients: Recipients, sender: str, noise: _Noise) -> _Thread:
+    """What the pipeline gets to find the conversation, in the issue's order: reply
+    address token, In-Reply-To, References (the pipeline matches those), subject tag,
+    then a similar subject among the customer's open conversations."""
+    refs = inbound_thread_refs(parsed.in_reply_to, parsed.references)
+    known: dict[str, int] = {}
+    for pid, conversation_id in (
+        Interaction.objects.filter(provider_id__in=refs)
+        .order_by("-id")
+        .values_list("provider_id", "conversation_id")
+    ):
+        if pid:
+            known[pid] = conversation_id
+    thread = _Thread(refs=refs, in_reply_to=parsed.in_reply_to, known=known)
+    if recipients.reply_conversation is not None:
+        thread.hint, thread.how = recipients.reply_conversation.pk, "reply address"
+    elif noise.bounced is not None:
+        thread.hint, thread.how = noise.bounced.conversation_id, "bounced message"
+    elif known:
+        pass
+    elif (tagged := subject_tag_id(parsed.subject)) is not None:
+        thread.hint, thread.how = tagged, "subject tag"
+    else:
+        similar = _similar_open_conversation(sender, parsed.subject)
+        if similar is not None:
+            thread.hint, thread.how = similar, "same subject as an open conversation"
+    return thread
+
+
+def _similar_open_conversation(sender: str, subject: str) -> int | None:
+    """A new email thread joins the customer's open conversation only when it is about
+    the same thing: a similar subject, or an open conversation on a channel without
+    subjects (chat, SMS, calls) that this email continues."""
+    identity = Identity.objects.filter(kind="email", value=sender).only("customer_id").first()
+    if identity is None:
+        return None
+    since = timezone.now() - timedelta(days=settings.OMNIDESK_CONTINUITY_DAYS)
+    open_conversations = (
+        Conversation.objects.filter(customer_id=identity.customer_id, last_activity_at__gte=since)
+        .exclude(status=ConversationStatus.RESOLVED)
+        .order_by("-last_activity_at", "-id")
+        .values_list("pk", "subject", "channels")[:20]
+    )
+    for pk, conversation_subject, channels in open_conversations:
+        if conversation_subject and similar_subjects(subject, conversation_subject):
+            return pk
+        if not conversation_subject and "email" not in (channels or []):
+            return pk
+    return None
+
+
+def _event(
+    parsed: ParsedEmail,
+    raw: bytes,
+    inbox: Inbox,
+    provider_id: str,
+    sender: str,
+    sender_name: str,
+    recipients: Recipients,
+    thread: _Thread,
+    noise: _Noise,
+) -> InboundEvent:
+    text = split_reply(parsed.text)
+    html = trim_html_quote(parsed.html)
+    meta: dict[str, object] = {
+        "message_id": parsed.message_id,
+        "from": parsed.sender[1] if parsed.sender else "",
+        "to": [addr for _name, addr in parsed.to],
+        "cc": [addr for _name, addr in parsed.cc],
+        **noise.meta,
+    }
+    if text != parsed.text.strip():
+        meta["full_text"] = parsed.text
+    if html != parsed.html:
+        meta["full_html"] = sanitize_html(parsed.html)
+    return InboundEvent(
+        inbox=inbox,
+        channel="email",
+        sender_kind="email",
+        sender_value=sender,
+        sender_name=clean(sender_name)[:200],
+        provider_id=provider_id,
+        occurred_at=_occurred_at(parsed),
+        text=clean(text),
+        html=clean(html),
+        subject=clean(parsed.subject)[:500],
+        attachments=[_attachment(part) for part in parsed.parts],
+        thread_refs=thread.refs,
+        conversation_hint=thread.hint,
+        use_continuity=False,
+        counts_as_customer_message=not noise.kind,
+        participants=recipients.participants,
+        meta={key: _clean_meta(value) for key, value in meta.items()},
+        raw_bytes=raw,
+        raw_filename="message.eml",
+    )
+
+
+def _occurred_at(parsed: ParsedEmail) -> datetime:
+    now = timezone.now()
+    # A Date header in the future (a wrong clock) must not reorder the timeline.
+    return min(parsed.date, now) if parsed.date else now
+
+
+def _attachment(part: ParsedPart) -> InboundAttachment:
+    limit = conf.attachment_max_bytes()
+    size = len(part.content)
+    if size > limit:
+        return InboundAttachment(
+            name=clean(part.name),
+            content_type=part.content_type,
+            content=None,
+            content_id=clean(part.content_id),
+            size=size,
+            note=f"Not kept: {size} bytes is over the {limit}-byte attachment limit.",
+        )
+    return InboundAttachment(
+        name=clean(part.name),
+        content_type=part.content_type,
+        content=part.content,
+        content_id=clean(part.content_id),
+        size=size,
+    )
+
+
+def clean(text: str) -> str:
+    """Text PostgreSQL accepts: no NUL characters, no lone surrogates."""
+    return text.replace("\x00", "").encode("utf-8", errors="replace").decode("utf-8")
+
+
+def _clean_meta(value: object) -> object:
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {str(k): _clean_meta(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_meta(v) for v in value]
+    return value
+
+
+def _record(event: InboundEvent) -> IngestResult:
+    try:
+        return do_record_inbound(event)
+    except InvalidIdentity:
+        # The sender cannot be named; keep the message under the unknown sender.
+        event.sender_value, event.sender_name = UNKNOWN_SENDER, "Unknown sender"
+        event.meta["sender_unknown"] = True
+        return do_record_inbound(event)
+
+
+def _mark_bounced(bounced: Interaction, bounce: Bounce, notice: Interaction) -> None:
+    error = f"Bounced: {bounce.diagnostic}"[:2000]
+    if bounced.inbox is not None and bounced.provider_id:
+        do_update_delivery(
+            bounced.inbox,
+            bounced.provider_id,
+            Status.BOUNCED,
+            error=error,
+            meta={"bounce_interaction_id": notice.pk},
+        )
+    else:
+        do_mark_failed(bounced.pk, error, status=Status.BOUNCED)
+
+
+def _describe(result: IngestResult, thread: _Thread, noise: _Noise, recipients: Recipients) -> str:
+    conversation = result.conversation
+    if not result.created:
+        return (
+            f"already recorded as interaction #{result.interaction.pk} "
+            f"in conversation #{conversation.pk}"
+        )
+    if result.conversation_created:
+        where = f"started conversation #{conversation.pk}"
+    else:
+        where = f"joined conversation #{conversation.pk} by {_matched_by(result, thread)}"
+    prefix = {
+        "auto_reply": f"auto-reply ({noise.meta.get('auto_reply')}) ",
+        "bounce": "bounce ",
+        "loop_limited": "sender over the loop limit, kept without automatic reactions; ",
+    }.get(noise.kind, "")
+    suffix = ""
+    if noise.bounced is not None and noise.bounce is not None and noise.bounce.failed:
+        suffix = f"; interaction #{noise.bounced.pk} marked bounced"
+    return f"{prefix}{where} in {recipients.how}{suffix}"
+
+
+def _matched_by(result: IngestResult, thread: _Thread) -> str:
+    conversation_id = result.conversation.pk
+    if thread.hint == conversation_id:
+        return thread.how
+    for ref in thread.refs:
+        if thread.known.get(ref) == conversation_id:
+            return "In-Reply-To" if ref in thread.in_reply_to else "References"
+    return "continuity"

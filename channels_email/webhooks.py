@@ -1,0 +1,142 @@
+"""django-anymail's webhooks, for every ESP it supports, mounted at /anymail/.
+
+anymail verifies each request (the WEBHOOK_SECRET basic auth, plus the ESP's own
+signature where it has one) and parses the ESP's payload; these receivers of its
+`inbound` and `tracking` signals hand the result to omnidesk:
+
+- inbound: the message's bytes go to receive_raw_email. A message that could not be
+  kept raises, so anymail answers 500 and the ESP delivers it again later.
+- tracking: the outbound interaction is found by the metadata we attach when sending
+  (METADATA_KEY), else by the event's message id as our RFC Message-ID (Mailgun, SES
+  report that), else by the ESP's own message id stored in meta["esp_message_id"];
+  its status moves through do_update_delivery, never backwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from email import policy
+from email.message import Message
+from typing import Any
+
+from anymail.signals import AnymailInboundEvent, AnymailTrackingEvent, EventType
+
+from channels_email.receive import receive_raw_email
+from channels_email.threading import storable_id
+from channels_email.transport import METADATA_KEY
+from conversations.actions.delivery import do_update_delivery
+from conversations.models import Direction, Interaction, Status
+
+logger = logging.getLogger(__name__)
+
+# anymail's normalized event types -> our delivery statuses. Deferred, clicked and
+# the rest say nothing new about delivery.
+TRACKING_STATUS = {
+    EventType.QUEUED: Status.SENT,
+    EventType.SENT: Status.SENT,
+    EventType.DELIVERED: Status.DELIVERED,
+    EventType.OPENED: Status.OPENED,
+    EventType.CLICKED: Status.OPENED,
+    EventType.BOUNCED: Status.BOUNCED,
+    EventType.COMPLAINED: Status.COMPLAINED,
+    EventType.REJECTED: Status.FAILED,
+    EventType.FAILED: Status.FAILED,
+}
+
+
+class InboundNotKept(Exception):
+    """Raised so that anymail answers 500 and the ESP retries the delivery."""
+
+
+class TrackingTooEarly(Exception):
+    """The event arrived before the send was recorded; a 500 makes the ESP retry."""
+
+
+def handle_inbound(sender: Any, event: AnymailInboundEvent, esp_name: str, **kwargs: Any) -> None:
+    message = event.message
+    if message is None:
+        return
+    _complete_headers(message, event, esp_name)
+    outcome = receive_raw_email(message_bytes(message), source=f"anymail:{esp_name}")
+    logger.info("%s inbound %s: %s", esp_name, outcome.message_id, outcome.reason)
+    if not outcome.kept:
+        raise InboundNotKept(outcome.reason)
+
+
+def _complete_headers(message: Message, event: AnymailInboundEvent, esp_name: str) -> None:
+    # ESPs that post parsed fields may drop the Message-ID; the ESP's event id is the
+    # next best stable id (a retry of the same delivery carries the same one).
+    if "Message-ID" not in message:
+        domain = f"{esp_name.lower().replace(' ', '-')}.anymail.invalid"
+        message["Message-ID"] = f"<{event.event_id or _content_digest(message)}@{domain}>"
+    # The envelope recipient chooses the inbox when the headers do not name it (Bcc).
+    recipient = getattr(message, "envelope_recipient", None)
+    if recipient and "Delivered-To" not in message and "X-Original-To" not in message:
+        message["X-Original-To"] = recipient
+
+
+def _content_digest(message: Message) -> str:
+    """Without an id from the ESP either: a digest of what the sender wrote. (The bytes
+    of a message anymail rebuilt from parsed fields differ on every retry: its MIME
+    boundaries are random.)"""
+    parts = [str(message.get(name, "")) for name in ("From", "To", "Cc", "Subject", "Date")]
+    text = getattr(message, "text", None) or ""
+    html = getattr(message, "html", None) or ""
+    digest = hashlib.sha256("\x1f".join([*parts, text, html]).encode("utf-8", "replace"))
+    return digest.hexdigest()[:40]
+
+
+def message_bytes(message: Message) -> bytes:
+    for attempt in (
+        lambda: message.as_bytes(),
+        lambda: message.as_bytes(policy=policy.compat32),
+        lambda: message.as_string(policy=policy.compat32).encode("utf-8", "surrogateescape"),
+    ):
+        try:
+            return attempt()
+        except Exception:  # noqa: S112 - fall through to a more lenient serializer
+            continue
+    return str(message).encode("utf-8", "replace")
+
+
+def handle_tracking(sender: Any, event: AnymailTrackingEvent, esp_name: str, **kwargs: Any) -> None:
+    status = TRACKING_STATUS.get(event.event_type)
+    if status is None:
+        return
+    interaction = find_tracked_interaction(event)
+    if interaction is None:
+        logger.info(
+            "%s %s event for unknown message %s", esp_name, event.event_type, event.message_id
+        )
+        return
+    if interaction.inbox is None or not interaction.provider_id:
+        raise TrackingTooEarly(f"interaction {interaction.pk} is not recorded as sent yet")
+    error = ""
+    if status in (Status.BOUNCED, Status.FAILED, Status.COMPLAINED):
+        error = str(event.description or event.mta_response or event.reject_reason or status)
+    do_update_delivery(
+        interaction.inbox,
+        interaction.provider_id,
+        status,
+        error=error[:2000],
+        meta={"esp_event": f"{esp_name}:{event.event_type}"},
+    )
+
+
+def find_tracked_interaction(event: AnymailTrackingEvent) -> Interaction | None:
+    outbound = Interaction.objects.filter(direction=Direction.OUTBOUND, channel="email")
+    metadata = event.metadata if isinstance(event.metadata, dict) else {}
+    tagged = str(metadata.get(METADATA_KEY, ""))
+    if tagged.isdigit():
+        found = outbound.filter(pk=int(tagged)).select_related("inbox").first()
+        if found is not None:
+            return found
+    message_id = str(event.message_id or "").strip()
+    if not message_id:
+        return None
+    if message_id.startswith("<"):
+        found = outbound.filter(provider_id=storable_id(message_id)).select_related("inbox").first()
+        if found is not None:
+            return found
+    return outbound.filter(meta__esp_message_id=message_id).select_related("inbox").first()

@@ -1,0 +1,59 @@
+"""Automatic replies (an email inbox's acknowledgement of a new conversation).
+
+Unlike an agent's reply, an automatic one is not a response: it leaves the first
+response time, the awaiting clock and the SLA untouched, and runs no reply hooks.
+It is queued and sent by the worker like any outbound message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from conversations.models import (
+    Conversation,
+    Direction,
+    Inbox,
+    Interaction,
+    InteractionKind,
+    Status,
+)
+from conversations.notify import notify_interaction
+from conversations.sanitize import sanitize_html
+
+
+def do_send_automatic_reply(
+    *,
+    conversation: Conversation,
+    inbox: Inbox,
+    channel: str,
+    recipient: str,
+    text: str,
+    html: str = "",
+    subject: str = "",
+    meta: dict[str, Any] | None = None,
+) -> Interaction:
+    """Queue an automatic message to `recipient` (a normalized identity value)."""
+    from conversations.tasks import send_interaction_task
+
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        reply = Interaction.objects.create(
+            conversation=conversation,
+            customer_id=conversation.customer_id,
+            inbox=inbox,
+            channel=channel,
+            direction=Direction.OUTBOUND,
+            kind=InteractionKind.MESSAGE,
+            text=text,
+            html=sanitize_html(html),
+            subject=subject[:500],
+            status=Status.QUEUED,
+            meta={**(meta or {}), "automatic": True, "to": recipient},
+            occurred_at=timezone.now(),
+        )
+        notify_interaction(reply)
+        send_interaction_task.delay_on_commit(reply.pk)
+    return reply
