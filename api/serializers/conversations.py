@@ -105,3 +105,16 @@ class ReplyInputSerializer(serializers.Serializer[Any]):
 class NoteInputSerializer(serializers.Serializer[Any]):
     text = serializers.CharField(trim_whitespace=False)
     html = serializers.CharField(allow_blank=True, default="", trim_whitespace=False)
+
+
+class MergeConversationSerializer(serializers.Serializer[Any]):
+    other = serializers.IntegerField(
+        help_text="The conversation merged INTO this one (same customer); it ends resolved."
+    )
+
+
+class SplitConversationSerializer(serializers.Serializer[Any]):
+    interactions = serializers.ListField(
+        child=serializers.IntegerField(), min_length=1, max_length=500,
+        help_text="Ids of this conversation's messages and calls to move to a new one.",
+    )

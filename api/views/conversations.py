@@ -15,8 +15,10 @@ from api.serializers.conversations import (
     CONVERSATION_SELECT,
     ConversationSerializer,
     ConversationUpdateSerializer,
+    MergeConversationSerializer,
     NoteInputSerializer,
     ReplyInputSerializer,
+    SplitConversationSerializer,
 )
 from api.serializers.interactions import (
     INTERACTION_PREFETCH,
@@ -25,6 +27,11 @@ from api.serializers.interactions import (
 )
 from api.views.base import AgentViewSet, Refused
 from conversations.access import visible_conversations
+from conversations.actions.merge import (
+    ConversationMergeError,
+    do_merge_conversations,
+    do_split_conversation,
+)
 from conversations.actions.note import do_add_note
 from conversations.actions.reply import ReplyError, do_send_reply
 from conversations.actions.update import do_update_conversation
@@ -127,6 +134,42 @@ class ConversationViewSet(AgentViewSet):
         except ValueError as exc:
             raise ValidationError({"text": [str(exc)]}) from exc
         return self._created(note)
+
+    @extend_schema(parameters=[ID_PATH], request=MergeConversationSerializer,
+                   responses=ConversationSerializer)
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str) -> Response:
+        """Move every interaction of `other` into this conversation (same customer)."""
+        conversation = self.get_object()
+        data = MergeConversationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        other = self.get_queryset().filter(pk=data.validated_data["other"]).first()
+        if other is None:
+            raise ValidationError({"other": ["No such conversation."]})
+        try:
+            do_merge_conversations(target=conversation, source=other, by=self.user)
+        except ConversationMergeError as exc:
+            raise Refused(str(exc)) from exc
+        return Response(ConversationSerializer(self._fresh(conversation.pk)).data)
+
+    @extend_schema(parameters=[ID_PATH], request=SplitConversationSerializer,
+                   responses={201: ConversationSerializer})
+    @action(detail=True, methods=["post"])
+    def split(self, request: Request, pk: str) -> Response:
+        """Move the chosen messages and calls into a new conversation of the customer."""
+        conversation = self.get_object()
+        data = SplitConversationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            split = do_split_conversation(
+                conversation=conversation,
+                interaction_ids=data.validated_data["interactions"],
+                by=self.user,
+            )
+        except ConversationMergeError as exc:
+            raise Refused(str(exc)) from exc
+        body = ConversationSerializer(self._fresh(split.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
     def _created(self, interaction: Interaction) -> Response:
         fresh = (

@@ -19,6 +19,8 @@ PRIORITY_CHANGED = "priority_changed"
 TAGS_CHANGED = "tags_changed"
 CHANNEL_SWITCHED = "channel_switched"
 CUSTOMER_MERGED = "customer_merged"
+CONVERSATION_MERGED = "conversation_merged"
+CONVERSATION_SPLIT = "conversation_split"
 
 
 def record_event(
