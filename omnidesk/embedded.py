@@ -29,15 +29,20 @@ def start_embedded_worker() -> bool:
 
     from omnidesk.celery import app
 
-    worker = app.WorkController(
-        pool_cls="solo",
-        concurrency=1,
-        without_heartbeat=True,
-        without_mingle=True,
-        without_gossip=True,
-        loglevel="WARNING",
-    )
-    threading.Thread(target=worker.start, name="embedded-celery-worker", daemon=True).start()
+    def run_worker() -> None:
+        # Built in its own thread: Celery's Django fix-up closes database connections
+        # while the worker initializes, which Django forbids on the server's event loop.
+        worker = app.WorkController(
+            pool_cls="solo",
+            concurrency=1,
+            without_heartbeat=True,
+            without_mingle=True,
+            without_gossip=True,
+            loglevel="WARNING",
+        )
+        worker.start()
+
+    threading.Thread(target=run_worker, name="embedded-celery-worker", daemon=True).start()
     beat = EmbeddedService(
         app, thread=True, schedule_filename=str(settings.VAR_DIR / "celerybeat-schedule")
     )

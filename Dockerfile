@@ -1,0 +1,29 @@
+# omnidesk: one image for every role (web, worker, beat); docker-compose.yml picks the command.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    OMNIDESK_VAR_DIR=/data \
+    STATIC_ROOT=/app/staticfiles
+
+WORKDIR /app
+
+# Dependencies first, so a code change does not reinstall them (pyproject lists no
+# packages of its own: the project runs from /app).
+COPY pyproject.toml ./
+RUN pip install .
+
+COPY . .
+# Static files are baked into the image and served by WhiteNoise.
+RUN python manage.py collectstatic --noinput -v 0 \
+    && useradd --system --home-dir /app --uid 10001 omnidesk \
+    && mkdir -p /data \
+    && chown omnidesk /data
+
+USER omnidesk
+EXPOSE 8000
+# The web role; worker and beat override the command (see docker-compose.yml).
+CMD ["uvicorn", "omnidesk.asgi:application", "--host", "0.0.0.0", "--port", "8000", \
+     "--lifespan", "on", "--proxy-headers"]

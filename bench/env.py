@@ -1,0 +1,38 @@
+"""Points Django at the benchmark's own database and Redis db before anything imports it.
+
+The benchmark never touches DATABASE_URL / REDIS_URL of the shell it runs in (they may
+name a real deployment): it uses BENCH_DATABASE_URL (default: database omnidesk_bench on
+the local PostgreSQL) and BENCH_REDIS_URL (default: Redis db 15).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/omnidesk_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def configure() -> None:
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="omnidesk.settings",
+        DATABASE_URL=DATABASE_URL,
+        REDIS_URL=REDIS_URL,
+        OMNIDESK_EMBEDDED_WORKER="0",
+        OMNIDESK_VAR_DIR=os.environ.get("BENCH_VAR_DIR", str(ROOT / "var" / "bench")),
+        ALLOWED_HOSTS="testserver,localhost",
+        LOG_LEVEL="WARNING",
+    )
+    os.environ.pop("CELERY_BROKER_URL", None)
+
+
+def setup_django() -> None:
+    configure()
+    import django
+
+    django.setup()

@@ -1,0 +1,142 @@
+"""`make bench`: omnidesk's figures on PostgreSQL, printed (no times are asserted).
+
+1. Ingest throughput through the real pipeline (do_record_inbound, a new customer per
+   event, realtime events and routing tasks after commit, as in production) with 1 and 2
+   processes, next to the raw single-row INSERT rate of the same database in the same run.
+2. p50/p99 latency of the conversation list and the customer timeline API at 100,000
+   customers and 1,000,000 interactions (generated with COPY, kept between runs).
+
+    .venv/bin/python bench/run.py [--regen] [--duration 8] [--requests 200]
+
+Uses its own database (BENCH_DATABASE_URL, default omnidesk_bench on the local
+PostgreSQL) and Redis db (BENCH_REDIS_URL, default db 15), never DATABASE_URL/REDIS_URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import warnings
+from dataclasses import asdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import env
+
+
+def log(message: str) -> None:
+    print(f"  · {message}", flush=True)
+
+
+def ensure_database(regen: bool) -> None:
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(env.DATABASE_URL)
+    name = config["NAME"]
+    admin_dsn = env.DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        if regen:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            log(f"dropped database {name}")
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            log(f"created database {name}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--regen", action="store_true", help="drop and rebuild the bench database")
+    parser.add_argument("--duration", type=float, default=8.0,
+                        help="seconds per ingest measurement")
+    parser.add_argument("--requests", type=int, default=200, help="requests per latency figure")
+    parser.add_argument("--skip-ingest", action="store_true")
+    parser.add_argument("--skip-latency", action="store_true")
+    args = parser.parse_args()
+
+    began = time.monotonic()
+    # collectstatic is not part of the benchmark; WhiteNoise's notice about it is noise.
+    warnings.filterwarnings("ignore", message="No directory at")
+    print(f"omnidesk benchmarks: {env.DATABASE_URL}, {os.cpu_count()} CPUs", flush=True)
+    env.configure()
+    ensure_database(args.regen)
+    env.setup_django()
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    from bench import dataset, ingest, latency
+
+    call_command("migrate", verbosity=0)
+    setup = dataset.ensure_setup()
+    dataset.generate(setup, log)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        pg_version = cursor.fetchone()[0].split(" on ")[0]
+
+    results: dict[str, object] = {"postgres": pg_version, "cpus": os.cpu_count()}
+    if not args.skip_ingest:
+        connections.close_all()
+        ingest_rows = []
+        for processes in (1, 2):
+            raw = ingest.insert_rate(env.DATABASE_URL, processes, args.duration)
+            log(f"raw INSERT, {processes} process(es): {raw:,.0f} tx/s")
+            pipeline = ingest.pipeline_rate(processes, args.duration)
+            log(f"pipeline, {processes} process(es): {pipeline:,.0f} events/s")
+            ingest_rows.append({"processes": processes, "pipeline_events_per_s": pipeline,
+                                "insert_tx_per_s": raw, "ratio": pipeline / raw})
+        purged = ingest.purge_queued_tasks()
+        log(f"purged {purged} routing tasks queued by the pipeline (no worker runs here)")
+        results["ingest"] = ingest_rows
+    if not args.skip_latency:
+        figures = latency.run(setup, args.requests, dataset.CUSTOMERS)
+        results["latency"] = [asdict(f) for f in figures]
+    results["counts"] = _counts()
+    results["seconds"] = time.monotonic() - began
+    _print(results, args)
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2))
+
+
+def _counts() -> dict[str, int]:
+    from conversations.models import Conversation, Interaction
+    from customers.models import Customer
+
+    return {"customers": Customer.objects.count(), "conversations": Conversation.objects.count(),
+            "interactions": Interaction.objects.count()}
+
+
+def _print(results: dict[str, object], args: argparse.Namespace) -> None:
+    counts = results["counts"]
+    assert isinstance(counts, dict)
+    print()
+    print(f"{results['postgres']}, default settings; {results['cpus']} CPUs shared by "
+          "PostgreSQL, Redis and the benchmark")
+    if "ingest" in results:
+        print()
+        print(f"Ingest ({args.duration:g} s per figure; do_record_inbound, a new customer per "
+              "email, realtime events and routing task queued after commit)")
+        print(f"  {'processes':<10} {'pipeline events/s':>18} {'raw INSERT tx/s':>16} "
+              f"{'pipeline / raw':>15}")
+        for row in results["ingest"]:  # type: ignore[attr-defined]
+            print(f"  {row['processes']:<10} {row['pipeline_events_per_s']:>18,.0f} "
+                  f"{row['insert_tx_per_s']:>16,.0f} {row['ratio']:>14.1%}")
+    if "latency" in results:
+        print()
+        print(f"API latency at {counts['customers']:,} customers, {counts['conversations']:,} "
+              f"conversations, {counts['interactions']:,} interactions")
+        print(f" (in-process Django test client, {args.requests} requests each after warm-up)")
+        print(f"  {'endpoint':<40} {'as':<16} {'p50 ms':>8} {'p99 ms':>8}  note")
+        for row in results["latency"]:  # type: ignore[attr-defined]
+            print(f"  {row['endpoint']:<40} {row['role']:<16} {row['p50_ms']:>8.1f} "
+                  f"{row['p99_ms']:>8.1f}  {row['note']}")
+    print()
+    print(f"total {results['seconds']:.0f} s; figures also in bench/results/latest.json")
+
+
+if __name__ == "__main__":
+    main()

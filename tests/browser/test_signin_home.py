@@ -1,0 +1,68 @@
+"""A demo user signs in with the browser and sees the conversations they may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from conversations.access import visible_conversations
+from demo.loader import DemoLoader
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo(asgi_server: str) -> str:
+    from omnidesk.celery import app
+
+    # The routing work the pipeline queues after each commit runs inline: no worker here.
+    app.conf.task_always_eager = True
+    try:
+        DemoLoader(now=timezone.now()).load(settings.OMNIDESK_DEMO_PASSWORD)
+    finally:
+        app.conf.task_always_eager = False
+    return asgi_server
+
+
+def sign_in(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/")
+    assert page.url == f"{base}/accounts/login/?next=/"
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", settings.OMNIDESK_DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def listed(page: Any) -> list[list[str]]:
+    return [[cell.strip() for cell in row.locator("td").all_inner_texts()]
+            for row in page.locator("table.list tbody tr").all()]
+
+
+def test_demo_users_sign_in_and_see_the_conversations_they_may_see(demo, page, django_user_model):
+    page.goto(f"{demo}/")
+    screenshot(page, "signin")
+    assert page.locator("h1").inner_text() == "Sign in"
+    sign_in(page, demo, "agent1")
+    screenshot(page, "home-agent1")
+
+    assert page.locator("h1").inner_text() == "Welcome, Sam Carter"
+    agent1 = django_user_model.objects.get(username="agent1")
+    expected = list(visible_conversations(agent1).order_by("-last_activity_at", "-id")[:20])
+    rows = listed(page)
+    assert [int(row[0]) for row in rows] == [c.pk for c in expected]
+    assert [row[1] for row in rows] == [c.customer.name for c in expected]
+    # agent1 works in Support: every row is Support's or assigned to them.
+    assert all(row[5] == "Support" or row[6] == "agent1" for row in rows), rows
+    open_count = visible_conversations(agent1).filter(status="open").count()
+    assert page.locator("#open-count").inner_text() == str(open_count)
+
+    page.click("text=Sign out agent1")
+    page.wait_for_url(f"{demo}/accounts/login/")
+    sign_in(page, demo, "admin")
+    screenshot(page, "home-admin")
+    assert page.locator("h1").inner_text() == "Welcome, Morgan Ellis"
+    assert {row[5] for row in listed(page)} == {"Support", "Billing", "Sales"}
