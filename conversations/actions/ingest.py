@@ -19,7 +19,7 @@ from conversations.models import (
     Direction,
     Interaction,
 )
-from conversations.notify import notify_conversation, notify_interaction
+from conversations.notify import conversation_event, interaction_event, notify
 from conversations.sanitize import sanitize_html
 from customers.actions.identify import do_get_or_create_identity
 from customers.identities import normalize_identity
@@ -47,12 +47,7 @@ def do_record_inbound(event: InboundEvent) -> IngestResult:
 
 
 def _record(event: InboundEvent, sender_value: str) -> IngestResult:
-    identity, _ = do_get_or_create_identity(
-        event.sender_kind, sender_value, name=event.sender_name, verified=event.sender_verified
-    )
-    # One inbound at a time per customer: two racing first messages must agree on
-    # which conversation is "the open one".
-    customer = Customer.objects.select_for_update().get(pk=identity.customer_id)
+    identity, customer = _lock_sender(event, sender_value)
     if not customer.name and event.sender_name:
         customer.name = event.sender_name[:200]
         customer.save(update_fields=["name", "updated_at"])
@@ -68,14 +63,40 @@ def _record(event: InboundEvent, sender_value: str) -> IngestResult:
             last_activity_at=occurred_at,
         )
     interaction = _insert_interaction(event, conversation, identity, occurred_at)
-    _store_attachments(interaction, event)
+    attachments = _store_attachments(interaction, event)
     _apply_to_conversation(conversation, interaction, event, created)
 
-    notify_interaction(interaction)
-    notify_conversation(conversation, created=created)
+    notify(
+        interaction_event(interaction, attachments=attachments),
+        conversation_event(conversation, created=created),
+    )
     conversation_id, interaction_id = conversation.pk, interaction.pk
     transaction.on_commit(lambda: hooks.run_after_inbound(conversation_id, interaction_id, created))
     return IngestResult(interaction, conversation, created=True, conversation_created=created)
+
+
+def _lock_sender(event: InboundEvent, sender_value: str) -> tuple[Identity, Customer]:
+    """The sender's identity and customer, the customer row locked: one inbound at a time
+    per customer, so two racing first messages agree on which conversation is "the open
+    one". A known sender costs one query."""
+    identity = (
+        Identity.objects.select_related("customer")
+        .select_for_update(of=("self", "customer"))
+        .filter(kind=event.sender_kind, value=sender_value)
+        .first()
+    )
+    if identity is not None:
+        return identity, identity.customer
+    identity, created = do_get_or_create_identity(
+        event.sender_kind,
+        sender_value,
+        name=event.sender_name,
+        verified=event.sender_verified,
+        probably_new=True,
+    )
+    if created:  # inserted by this transaction: nobody else can hold it
+        return identity, identity.customer
+    return identity, Customer.objects.select_for_update().get(pk=identity.customer_id)
 
 
 def _find_conversation(
@@ -166,7 +187,8 @@ def _insert_interaction(
     return interaction
 
 
-def _store_attachments(interaction: Interaction, event: InboundEvent) -> None:
+def _store_attachments(interaction: Interaction, event: InboundEvent) -> list[Attachment]:
+    stored = []
     for item in event.attachments:
         attachment = Attachment(
             interaction=interaction,
@@ -179,6 +201,8 @@ def _store_attachments(interaction: Interaction, event: InboundEvent) -> None:
         if item.content is not None:
             attachment.file.save(attachment.name, ContentFile(item.content), save=False)
         attachment.save()
+        stored.append(attachment)
+    return stored
 
 
 def _apply_to_conversation(

@@ -8,16 +8,18 @@ from customers.models import Customer, Identity
 
 
 def do_get_or_create_identity(
-    kind: str, value: str, *, name: str = "", verified: bool = True
+    kind: str, value: str, *, name: str = "", verified: bool = True, probably_new: bool = False
 ) -> tuple[Identity, bool]:
     """The identity (kind, value) with its customer; `value` must be normalized.
 
     Two racing first contacts both try to insert; the unique constraint lets one win
-    and the other reads the winner's row after its savepoint rolls back.
+    and the other reads the winner's row after its savepoint rolls back. `probably_new`
+    skips the first look-up when the caller has just seen no such identity.
     """
-    existing = Identity.objects.filter(kind=kind, value=value).first()
-    if existing is not None:
-        return existing, False
+    if not probably_new:
+        existing = Identity.objects.filter(kind=kind, value=value).first()
+        if existing is not None:
+            return existing, False
     try:
         with transaction.atomic():
             customer = Customer.objects.create(name=name[:200])
