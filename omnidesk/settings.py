@@ -269,6 +269,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "celery": {"level": env_str("CELERY_LOG_LEVEL", "WARNING")},
+        # Not CELERY_LOG_LEVEL: Celery sets that one itself (numerically) for its children.
+        "celery": {"level": env_str("OMNIDESK_CELERY_LOG_LEVEL", "WARNING")},
     },
 }

@@ -48,7 +48,9 @@ def test_reply_is_posted_signed_and_marked_sent(outbound_api_inbox, receiver, ag
     receiver.answer((200, {"id": "shop-out-77"}))
     pushed = _inbound(outbound_api_inbox)
     reply = _reply(agent_a, pushed["conversation"], "Your order ships today.")
-    assert (reply["channel"], reply["status"], reply["direction"]) == ("api", "queued", "out")
+    # The response shows the current state; the worker may already have taken it.
+    assert (reply["channel"], reply["direction"]) == ("api", "out")
+    assert reply["status"] in ("queued", "sending", "sent")
 
     sent = wait_for(lambda: _status(reply["id"], Status.SENT, Status.FAILED))
     assert (sent.status, sent.provider_id, sent.error) == ("sent", "shop-out-77", "")

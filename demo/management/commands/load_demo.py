@@ -31,8 +31,12 @@ class Command(BaseCommand):
         # lives only as long as this process.
         from omnidesk.celery import app
 
+        was_eager = app.conf.task_always_eager
         app.conf.task_always_eager = True
         started = time.monotonic()
-        DemoLoader(now=timezone.now()).load(settings.OMNIDESK_DEMO_PASSWORD)
+        try:
+            DemoLoader(now=timezone.now()).load(settings.OMNIDESK_DEMO_PASSWORD)
+        finally:
+            app.conf.task_always_eager = was_eager
         counts = ", ".join(f"{value} {name}" for name, value in summary().items())
         self.stdout.write(f"Demo data loaded in {time.monotonic() - started:.1f} s: {counts}.")
