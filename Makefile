@@ -33,6 +33,7 @@ browser:
 
 test: $(STAMP) services browser
 	$(PY) -m ruff check .
+	$(PY) -m mypy .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -89,7 +89,7 @@ def do_send_reply(
 
 
 # A call cannot carry a written reply; the customer's phone can take a text instead.
-_WRITTEN_FALLBACK = {Channel.VOICE: Channel.SMS}
+_WRITTEN_FALLBACK: dict[str, str] = {Channel.VOICE: Channel.SMS}
 
 
 def _default_channel(conversation: Conversation) -> str:
