@@ -54,4 +54,8 @@ def test_openapi_schema_validates_without_warnings(tmp_path: Path):
 def test_schema_and_docs_are_served(agent_a, client_for):
     client = client_for(agent_a)
     assert client.get("/api/schema/").status_code == 200
-    assert client.get("/api/docs/").status_code == 200
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    # Swagger UI is served from our static files: no CDN for a self-hosted install.
+    assert b"/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs.content
+    assert b"cdn.jsdelivr" not in docs.content
