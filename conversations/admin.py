@@ -1,7 +1,15 @@
+"""Admin for the core models. Conversations change through the same actions as in the
+API (so every change leaves its timeline event and realtime update); interactions are
+the record of what happened and are read-only here."""
+
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.http import HttpRequest
+
+from conversations.actions.update import do_update_conversation
 from conversations.models import Attachment, Conversation, Inbox, Interaction
 
 
@@ -14,57 +22,91 @@ class InboxAdmin(admin.ModelAdmin):
     readonly_fields = ["token", "created_at"]
 
 
-class InteractionInline(admin.TabularInline):
-    model = Interaction
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
-    fields = ["occurred_at", "channel", "direction", "kind", "status", "text"]
-    readonly_fields = ["occurred_at", "channel", "direction", "kind", "status", "text"]
-    show_change_link = True
     can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class InteractionInline(ReadOnlyInline):
+    model = Interaction
+    fields = ["occurred_at", "channel", "direction", "kind", "status", "text"]
+    readonly_fields = fields
+    show_change_link = True
+
+
+# The fields an admin may change; each goes through do_update_conversation.
+CONVERSATION_EDITABLE = ("status", "snoozed_until", "team", "assignee", "priority", "tags")
 
 
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
     list_display = [
-        "id",
-        "customer",
-        "subject",
-        "status",
-        "team",
-        "assignee",
-        "priority",
-        "last_inbound_channel",
-        "last_activity_at",
+        "id", "customer", "subject", "status", "team", "assignee", "priority",
+        "last_inbound_channel", "last_activity_at",
     ]
     list_filter = ["status", "team", "priority", "last_inbound_channel"]
     search_fields = ["subject", "customer__name", "customer__identities__value"]
-    raw_id_fields = ["customer", "assignee", "last_inbound_inbox"]
+    raw_id_fields = ["assignee"]
     list_select_related = ["customer", "team", "assignee"]
-    readonly_fields = ["reply_token", "created_at", "updated_at"]
+    fields = [
+        "customer", "subject", *CONVERSATION_EDITABLE, "channels", "last_inbound_channel",
+        "participants", "first_inbound_at", "last_inbound_at", "first_response_at",
+        "last_response_at", "awaiting_since", "awaiting_channel", "first_response_due_at",
+        "next_response_due_at", "resolved_at", "last_activity_at", "reply_token",
+        "created_at", "updated_at",
+    ]
     inlines = [InteractionInline]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f for f in self.fields if f not in CONVERSATION_EDITABLE]
 
-class AttachmentInline(admin.TabularInline):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # conversations begin with a customer's message
+
+    def save_model(self, request: HttpRequest, obj: Conversation, form: Any, change: bool) -> None:
+        changes = {
+            f: form.cleaned_data[f]
+            for f in form.changed_data
+            if f in CONVERSATION_EDITABLE and f != "snoozed_until"
+        }
+        if "snoozed_until" in form.changed_data or "status" in changes:
+            changes["status"] = form.cleaned_data["status"]
+            changes["snoozed_until"] = form.cleaned_data["snoozed_until"]
+        # The form already copied the new values onto `obj`; the action compares against
+        # the stored row, so it reads the conversation afresh.
+        stored = Conversation.objects.get(pk=obj.pk)
+        do_update_conversation(stored, by=request.user, changes=changes)  # type: ignore[arg-type]
+
+
+class AttachmentInline(ReadOnlyInline):
     model = Attachment
-    extra = 0
-    readonly_fields = ["name", "content_type", "size", "content_id", "note", "file"]
+    fields = ["name", "content_type", "size", "content_id", "note", "file"]
+    readonly_fields = fields
 
 
 @admin.register(Interaction)
 class InteractionAdmin(admin.ModelAdmin):
     list_display = [
-        "id",
-        "conversation",
-        "channel",
-        "direction",
-        "kind",
-        "status",
-        "provider_id",
+        "id", "conversation", "channel", "direction", "kind", "status", "provider_id",
         "occurred_at",
     ]
     list_filter = ["channel", "direction", "kind", "status"]
     search_fields = ["text", "subject", "provider_id"]
-    raw_id_fields = ["conversation", "customer", "inbox", "author_agent", "author_identity"]
     list_select_related = ["conversation"]
     inlines = [AttachmentInline]
     date_hierarchy = "occurred_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # nothing accepted is ever lost; erasure is its own (GDPR) action

@@ -1,12 +1,37 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 
+from customers.identities import InvalidIdentity, normalize_identity
 from customers.models import Consent, Customer, CustomerMerge, Identity
+
+
+class IdentityForm(forms.ModelForm):
+    """Values typed in the admin are normalized like every other way in: one person is
+    one (kind, value), whatever the spelling."""
+
+    class Meta:
+        model = Identity
+        fields = ["customer", "kind", "value", "verified"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind, value = data.get("kind"), data.get("value")
+        if kind and value:
+            try:
+                data["value"] = normalize_identity(kind, value)
+            except InvalidIdentity as exc:
+                raise forms.ValidationError({"value": str(exc)}) from exc
+            self.instance.value = data["value"]
+        return data
 
 
 class IdentityInline(admin.TabularInline):
     model = Identity
+    form = IdentityForm
     extra = 0
     fields = ["kind", "value", "verified", "created_at"]
     readonly_fields = ["created_at"]
@@ -23,6 +48,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(Identity)
 class IdentityAdmin(admin.ModelAdmin):
+    form = IdentityForm
     list_display = ["kind", "value", "customer", "verified", "created_at"]
     list_filter = ["kind", "verified"]
     search_fields = ["value", "customer__name"]
