@@ -33,10 +33,14 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+INTERACTION_COLUMNS = ["occurred_at", "channel", "direction", "kind", "status", "text"]
+ATTACHMENT_COLUMNS = ["name", "content_type", "size", "content_id", "note", "file"]
+
+
 class InteractionInline(ReadOnlyInline):
     model = Interaction
-    fields = ["occurred_at", "channel", "direction", "kind", "status", "text"]
-    readonly_fields = fields
+    fields = INTERACTION_COLUMNS
+    readonly_fields = INTERACTION_COLUMNS
     show_change_link = True
 
 
@@ -54,7 +58,7 @@ class ConversationAdmin(admin.ModelAdmin):
     search_fields = ["subject", "customer__name", "customer__identities__value"]
     raw_id_fields = ["assignee"]
     list_select_related = ["customer", "team", "assignee"]
-    fields = [
+    fields = CONVERSATION_FIELDS = [
         "customer", "subject", *CONVERSATION_EDITABLE, "channels", "last_inbound_channel",
         "participants", "first_inbound_at", "last_inbound_at", "first_response_at",
         "last_response_at", "awaiting_since", "awaiting_channel", "first_response_due_at",
@@ -64,7 +68,7 @@ class ConversationAdmin(admin.ModelAdmin):
     inlines = [InteractionInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f for f in self.fields if f not in CONVERSATION_EDITABLE]
+        return [f for f in self.CONVERSATION_FIELDS if f not in CONVERSATION_EDITABLE]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # conversations begin with a customer's message
@@ -86,8 +90,8 @@ class ConversationAdmin(admin.ModelAdmin):
 
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
-    fields = ["name", "content_type", "size", "content_id", "note", "file"]
-    readonly_fields = fields
+    fields = ATTACHMENT_COLUMNS
+    readonly_fields = ATTACHMENT_COLUMNS
 
 
 @admin.register(Interaction)
