@@ -33,8 +33,8 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-INTERACTION_COLUMNS = ["occurred_at", "channel", "direction", "kind", "status", "text"]
-ATTACHMENT_COLUMNS = ["name", "content_type", "size", "content_id", "note", "file"]
+INTERACTION_COLUMNS = ("occurred_at", "channel", "direction", "kind", "status", "text")
+ATTACHMENT_COLUMNS = ("name", "content_type", "size", "content_id", "note", "file")
 
 
 class InteractionInline(ReadOnlyInline):
@@ -58,13 +58,13 @@ class ConversationAdmin(admin.ModelAdmin):
     search_fields = ["subject", "customer__name", "customer__identities__value"]
     raw_id_fields = ["assignee"]
     list_select_related = ["customer", "team", "assignee"]
-    fields = CONVERSATION_FIELDS = [
+    fields = CONVERSATION_FIELDS = (
         "customer", "subject", *CONVERSATION_EDITABLE, "channels", "last_inbound_channel",
         "participants", "first_inbound_at", "last_inbound_at", "first_response_at",
         "last_response_at", "awaiting_since", "awaiting_channel", "first_response_due_at",
         "next_response_due_at", "resolved_at", "last_activity_at", "reply_token",
         "created_at", "updated_at",
-    ]
+    )
     inlines = [InteractionInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
