@@ -47,24 +47,29 @@ def do_record_inbound(event: InboundEvent) -> IngestResult:
 
 
 def _record(event: InboundEvent, sender_value: str) -> IngestResult:
-    identity, customer = _lock_sender(event, sender_value)
+    identity, customer, new_customer = _lock_sender(event, sender_value)
     if not customer.name and event.sender_name:
         customer.name = event.sender_name[:200]
         customer.save(update_fields=["name", "updated_at"])
     occurred_at = event.occurred_at or timezone.now()
 
-    conversation = _find_conversation(event, customer, sender_value, occurred_at)
+    conversation = _find_conversation(event, customer, sender_value, occurred_at, new_customer)
     created = conversation is None
     if conversation is None:
-        conversation = Conversation.objects.create(
+        conversation = Conversation(
             customer=customer,
             team_id=event.inbox.team_id,
             subject=event.subject[:500],
             last_activity_at=occurred_at,
         )
-    interaction = _insert_interaction(event, conversation, identity, occurred_at)
+        _apply_to_conversation(conversation, event, occurred_at, created=True)
+        conversation.save()  # one INSERT, already in its final state
+        interaction = _insert_interaction(event, conversation, identity, occurred_at)
+    else:
+        interaction = _insert_interaction(event, conversation, identity, occurred_at)
+        _apply_to_conversation(conversation, event, occurred_at, created=False)
+        conversation.save()
     attachments = _store_attachments(interaction, event)
-    _apply_to_conversation(conversation, interaction, event, created)
 
     notify(
         interaction_event(interaction, attachments=attachments),
@@ -75,10 +80,11 @@ def _record(event: InboundEvent, sender_value: str) -> IngestResult:
     return IngestResult(interaction, conversation, created=True, conversation_created=created)
 
 
-def _lock_sender(event: InboundEvent, sender_value: str) -> tuple[Identity, Customer]:
+def _lock_sender(event: InboundEvent, sender_value: str) -> tuple[Identity, Customer, bool]:
     """The sender's identity and customer, the customer row locked: one inbound at a time
     per customer, so two racing first messages agree on which conversation is "the open
-    one". A known sender costs one query."""
+    one". A known sender costs one query. The flag says the customer is new (created by
+    this transaction)."""
     identity = (
         Identity.objects.select_related("customer")
         .select_for_update(of=("self", "customer"))
@@ -86,7 +92,7 @@ def _lock_sender(event: InboundEvent, sender_value: str) -> tuple[Identity, Cust
         .first()
     )
     if identity is not None:
-        return identity, identity.customer
+        return identity, identity.customer, False
     identity, created = do_get_or_create_identity(
         event.sender_kind,
         sender_value,
@@ -95,12 +101,16 @@ def _lock_sender(event: InboundEvent, sender_value: str) -> tuple[Identity, Cust
         probably_new=True,
     )
     if created:  # inserted by this transaction: nobody else can hold it
-        return identity, identity.customer
-    return identity, Customer.objects.select_for_update().get(pk=identity.customer_id)
+        return identity, identity.customer, True
+    return identity, Customer.objects.select_for_update().get(pk=identity.customer_id), False
 
 
 def _find_conversation(
-    event: InboundEvent, customer: Customer, sender_value: str, occurred_at: datetime
+    event: InboundEvent,
+    customer: Customer,
+    sender_value: str,
+    occurred_at: datetime,
+    new_customer: bool,
 ) -> Conversation | None:
     if event.conversation_hint is not None:
         hinted = _lock_conversation(event.conversation_hint)
@@ -110,7 +120,7 @@ def _find_conversation(
         threaded = _conversation_by_thread(event.thread_refs, customer, sender_value)
         if threaded is not None:
             return threaded
-    if event.use_continuity:
+    if event.use_continuity and not new_customer:  # a new customer has no conversations
         window_start = occurred_at - timedelta(days=settings.OMNIDESK_CONTINUITY_DAYS)
         return (
             Conversation.objects.select_for_update()
@@ -206,9 +216,9 @@ def _store_attachments(interaction: Interaction, event: InboundEvent) -> list[At
 
 
 def _apply_to_conversation(
-    conversation: Conversation, interaction: Interaction, event: InboundEvent, created: bool
+    conversation: Conversation, event: InboundEvent, at: datetime, *, created: bool
 ) -> None:
-    at = interaction.occurred_at
+    """Bring the conversation up to date with the inbound event (the caller saves it)."""
     if event.channel not in conversation.channels:
         conversation.channels = [*conversation.channels, event.channel]
     conversation.last_activity_at = max(conversation.last_activity_at, at)
@@ -245,4 +255,3 @@ def _apply_to_conversation(
             conversation.status = ConversationStatus.OPEN
             conversation.snoozed_until = None
             conversation.resolved_at = None
-    conversation.save()
