@@ -1,11 +1,10 @@
 """Demo-only writes: history that already happened, dated in the past.
 
-The demo's inbound messages go through the real pipeline (`do_record_inbound`). What an
-agent did in the past cannot: `do_send_reply` queues a real send to the customer, and
-`do_update_conversation` / `do_add_note` date everything "now". These actions write the
-same rows the real actions write (reusing conversations.actions.reply's inbox,
-recipient and response-time bookkeeping), but at a given past moment, with outbound
-messages already delivered and nothing sent anywhere. Nothing outside demo/ calls them.
+The demo's inbound messages go through the real pipeline (`do_record_inbound`), its
+replies through `do_record_sent_reply` and its notes through `do_add_note(at=...)`. What
+is left here: the set-up of users, teams and inboxes, and conversation changes dated in
+the past (`do_update_conversation` dates its timeline events now), writing the same rows
+and events as the real action. Nothing outside demo/ calls these.
 """
 
 from __future__ import annotations
@@ -17,8 +16,6 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from agents.models import Agent, Team
-from conversations import hooks
-from conversations.actions.reply import _mark_answered, _recipient, _reply_inbox, _reply_subject
 from conversations.actions.timeline import (
     ASSIGNED,
     PRIORITY_CHANGED,
@@ -28,17 +25,12 @@ from conversations.actions.timeline import (
     record_event,
 )
 from conversations.models import (
-    Channel,
     Conversation,
     ConversationStatus,
-    Direction,
     Inbox,
-    Interaction,
-    InteractionKind,
     Priority,
-    Status,
 )
-from conversations.notify import notify_conversation, notify_interaction
+from conversations.notify import notify_conversation
 
 
 @dataclass(frozen=True)
@@ -90,62 +82,6 @@ def do_create_demo_setup(
                 config=box.config,
                 secrets=box.secrets,
             )
-
-
-def do_record_demo_reply(
-    *, conversation: Conversation, author: User, text: str, channel: str, at: datetime,
-    provider_id: str | None = None,
-) -> Interaction:
-    """An agent's reply that went out and was delivered at `at`: the same row and the
-    same response-time bookkeeping as do_send_reply, without queueing a send."""
-    with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        inbox = _reply_inbox(conversation, channel)
-        recipient = _recipient(conversation, channel, inbox)
-        reply = Interaction.objects.create(
-            conversation=conversation,
-            customer_id=conversation.customer_id,
-            inbox=inbox,
-            channel=channel,
-            direction=Direction.OUTBOUND,
-            kind=InteractionKind.MESSAGE,
-            author_agent=author,
-            text=text,
-            subject=_reply_subject(conversation)[:500] if channel == Channel.EMAIL else "",
-            provider_id=provider_id,
-            status=Status.DELIVERED,
-            meta={"demo": True, "to": recipient.value, "to_identity_id": recipient.pk},
-            occurred_at=at,
-        )
-        _mark_answered(conversation, at)
-        notify_interaction(reply)
-        notify_conversation(conversation)
-        conversation_id, reply_id = conversation.pk, reply.pk
-        transaction.on_commit(lambda: hooks.run_after_reply(conversation_id, reply_id))
-    return reply
-
-
-def do_record_demo_note(
-    *, conversation: Conversation, author: User, text: str, at: datetime
-) -> Interaction:
-    """An internal note written at `at` (do_add_note dates its notes now)."""
-    with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        note = Interaction.objects.create(
-            conversation=conversation,
-            customer_id=conversation.customer_id,
-            channel=Channel.INTERNAL,
-            direction=Direction.INTERNAL,
-            kind=InteractionKind.NOTE,
-            author_agent=author,
-            text=text,
-            occurred_at=at,
-        )
-        conversation.last_activity_at = max(conversation.last_activity_at, at)
-        conversation.save(update_fields=["last_activity_at", "updated_at"])
-        notify_interaction(note)
-        notify_conversation(conversation)
-    return note
 
 
 def do_set_demo_state(

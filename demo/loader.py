@@ -18,6 +18,8 @@ from django.db import transaction
 
 from agents.models import Team
 from conversations.actions.ingest import do_record_inbound
+from conversations.actions.note import do_add_note
+from conversations.actions.reply import do_record_sent_reply
 from conversations.inbound import InboundEvent
 from conversations.models import (
     Conversation,
@@ -35,8 +37,6 @@ from demo.actions import (
     DemoInbox,
     DemoUser,
     do_create_demo_setup,
-    do_record_demo_note,
-    do_record_demo_reply,
     do_set_demo_state,
 )
 
@@ -212,7 +212,7 @@ class DemoLoader:
                 self._link(person, channel)
                 provider_id = f"<demo-{self._next()}@omnidesk.demo>" if channel == "email" else None
                 text = step[2].format(agent=agent.first_name, **person.values)
-                do_record_demo_reply(conversation=conversation, author=agent, channel=channel,
+                do_record_sent_reply(conversation=conversation, author=agent, channel=channel,
                                      at=at, text=text, provider_id=provider_id)
                 last_email_id = provider_id or last_email_id
         assert conversation is not None
@@ -256,8 +256,8 @@ class DemoLoader:
                                            "orders": self.rng.randint(1, 24)})
         if step[0] == "call":
             summary = step[2].format(**person.values)
-            do_record_demo_note(conversation=result.conversation, author=agent, text=summary,
-                                at=at + timedelta(seconds=step[1] + 40))
+            do_add_note(conversation=result.conversation, author=agent, text=summary,
+                        at=at + timedelta(seconds=step[1] + 40))
         return result.conversation
 
     def _triage(self, conversation: Conversation, story: data.Story, agent: User, at: datetime,

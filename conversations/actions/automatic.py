@@ -12,16 +12,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from conversations.models import (
-    Conversation,
-    Direction,
-    Inbox,
-    Interaction,
-    InteractionKind,
-    Status,
-)
+from conversations.actions.reply import new_outbound
+from conversations.models import Conversation, Inbox, Interaction, Status
 from conversations.notify import notify_interaction
-from conversations.sanitize import sanitize_html
 
 
 def do_send_automatic_reply(
@@ -40,19 +33,17 @@ def do_send_automatic_reply(
 
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        reply = Interaction.objects.create(
-            conversation=conversation,
-            customer_id=conversation.customer_id,
+        reply = new_outbound(
+            conversation,
             inbox=inbox,
             channel=channel,
-            direction=Direction.OUTBOUND,
-            kind=InteractionKind.MESSAGE,
+            recipient=recipient,
             text=text,
-            html=sanitize_html(html),
-            subject=subject[:500],
+            html=html,
+            subject=subject,
             status=Status.QUEUED,
-            meta={**(meta or {}), "automatic": True, "to": recipient},
-            occurred_at=timezone.now(),
+            meta={**(meta or {}), "automatic": True},
+            at=timezone.now(),
         )
         notify_interaction(reply)
         send_interaction_task.delay_on_commit(reply.pk)

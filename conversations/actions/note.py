@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -10,14 +12,20 @@ from conversations.sanitize import sanitize_html
 
 
 def do_add_note(
-    *, conversation: Conversation, author: User, text: str, html: str = ""
+    *,
+    conversation: Conversation,
+    author: User,
+    text: str,
+    html: str = "",
+    at: datetime | None = None,
 ) -> Interaction:
-    """An internal note: agents only, never sent to the customer."""
+    """An internal note: agents only, never sent to the customer. `at`: when it was
+    written, for imported history (default now)."""
     if not text.strip():
         raise ValueError("A note needs some text.")
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        now = timezone.now()
+        now = at or timezone.now()
         note = Interaction.objects.create(
             conversation=conversation,
             customer_id=conversation.customer_id,
@@ -29,7 +37,7 @@ def do_add_note(
             html=sanitize_html(html),
             occurred_at=now,
         )
-        conversation.last_activity_at = now
+        conversation.last_activity_at = max(conversation.last_activity_at, now)
         conversation.save(update_fields=["last_activity_at", "updated_at"])
         notify_interaction(note)
         notify_conversation(conversation)

@@ -64,20 +64,18 @@ def do_send_reply(
         except TransportError as exc:
             raise ReplyError(exc.message) from exc
         now = timezone.now()
-        reply = Interaction.objects.create(
-            conversation=conversation,
-            customer_id=conversation.customer_id,
+        reply = new_outbound(
+            conversation,
             inbox=inbox,
             channel=channel,
-            direction=Direction.OUTBOUND,
-            kind=InteractionKind.MESSAGE,
-            author_agent=author,
+            recipient=recipient,
+            author=author,
             text=text,
-            html=sanitize_html(html),
-            subject=(subject or _reply_subject(conversation))[:500],
+            html=html,
+            subject=subject or _reply_subject(conversation),
             status=Status.QUEUED,
-            meta={**(meta or {}), "to": recipient.value, "to_identity_id": recipient.pk},
-            occurred_at=now,
+            meta=meta,
+            at=now,
         )
         _mark_answered(conversation, now)
         notify_interaction(reply)
@@ -86,6 +84,79 @@ def do_send_reply(
         conversation_id, reply_id = conversation.pk, reply.pk
         transaction.on_commit(lambda: hooks.run_after_reply(conversation_id, reply_id))
     return reply
+
+
+def do_record_sent_reply(
+    *,
+    conversation: Conversation,
+    author: User,
+    text: str,
+    channel: str,
+    at: datetime,
+    provider_id: str | None = None,
+    status: str = Status.DELIVERED,
+) -> Interaction:
+    """A reply that went out outside omnidesk (imported history, demo data): recorded
+    with the same response-time bookkeeping as do_send_reply, nothing queued."""
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        inbox = _reply_inbox(conversation, channel)
+        reply = new_outbound(
+            conversation,
+            inbox=inbox,
+            channel=channel,
+            recipient=_recipient(conversation, channel, inbox),
+            author=author,
+            text=text,
+            subject=_reply_subject(conversation),
+            status=status,
+            provider_id=provider_id,
+            at=at,
+        )
+        _mark_answered(conversation, at)
+        notify_interaction(reply)
+        notify_conversation(conversation)
+        conversation_id, reply_id = conversation.pk, reply.pk
+        transaction.on_commit(lambda: hooks.run_after_reply(conversation_id, reply_id))
+    return reply
+
+
+def new_outbound(
+    conversation: Conversation,
+    *,
+    inbox: Inbox,
+    channel: str,
+    recipient: Identity | str,
+    text: str,
+    at: datetime,
+    status: str,
+    author: User | None = None,
+    html: str = "",
+    subject: str = "",
+    provider_id: str | None = None,
+    meta: dict[str, object] | None = None,
+) -> Interaction:
+    """The outbound message row every kind of reply writes (inside the caller's
+    transaction). `recipient` is an Identity, or a bare normalized value."""
+    to = {"to": recipient} if isinstance(recipient, str) else {
+        "to": recipient.value, "to_identity_id": recipient.pk
+    }
+    return Interaction.objects.create(
+        conversation=conversation,
+        customer_id=conversation.customer_id,
+        inbox=inbox,
+        channel=channel,
+        direction=Direction.OUTBOUND,
+        kind=InteractionKind.MESSAGE,
+        author_agent=author,
+        text=text,
+        html=sanitize_html(html),
+        subject=subject[:500],
+        provider_id=provider_id,
+        status=status,
+        meta={**(meta or {}), **to},
+        occurred_at=at,
+    )
 
 
 # A call cannot carry a written reply; the customer's phone can take a text instead.
