@@ -34,7 +34,8 @@ def inbox_for_address(value: str) -> Inbox | None:
 
 
 def inbox_for_messaging_service(sid: str) -> Inbox | None:
-    if not sid:
+    # NUL cannot be in a SID and PostgreSQL refuses it in a JSON lookup.
+    if not sid or "\x00" in sid:
         return None
     inboxes = Inbox.objects.filter(kind=InboxKind.TWILIO, is_active=True)
     return inboxes.filter(config__messaging_service_sid=sid).order_by("id").first()

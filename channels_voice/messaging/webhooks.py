@@ -4,6 +4,7 @@ what we sent. Verify (twilio_webhook), parse, hand over; answer fast."""
 from __future__ import annotations
 
 import logging
+import re
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from twilio.twiml.messaging_response import MessagingResponse
@@ -42,7 +43,12 @@ FAILURE_WITHOUT_CODE = {
 
 
 def _params(request: HttpRequest) -> dict[str, str]:
-    return {key: request.POST.get(key, "") for key in request.POST}
+    # A signed request can still carry NUL characters (%00), which PostgreSQL refuses in
+    # text and JSON: drop them once here, after the signature check saw the real bytes.
+    return {
+        key.replace("\x00", ""): request.POST.get(key, "").replace("\x00", "")
+        for key in request.POST
+    }
 
 
 def _inbox_for_message(request: HttpRequest) -> Inbox | None:
@@ -72,14 +78,13 @@ def inbound_message(request: HttpRequest, inbox: Inbox) -> HttpResponse:
 
 @twilio_webhook(_inbox_for_status)
 def message_status(request: HttpRequest, inbox: Inbox) -> HttpResponse:
-    sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
-    twilio_status = (
-        request.POST.get("MessageStatus") or request.POST.get("SmsStatus") or ""
-    ).lower()
+    params = _params(request)
+    sid = params.get("MessageSid") or params.get("SmsSid") or ""
+    twilio_status = (params.get("MessageStatus") or params.get("SmsStatus") or "").lower()
     status = STATUSES.get(twilio_status)
     if not sid or status is None:
         return HttpResponse(status=204)
-    error, meta = _error_and_meta(request, twilio_status)
+    error, meta = _error_and_meta(params, twilio_status)
     interaction = do_update_delivery(inbox, sid, status, error=error, meta=meta)
     if interaction is None and _attach_provider_id(request, inbox, sid):
         interaction = do_update_delivery(inbox, sid, status, error=error, meta=meta)
@@ -88,8 +93,8 @@ def message_status(request: HttpRequest, inbox: Inbox) -> HttpResponse:
     return HttpResponse(status=204)
 
 
-def _error_and_meta(request: HttpRequest, twilio_status: str) -> tuple[str, dict[str, str]]:
-    code = request.POST.get("ErrorCode", "").strip()
+def _error_and_meta(params: dict[str, str], twilio_status: str) -> tuple[str, dict[str, str]]:
+    code = params.get("ErrorCode", "").strip()
     meta: dict[str, str] = {}
     if code:
         meta["twilio_error_code"] = code
@@ -99,7 +104,7 @@ def _error_and_meta(request: HttpRequest, twilio_status: str) -> tuple[str, dict
         # A code beside a successful status is a warning; the message still went out.
         return "", meta
     if code:
-        return explain_error(code, request.POST.get("ErrorMessage", "")), meta
+        return explain_error(code, params.get("ErrorMessage", "")), meta
     return FAILURE_WITHOUT_CODE[twilio_status], meta
 
 
@@ -108,7 +113,8 @@ def _attach_provider_id(request: HttpRequest, inbox: Inbox, sid: str) -> bool:
     The interaction id we put in the StatusCallback URL (signed by Twilio with the rest)
     names the message; give it the SID now so this and later callbacks apply."""
     interaction_id = request.GET.get("interaction", "")
-    if not interaction_id.isdigit():
+    # ASCII digits only ("²".isdigit() is True), and within a bigint.
+    if not re.fullmatch(r"[0-9]{1,18}", interaction_id):
         return False
     pending = Interaction.objects.filter(
         pk=int(interaction_id),

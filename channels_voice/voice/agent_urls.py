@@ -11,5 +11,7 @@ urlpatterns = [
     path("softphone/", views.softphone, name="voice-softphone"),
     path("calls/", views.place_call_view, name="voice-calls"),
     path("calls/<int:interaction_id>/transfer/", views.transfer_call_view, name="voice-transfer"),
+    path("calls/<int:interaction_id>/transfer/complete/", views.complete_transfer_view,
+         name="voice-transfer-complete"),
     path("recordings/<int:attachment_id>/", views.recording_audio, name="voice-recording-audio"),
 ]

@@ -89,6 +89,8 @@ def apply_leg(state: CallState, params: dict[str, Any]) -> None:
     for key in ("agent_id", "agent"):
         if params.get(key) not in (None, ""):
             leg[key] = params[key]
+    if params.get("offer"):
+        leg["offer"] = True  # a leg placed to offer a queued call (sticky)
     if params.get("To") and "to" not in leg:
         leg["to"] = str(params["To"])
     status = str(params.get("CallStatus", ""))
@@ -108,6 +110,30 @@ def apply_dial(state: CallState, params: dict[str, Any]) -> None:
     if sid:
         apply_leg(state, {"CallSid": sid, "CallStatus": status,
                           "CallDuration": params.get("DialCallDuration")})
+
+
+def apply_bridge(state: CallState, params: dict[str, Any]) -> None:
+    """<Dial><Queue url> on the caller's side: this agent leg took the caller out of
+    the queue. Only a bridged offer leg counts as answered (see `_answered_legs`)."""
+    sid = str(params.get("DequeingCallSid", ""))
+    if not sid:
+        return
+    apply_leg(state, {"CallSid": sid, "offer": True, "agent_id": params.get("agent_id"),
+                      "agent": params.get("agent")})
+    state.meta["legs"][sid]["bridged"] = True
+    queue_time = _int(params.get("QueueTime"))
+    if queue_time is not None:
+        state.meta["queue_seconds"] = queue_time
+
+
+def apply_queue(state: CallState, params: dict[str, Any]) -> None:
+    """<Enqueue action>: how the caller's wait in the queue ended (QueueResult)."""
+    result = str(params.get("QueueResult", ""))
+    if result and state.meta.get("queue_result") != "bridged":
+        state.meta["queue_result"] = result  # "bridged" is final: a repeat never undoes it
+    queue_time = _int(params.get("QueueTime"))
+    if queue_time is not None and "queue_seconds" not in state.meta:
+        state.meta["queue_seconds"] = queue_time
 
 
 def apply_recording(state: CallState, params: dict[str, Any]) -> None:
@@ -160,14 +186,19 @@ APPLY: dict[str, Callable[[CallState, dict[str, Any]], None]] = {
     "recording": apply_recording,
     "transcription": apply_transcription,
     "voicemail": apply_voicemail,
+    "bridge": apply_bridge,
+    "queue": apply_queue,
 }
 
 
 def _answered_legs(meta: dict[str, Any]) -> list[dict[str, Any]]:
+    # An offer leg that answered but lost the race to the queued caller talked to no
+    # one: offer legs count only once bridged. <Dial> legs count when answered.
     return [
         leg for leg in meta.get("legs", {}).values()
-        if leg.get("answered_at") or (leg.get("status") == "completed" and leg.get("duration"))
-        or leg.get("status") == "in-progress"
+        if (leg.get("bridged") or not leg.get("offer")) and (
+            leg.get("answered_at") or (leg.get("status") == "completed" and leg.get("duration"))
+            or leg.get("status") == "in-progress" or leg.get("bridged"))
     ]
 
 

@@ -27,3 +27,8 @@ def token_ttl_seconds() -> int:
 def ring_timeout_seconds() -> int:
     """How long agents are rung before the caller is offered voicemail or a callback."""
     return int(settings.OMNIDESK_VOICE_RING_TIMEOUT)
+
+
+def hold_music_url() -> str:
+    """What a caller waiting in the queue hears, unless the inbox names its own."""
+    return str(settings.OMNIDESK_VOICE_HOLD_MUSIC_URL)

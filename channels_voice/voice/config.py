@@ -14,7 +14,9 @@ to the defaults so a caller always gets an answer.
       "hours": {"timezone": "Europe/Berlin",
                 "weekly": {"mon": [["09:00", "17:00"]], ...},
                 "holidays": ["2025-12-25"]},
-      "ring_timeout": 25,
+      "ring_timeout": 25,            # agents' legs ring, and the caller holds, this long
+      "hold_music_url": "https://…/music.mp3",  # <Play> in the queue; Twilio's by default
+      "hold_message": "Thank you for holding.",  # <Say> each time the music starts over
       "fallback_number": "+15005550001", "fallback_numbers": {"sales": "+1…"},
       "voicemail": true, "voicemail_prompt": "…", "voicemail_max_seconds": 120,
       "offer_callback": true, "record_calls": false,
@@ -38,9 +40,11 @@ logger = logging.getLogger(__name__)
 DEFAULT_GREETING = "Thank you for calling."
 DEFAULT_CLOSED = "We are closed right now."
 DEFAULT_VOICEMAIL_PROMPT = "Please leave a message after the tone, then hang up."
+DEFAULT_HOLD_MESSAGE = "Thank you for holding. An agent will be with you shortly."
 
 _TEXT_KEYS = ("greeting", "greeting_url", "closed_greeting", "language", "say_voice",
-              "voicemail_prompt", "api_key_sid", "twiml_app_sid")
+              "voicemail_prompt", "api_key_sid", "twiml_app_sid", "hold_music_url",
+              "hold_message")
 _BOOL_KEYS = ("voicemail", "offer_callback", "record_calls")
 
 
@@ -63,6 +67,8 @@ class VoiceConfig:
     menu_options: tuple[MenuOption, ...] = ()
     hours: dict[str, Any] | None = None
     ring_timeout: int = 25
+    hold_music_url: str = ""
+    hold_message: str = DEFAULT_HOLD_MESSAGE
     fallback_number: str = ""
     fallback_numbers: dict[str, str] = field(default_factory=dict)
     voicemail: bool = True
@@ -171,7 +177,10 @@ def voice_config(inbox: Inbox) -> VoiceConfig:
         for digit, o in sorted(menu.get("options", {}).items())
     )
     clean.setdefault("ring_timeout", conf.ring_timeout_seconds())
+    if not clean.get("hold_music_url"):
+        clean["hold_music_url"] = conf.hold_music_url()
     for key, default in (("greeting", DEFAULT_GREETING), ("closed_greeting", DEFAULT_CLOSED),
+                         ("hold_message", DEFAULT_HOLD_MESSAGE),
                          ("voicemail_prompt", DEFAULT_VOICEMAIL_PROMPT), ("language", "en-US")):
         if not clean.get(key):
             clean[key] = default

@@ -19,7 +19,7 @@ from channels_voice.voice import twiml
 from channels_voice.voice.actions import do_note_transfer
 from channels_voice.voice.config import voice_config
 from channels_voice.voice.facts import TERMINAL
-from channels_voice.voice.flow import connect
+from channels_voice.voice.flow import ring_directly
 from channels_voice.voice.offers import do_offer_call
 from channels_voice.voice.outbound import CallError
 from channels_voice.voice.ringing import target_for
@@ -44,7 +44,7 @@ def transfer_call(
         twiml.dial_targets(response, inbox, config, [target_for(agent)],
                            team_id=call.conversation.team_id, conversation_id=call.conversation_id)
     else:
-        connect(response, inbox, config, call, team)
+        ring_directly(response, inbox, config, call, team)
     try:
         client_for(inbox).calls(sid).update(twiml=str(response))
     except (TwilioRestException, TwilioException) as exc:

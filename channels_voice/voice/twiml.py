@@ -1,8 +1,10 @@
 """The TwiML of every voice step, built with the twilio library. Pure: no database.
 
-The caller's path: greeting -> menu (<Gather> digits or speech) -> <Dial> to the
-agents' browser clients or phones, all at once, with a ring timeout -> on no answer,
-"press 1 for voicemail, press 2 and we call you back" -> <Record> with transcription.
+The caller's path: greeting -> menu (<Gather> digits or speech) -> <Enqueue> with hold
+music while agents' legs ring (the bridge step <Dial><Queue>s the caller) -> on a
+timeout, "press 1 for voicemail, press 2 and we call you back" -> <Record> with
+transcription. With nobody online: <Dial> the team's fallback number, else voicemail.
+See channels_voice.voice.flow for the whole design.
 """
 
 from __future__ import annotations
@@ -94,6 +96,55 @@ def dial_targets(
         if conversation_id is not None:
             client.parameter(name="conversation_id", value=str(conversation_id))
     return dial
+
+
+def enqueue(
+    response: VoiceResponse, inbox: Inbox, queue: str, *, call_id: int, team_id: int | None
+) -> VoiceResponse:
+    """Hold in the call's queue; the hold step plays music and decides when to leave."""
+    response.enqueue(
+        queue,
+        wait_url=hook_url("hold", inbox, call=call_id),
+        wait_url_method="POST",
+        action=hook_url("after-queue", inbox, call=call_id, team=team_id),
+        method="POST",
+    )
+    return response
+
+
+def hold(config: VoiceConfig, queue_time: int) -> VoiceResponse:
+    """The <Enqueue waitUrl> document. Twilio asks for it again each time it has
+    played to its end, with QueueTime: that is when the ring timeout is checked. The
+    music plays once (loop=1) rather than forever so that Twilio does come back."""
+    response = VoiceResponse()
+    if queue_time >= config.ring_timeout:
+        response.leave()  # on to the <Enqueue action>: voicemail or a callback
+        return response
+    _say(response, config, config.hold_message)
+    response.play(config.hold_music_url, loop=1)
+    return response
+
+
+def bridge(inbox: Inbox, config: VoiceConfig, queue: str, *, call_id: int,
+           agent_id: int) -> VoiceResponse:
+    """An offered agent answered their leg: take the caller out of the queue. A short
+    Dial timeout, because on an empty queue Twilio would wait for the next caller."""
+    response = VoiceResponse()
+    dial = response.dial(
+        timeout=5,
+        record="record-from-answer-dual" if config.record_calls else None,
+        recording_status_callback=(
+            hook_url("recording", inbox, call=call_id) if config.record_calls else None),
+    )
+    dial.queue(queue, url=hook_url("agent-joined", inbox, call=call_id, agent=agent_id),
+               method="POST")
+    response.hangup()
+    return response
+
+
+def taken(config: VoiceConfig) -> VoiceResponse:
+    """The agent answered too late: a colleague has the caller, or they hung up."""
+    return goodbye(VoiceResponse(), config, "This call has already been answered or ended.")
 
 
 def no_answer(

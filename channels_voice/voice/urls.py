@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from channels_voice.voice import webhooks
+from channels_voice.voice import queue_webhooks, webhooks
 
 urlpatterns = [
     path("", webhooks.incoming_call, name="voice-incoming"),
@@ -17,4 +17,9 @@ urlpatterns = [
     path("recording/", webhooks.recording_status, name="voice-recording"),
     path("transcription/", webhooks.transcription_done, name="voice-transcription"),
     path("outbound/", webhooks.outbound_answered, name="voice-outbound"),
+    path("hold/", queue_webhooks.hold, name="voice-hold"),
+    path("after-queue/", queue_webhooks.after_queue, name="voice-after-queue"),
+    path("bridge/", queue_webhooks.bridge, name="voice-bridge"),
+    path("agent-joined/", queue_webhooks.agent_joined, name="voice-agent-joined"),
+    path("conference/", queue_webhooks.conference, name="voice-conference"),
 ]

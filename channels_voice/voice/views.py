@@ -20,8 +20,9 @@ from agents.models import Agent, Team
 from channels_voice.voice.outbound import CallError, check_click_to_call, place_call
 from channels_voice.voice.tokens import access_token, credentials_for
 from channels_voice.voice.transfer import transfer_call
+from channels_voice.voice.warm import complete_warm_transfer, start_warm_transfer
 from conversations.access import NotAgent, visible_interactions
-from conversations.models import Attachment, InteractionKind
+from conversations.models import Attachment, Interaction, InteractionKind
 from conversations.payloads import interaction_payload
 
 
@@ -57,6 +58,8 @@ class PlaceCallSerializer(serializers.Serializer[Any]):
 
 
 class TransferCallSerializer(serializers.Serializer[Any]):
+    mode = serializers.ChoiceField(choices=["cold", "warm"], required=False, default="cold",
+                                   help_text="warm: introduce the caller in a conference.")
     agent_id = serializers.IntegerField(required=False, help_text="The agent's user id.")
     team_id = serializers.IntegerField(required=False)
 
@@ -91,27 +94,36 @@ def place_call_view(request: Request) -> Response:
     return Response(interaction_payload(call), status=status.HTTP_201_CREATED)
 
 
+def _visible_call(request: Request, interaction_id: int) -> Interaction:
+    """Raises NotAgent or Http404."""
+    call = (
+        visible_interactions(request.user).select_related("inbox", "conversation")
+        .filter(pk=interaction_id, kind=InteractionKind.CALL).first()
+    )
+    if call is None:
+        raise Http404("No such call.")
+    return call
+
+
 @extend_schema(
-    summary="Cold-transfer a live call to an agent or a team",
+    summary="Transfer a live call to an agent or a team, cold or warm",
     request=TransferCallSerializer,
     responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT,
                409: OpenApiTypes.OBJECT},
 )
 @api_view(["POST"])
 def transfer_call_view(request: Request, interaction_id: int) -> Response:
-    """{agent_id (a user id) | team_id}: cold-transfer the live call."""
+    """{mode: cold|warm, agent_id (a user id) | team_id}: transfer the live call."""
     try:
-        call = (
-            visible_interactions(request.user).select_related("inbox", "conversation")
-            .filter(pk=interaction_id, kind=InteractionKind.CALL).first()
-        )
+        call = _visible_call(request, interaction_id)
     except NotAgent:
         return _error("Only agents transfer calls.", status.HTTP_403_FORBIDDEN)
-    if call is None:
-        raise Http404("No such call.")
     data: Any = request.data
     if not hasattr(data, "get"):
         return _error("Send an object with agent_id or team_id.", 400)
+    mode = data.get("mode") or "cold"
+    if mode not in ("cold", "warm"):
+        return _error("mode is cold or warm.", status.HTTP_400_BAD_REQUEST)
     agent = team = None
     if data.get("agent_id"):
         agent = Agent.objects.select_related("user").filter(user_id=data["agent_id"]).first()
@@ -122,7 +134,29 @@ def transfer_call_view(request: Request, interaction_id: int) -> Response:
         if team is None:
             return _error("No such team.", status.HTTP_400_BAD_REQUEST)
     try:
-        call = transfer_call(request.user, call, agent=agent, team=team)
+        if mode == "warm":
+            if agent is None or team is not None:
+                return _error("A warm transfer goes to one agent.", status.HTTP_400_BAD_REQUEST)
+            call = start_warm_transfer(request.user, call, agent)
+        else:
+            call = transfer_call(request.user, call, agent=agent, team=team)
+    except CallError as exc:
+        return _error(exc.message, exc.status)
+    return Response(interaction_payload(call))
+
+
+@extend_schema(
+    summary="Finish a warm transfer: you leave, the caller stays with your colleague",
+    request=None,
+    responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+)
+@api_view(["POST"])
+def complete_transfer_view(request: Request, interaction_id: int) -> Response:
+    try:
+        call = _visible_call(request, interaction_id)
+        call = complete_warm_transfer(request.user, call)
+    except NotAgent:
+        return _error("Only agents transfer calls.", status.HTTP_403_FORBIDDEN)
     except CallError as exc:
         return _error(exc.message, exc.status)
     return Response(interaction_payload(call))

@@ -42,12 +42,12 @@ def resolve_inbox(request: HttpRequest) -> Inbox | None:
     )
 
 
-def _twiml(response: VoiceResponse) -> HttpResponse:
+def twiml_response(response: VoiceResponse) -> HttpResponse:
     return HttpResponse(str(response), content_type="text/xml")
 
 
 def _ok() -> HttpResponse:
-    return _twiml(VoiceResponse())
+    return twiml_response(VoiceResponse())
 
 
 def _interaction_hint(request: HttpRequest) -> int | None:
@@ -70,19 +70,19 @@ def incoming_call(request: HttpRequest, inbox: Inbox) -> HttpResponse:
     do_apply_call_event(inbox, facts.call_sid, "status", flat_params(request.POST))
     config = voice_config(inbox)
     if not is_open(config.hours, timezone.now()):
-        return _twiml(twiml.no_answer(inbox, config, team_id=inbox.team_id, closed=True))
+        return twiml_response(twiml.no_answer(inbox, config, team_id=inbox.team_id, closed=True))
     if config.menu_options:
-        return _twiml(twiml.welcome(inbox, config))
+        return twiml_response(twiml.welcome(inbox, config))
     response = VoiceResponse()
     twiml.greeting(response, config)
-    return _twiml(connect(response, inbox, config, call, inbox.team))
+    return twiml_response(connect(response, inbox, config, call, inbox.team))
 
 
 @twilio_webhook(resolve_inbox)
 def menu_choice(request: HttpRequest, inbox: Inbox) -> HttpResponse:
     call = _call(inbox, request.POST.get("CallSid", ""))
     if call is None:
-        return _twiml(twiml.hangup())
+        return twiml_response(twiml.hangup())
     config = voice_config(inbox)
     digits = request.POST.get("Digits", "")
     speech = request.POST.get("SpeechResult", "")
@@ -92,12 +92,12 @@ def menu_choice(request: HttpRequest, inbox: Inbox) -> HttpResponse:
         response = VoiceResponse()
         response.say("Sorry, I did not get that.", language=config.language)
         twiml.menu(response, inbox, config, attempt=attempt + 1)
-        return _twiml(response)
+        return twiml_response(response)
     team = inbox.team
     if option is not None:
         team = Team.objects.filter(slug=option.team_slug).first() or inbox.team
         do_update_call_meta(inbox, call.provider_id or "", {"menu_choice": option.digit})
-    return _twiml(connect(VoiceResponse(), inbox, config, call, team))
+    return twiml_response(connect(VoiceResponse(), inbox, config, call, team))
 
 
 @twilio_webhook(resolve_inbox)
@@ -105,9 +105,9 @@ def dial_done(request: HttpRequest, inbox: Inbox) -> HttpResponse:
     call_sid = request.POST.get("CallSid", "")
     do_apply_call_event(inbox, call_sid, "dial", flat_params(request.POST))
     if request.POST.get("DialCallStatus") == "completed" or request.GET.get("outbound"):
-        return _twiml(twiml.hangup())
+        return twiml_response(twiml.hangup())
     config = voice_config(inbox)
-    return _twiml(twiml.no_answer(inbox, config, team_id=team_id_of(request)))
+    return twiml_response(twiml.no_answer(inbox, config, team_id=team_id_of(request)))
 
 
 def team_id_of(request: HttpRequest) -> int | None:
@@ -121,11 +121,12 @@ def after_no_answer(request: HttpRequest, inbox: Inbox) -> HttpResponse:
     call_sid = request.POST.get("CallSid", "")
     if request.POST.get("Digits") == "2" and config.offer_callback:
         do_request_callback(inbox, call_sid, team_by_id(request.GET.get("team")))
-        return _twiml(twiml.goodbye(VoiceResponse(), config,
+        return twiml_response(twiml.goodbye(VoiceResponse(), config,
                                     "Thank you. We will call you back as soon as we can. Goodbye."))
     if config.voicemail:
-        return _twiml(twiml.voicemail(VoiceResponse(), inbox, config))
-    return _twiml(twiml.goodbye(VoiceResponse(), config, "Please call again later. Goodbye."))
+        return twiml_response(twiml.voicemail(VoiceResponse(), inbox, config))
+    return twiml_response(
+        twiml.goodbye(VoiceResponse(), config, "Please call again later. Goodbye."))
 
 
 @twilio_webhook(resolve_inbox)
@@ -133,7 +134,8 @@ def voicemail_recorded(request: HttpRequest, inbox: Inbox) -> HttpResponse:
     do_apply_call_event(inbox, request.POST.get("CallSid", ""), "voicemail",
                         flat_params(request.POST))
     config = voice_config(inbox)
-    return _twiml(twiml.goodbye(VoiceResponse(), config, "Thank you for your message. Goodbye."))
+    return twiml_response(
+        twiml.goodbye(VoiceResponse(), config, "Thank you for your message. Goodbye."))
 
 
 @twilio_webhook(resolve_inbox)
@@ -150,30 +152,48 @@ def call_status(request: HttpRequest, inbox: Inbox) -> HttpResponse:
     return _ok()
 
 
+def _named_call_sid(request: HttpRequest, inbox: Inbox) -> str:
+    """The CallSid of the call our URL names (?call=<interaction id>): the legs we place
+    to offer a queued call are calls of their own, with no ParentCallSid."""
+    call_id = request.GET.get("call", "")
+    if not call_id.isdigit():
+        return ""
+    found = Interaction.objects.filter(pk=int(call_id), inbox=inbox).values_list(
+        "provider_id", flat=True).first()
+    return found or ""
+
+
 @twilio_webhook(resolve_inbox)
 def agent_leg_status(request: HttpRequest, inbox: Inbox) -> HttpResponse:
-    parent_sid = request.POST.get("ParentCallSid", "")
+    offer_of = _named_call_sid(request, inbox)
+    parent_sid = offer_of or request.POST.get("ParentCallSid", "")
     if not parent_sid:
         return _ok()
     params: dict[str, Any] = flat_params(request.POST)
     agent_id = request.GET.get("agent", "")
     if agent_id.isdigit():
         params["agent_id"] = int(agent_id)
-        params["agent"] = _username(int(agent_id))
+        params["agent"] = username(int(agent_id))
+    if offer_of and not request.GET.get("transfer"):
+        params["offer"] = True  # a warm transfer's leg counts as answered when it is
     do_apply_call_event(inbox, parent_sid, "leg", params)
-    if params.get("CallStatus") == "in-progress" and agent_id.isdigit():
+    # An offer leg's agent takes the call when bridged to the caller (agent-joined/),
+    # not when they answer: a colleague may have been quicker.
+    if params.get("CallStatus") == "in-progress" and agent_id.isdigit() and not offer_of:
         do_take_call(inbox, parent_sid, int(agent_id))
     return _ok()
 
 
-def _username(user_id: int) -> str:
+def username(user_id: int) -> str:
     user = get_user_model().objects.filter(pk=user_id).first()
     return user.get_username() if user is not None else ""
 
 
 @twilio_webhook(resolve_inbox)
 def recording_status(request: HttpRequest, inbox: Inbox) -> HttpResponse:
-    call_sid = request.POST.get("CallSid", "")
+    # A recording made on an agent's offer leg reports that leg's CallSid; our URL
+    # names the call it belongs to.
+    call_sid = _named_call_sid(request, inbox) or request.POST.get("CallSid", "")
     if call_sid and request.POST.get("RecordingSid"):
         do_apply_call_event(inbox, call_sid, "recording", flat_params(request.POST))
     return _ok()
@@ -203,9 +223,9 @@ def outbound_answered(request: HttpRequest, inbox: Inbox) -> HttpResponse:
     )
     if call is None or agent is None:
         sorry = "Sorry, this call cannot be connected."
-        return _twiml(twiml.goodbye(VoiceResponse(), config, sorry))
+        return twiml_response(twiml.goodbye(VoiceResponse(), config, sorry))
     response = VoiceResponse()
     twiml.dial_targets(response, inbox, config, [target_for(agent)],
                        team_id=call.conversation.team_id,
                        conversation_id=call.conversation_id, outbound=True)
-    return _twiml(response)
+    return twiml_response(response)

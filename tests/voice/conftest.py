@@ -32,3 +32,15 @@ def online_agent_a(agent_a: User) -> User:
     agent_a.agent.presence = Presence.ONLINE
     agent_a.agent.save()
     return agent_a
+
+
+@pytest.fixture
+def online_agent_c(team_a) -> User:
+    """A second online agent of team A: a queued call is offered to both."""
+    from agents.models import Role
+    from tests.conftest import make_user
+
+    user = make_user("agent_c", Role.AGENT, [team_a])
+    user.agent.presence = Presence.ONLINE
+    user.agent.save()
+    return user

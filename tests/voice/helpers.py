@@ -67,6 +67,22 @@ def verbs(root: ET.Element) -> list[str]:
     return [child.tag for child in root]
 
 
+def assert_voicemail_offer(root: ET.Element, inbox: Inbox, offset: int = 0) -> None:
+    """No agent took the call: press 1 for voicemail, 2 for a callback, then <Record>."""
+    assert verbs(root)[offset:] == ["Gather", "Say", "Record", "Say", "Hangup"]
+    gather = root[offset]
+    assert gather.get("action").startswith(
+        "http://testserver/webhooks/twilio/voice/after/?inbox=support-line")
+    assert "press 2 and we will call you back" in gather.findtext("Say")
+    record = root[offset + 2]
+    assert record.get("transcribe") == "true"
+    assert record.get("transcribeCallback") == (
+        "http://testserver/webhooks/twilio/voice/transcription/?inbox=support-line")
+    assert record.get("recordingStatusCallback") == (
+        "http://testserver/webhooks/twilio/voice/recording/?inbox=support-line")
+    assert record.get("action").startswith("http://testserver/webhooks/twilio/voice/recorded/")
+
+
 @dataclass
 class SentRequest:
     method: str

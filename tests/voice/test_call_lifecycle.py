@@ -12,6 +12,7 @@ from tests.voice.helpers import AUDIO, hook, payload, signed_post
 from tests.waiting import wait_for
 
 PARENT = "CA4a1f2b3c4d5e6f708192a3b4c5d6e7f8"
+LEG = "CA9e8d7c6b5a49382716f5e4d3c2b1a0f9"
 REC = "RE3b2a1c0d9e8f7a6b5c4d3e2f1a0b9c8d"
 TRANSCRIPT = "Hi, this is Dana about order 1042, please call me back."
 
@@ -174,3 +175,58 @@ def test_callbacks_that_never_find_their_call_are_pruned(twilio_inbox):
     fresh = PendingCallEvent.objects.create(inbox=twilio_inbox, call_sid="CA2", kind="recording")
     assert prune_pending_call_events_task() == 1
     assert list(PendingCallEvent.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+LOSER = "CA" + "7" * 32
+
+
+def _queued_lifecycle(inbox, call_id, winner, loser):
+    """A queued call offered to two agents: the winner is bridged and talks 72 s; the
+    loser answers a second too late and is hung up after 2 s."""
+    def leg(name, agent, **overrides):
+        return hook("agent", inbox, call=call_id, agent=agent), payload(name, **overrides)
+
+    late = {"CallSid": LOSER, "To": "client:agent_c", "Called": "client:agent_c"}
+    dial_recording = payload("recording_completed", CallSid=LEG, RecordingSource="DialVerb",
+                             RecordingChannels="2", RecordingDuration="72")
+    return [
+        (hook("status"), payload("status_ringing")),
+        (hook("status"), payload("status_in_progress")),
+        leg("offer_leg_ringing", winner),
+        leg("offer_leg_answered", winner),
+        leg("offer_leg_ringing", loser, **late),
+        leg("offer_leg_answered", loser, **late, Timestamp="Tue, 14 Oct 2025 09:12:28 +0000"),
+        leg("offer_leg_completed", loser, **late, CallDuration="2"),
+        (hook("agent-joined", inbox, call=call_id, agent=winner), payload("queue_agent_joined")),
+        leg("offer_leg_completed", winner),
+        (hook("after-queue", inbox, call=call_id), payload("queue_bridged")),
+        (hook("status"), payload("status_completed")),
+        (hook("recording", inbox, call=call_id), dial_recording),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_queued_call_answered_by_one_agent_in_any_order(
+    seed, web, twilio_inbox, online_agent_a, online_agent_c
+):
+    _send_all(web, [(hook("incoming"), payload("incoming_call"))])  # queues, then offers
+    call = Interaction.objects.get(kind="call")
+    requests = _queued_lifecycle(twilio_inbox, call.pk, online_agent_a.pk, online_agent_c.pk) * 2
+    random.Random(seed).shuffle(requests)
+    _send_all(web, requests)
+    assert Interaction.objects.filter(kind="call").count() == 1
+    call.refresh_from_db()
+    meta = call.meta
+    assert meta["offered_to"] == [online_agent_a.pk, online_agent_c.pk]
+    assert meta["status"] == "completed"
+    assert (meta["duration_seconds"], meta["talk_seconds"], meta["wait_seconds"]) == (124, 72, 52)
+    assert meta["answered_by"] == {"id": online_agent_a.pk, "username": "agent_a"}
+    assert meta["answered_at"] == "2025-10-14T09:12:27+00:00"
+    assert (meta["queue_result"], meta["queue_seconds"]) == ("bridged", 23)
+    assert meta["outcome"] == "answered"
+    assert meta["legs"][LEG]["bridged"] is True
+    assert meta["legs"][LOSER]["status"] == "completed" and "bridged" not in meta["legs"][LOSER]
+    assert meta["recordings"][REC]["source"] == "DialVerb"
+    assert call.conversation.assignee == online_agent_a
+    assert PendingCallEvent.objects.count() == 0

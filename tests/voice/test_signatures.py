@@ -60,7 +60,9 @@ def test_request_signed_with_another_token_is_refused(web, twilio_inbox):
     ("status", "status_completed"), ("recording", "recording_completed"),
     ("transcription", "transcription_completed"), ("agent", "agent_leg_answered"),
     ("dial", "dial_no_answer"), ("menu", "gather_digits"), ("after", "gather_digits"),
-    ("recorded", "record_action"),
+    ("recorded", "record_action"), ("hold", "queue_wait"), ("after-queue", "queue_left"),
+    ("bridge", "offer_leg_answered"), ("agent-joined", "queue_agent_joined"),
+    ("conference", "offer_leg_answered"),
 ])
 def test_every_callback_refuses_a_tampered_request(web, twilio_inbox, name, fixture):
     path = hook(name, twilio_inbox)

@@ -6,7 +6,7 @@ import pytest
 
 from agents.models import Presence
 from conversations.models import Interaction, Priority
-from tests.voice.helpers import hook, payload, signed_post, twiml, verbs
+from tests.voice.helpers import assert_voicemail_offer, hook, payload, signed_post, twiml, verbs
 
 pytestmark = pytest.mark.django_db
 
@@ -30,37 +30,51 @@ def _online(user):
     user.agent.save()
 
 
-def test_in_hours_without_menu_greets_then_rings_online_agents_in_the_browser(
-    web, twilio_inbox, online_agent_a, agent_b
+def _queued_for(root, call):
+    """The caller holds in the call's own queue, with our hold and after-queue steps."""
+    [enqueue] = root.findall("Enqueue")
+    assert enqueue.text == f"call-{call.pk}"
+    assert enqueue.get("waitUrl") == (
+        f"http://testserver/webhooks/twilio/voice/hold/?inbox=support-line&call={call.pk}")
+    assert enqueue.get("action").startswith(
+        f"http://testserver/webhooks/twilio/voice/after-queue/?inbox=support-line&call={call.pk}")
+    return enqueue
+
+
+def test_in_hours_without_menu_greets_then_queues_the_caller_for_online_agents(
+    web, twilio_inbox, online_agent_a, agent_b, team_a
 ):
     _configure(twilio_inbox, greeting="Welcome to Acme.", ring_timeout=20)
     root = _call_in(web, twilio_inbox)
-    assert verbs(root) == ["Say", "Dial"]
+    assert verbs(root) == ["Say", "Enqueue"]
     assert root[0].text == "Welcome to Acme."
-    dial = root[1]
-    assert dial.get("timeout") == "20"
-    assert dial.get("action").startswith("http://testserver/webhooks/twilio/voice/dial/?inbox=support-line")
-    clients = dial.findall("Client")
-    assert [c.findtext("Identity") for c in clients] == ["agent_a"]  # agent_b: other team
-    assert clients[0].get("statusCallback").endswith(f"agent={online_agent_a.pk}")
     call = Interaction.objects.get(provider_id=SID)
-    assert clients[0].find("Parameter").attrib == {
-        "name": "conversation_id", "value": str(call.conversation_id)}
-    assert call.meta["offered_to"] == [online_agent_a.pk]
+    enqueue = _queued_for(root, call)
+    assert enqueue.get("action").endswith(f"&team={team_a.pk}")
+    assert call.meta["offered_to"] == [online_agent_a.pk]  # agent_b: other team
+    assert call.meta["queue"] == f"call-{call.pk}"
 
 
-def test_agent_with_a_phone_in_their_profile_is_rung_there(web, twilio_inbox, online_agent_a):
+def test_agent_with_a_phone_in_their_profile_is_offered_the_call_there(
+    web, twilio_api, twilio_inbox, online_agent_a
+):
+    from channels_voice.voice.legs import place_offer_legs
+
     online_agent_a.agent.phone = "+14155550111"
     online_agent_a.agent.save()
-    root = _call_in(web, twilio_inbox)
-    assert [n.text for n in root.find("Dial").findall("Number")] == ["+14155550111"]
-    assert root.find("Dial").findall("Client") == []
+    _call_in(web, twilio_inbox)
+    call = Interaction.objects.get(provider_id=SID)
+    [leg_sid] = place_offer_legs(call, [online_agent_a.pk])
+    [sent] = twilio_api.calls_created()
+    assert sent.data["To"] == "+14155550111"
+    call.refresh_from_db()
+    assert call.meta["legs"][leg_sid]["agent_id"] == online_agent_a.pk
 
 
 def test_greeting_can_be_a_recording(web, twilio_inbox, online_agent_a):
     _configure(twilio_inbox, greeting_url="https://cdn.example.com/hello.mp3")
     root = _call_in(web, twilio_inbox)
-    assert verbs(root) == ["Play", "Dial"]
+    assert verbs(root) == ["Play", "Enqueue"]
     assert root[0].text == "https://cdn.example.com/hello.mp3"
 
 
@@ -82,10 +96,12 @@ def test_menu_digit_sends_the_call_to_that_team(web, twilio_inbox, online_agent_
     _call_in(web, twilio_inbox)
     root = twiml(signed_post(web, hook("menu", twilio_inbox, attempt=1),
                              payload("gather_digits", Digits="3")))
-    assert verbs(root) == ["Dial"]
-    assert [c.findtext("Identity") for c in root[0].findall("Client")] == ["agent_b"]
+    assert verbs(root) == ["Enqueue"]
     call = Interaction.objects.get(provider_id=SID)
-    assert call.meta["team_id"] == agent_b.agent.teams.get().pk
+    team_b = agent_b.agent.teams.get()
+    assert _queued_for(root, call).get("action").endswith(f"&team={team_b.pk}")
+    assert call.meta["offered_to"] == [agent_b.pk]
+    assert call.meta["team_id"] == team_b.pk
     assert call.meta["menu_choice"] == "3"
 
 
@@ -94,7 +110,8 @@ def test_menu_speech_matches_a_label_or_keyword(web, twilio_inbox, online_agent_
     _configure(twilio_inbox, menu=MENU)
     _call_in(web, twilio_inbox)
     root = twiml(signed_post(web, hook("menu", twilio_inbox, attempt=1), payload("gather_speech")))
-    assert [c.findtext("Identity") for c in root.find("Dial").findall("Client")] == ["agent_b"]
+    assert verbs(root) == ["Enqueue"]
+    assert Interaction.objects.get(provider_id=SID).meta["offered_to"] == [agent_b.pk]
 
 
 def test_unknown_choice_asks_again_then_no_input_goes_to_the_inbox_team(
@@ -108,7 +125,8 @@ def test_unknown_choice_asks_again_then_no_input_goes_to_the_inbox_team(
     assert again[1].get("action").endswith("attempt=2")
     no_input = twiml(signed_post(web, hook("menu", twilio_inbox, attempt=2, choice="none"),
                                  payload("gather_digits", Digits="")))
-    assert [c.findtext("Identity") for c in no_input.find("Dial").findall("Client")] == ["agent_a"]
+    assert verbs(no_input) == ["Enqueue"]
+    assert Interaction.objects.get(provider_id=SID).meta["offered_to"] == [online_agent_a.pk]
 
 
 def test_nobody_online_rings_the_team_fallback_number(web, twilio_inbox, agent_a):
@@ -119,25 +137,10 @@ def test_nobody_online_rings_the_team_fallback_number(web, twilio_inbox, agent_a
     assert Interaction.objects.get(provider_id=SID).meta["fallback"] == "+14155550999"
 
 
-def _assert_voicemail_offer(root, inbox, offset=0):
-    assert verbs(root)[offset:] == ["Gather", "Say", "Record", "Say", "Hangup"]
-    gather = root[offset]
-    assert gather.get("action").startswith(
-        "http://testserver/webhooks/twilio/voice/after/?inbox=support-line")
-    assert "press 2 and we will call you back" in gather.findtext("Say")
-    record = root[offset + 2]
-    assert record.get("transcribe") == "true"
-    assert record.get("transcribeCallback") == (
-        "http://testserver/webhooks/twilio/voice/transcription/?inbox=support-line")
-    assert record.get("recordingStatusCallback") == (
-        "http://testserver/webhooks/twilio/voice/recording/?inbox=support-line")
-    assert record.get("action").startswith("http://testserver/webhooks/twilio/voice/recorded/")
-
-
 def test_nobody_online_and_no_fallback_offers_voicemail_or_a_callback(web, twilio_inbox, agent_a):
     root = _call_in(web, twilio_inbox)
     assert root[0].tag == "Say"
-    _assert_voicemail_offer(root, twilio_inbox, offset=1)
+    assert_voicemail_offer(root, twilio_inbox, offset=1)
 
 
 def test_out_of_hours_says_closed_then_offers_voicemail_or_a_callback(
@@ -147,15 +150,18 @@ def test_out_of_hours_says_closed_then_offers_voicemail_or_a_callback(
                hours={"timezone": "Europe/Berlin", "weekly": {}})
     root = _call_in(web, twilio_inbox)
     assert root[0].text == "We are closed."
-    _assert_voicemail_offer(root, twilio_inbox, offset=1)
+    assert_voicemail_offer(root, twilio_inbox, offset=1)
     assert "offered_to" not in Interaction.objects.get(provider_id=SID).meta
 
 
-def test_no_answer_from_agents_offers_voicemail_or_a_callback(web, twilio_inbox, online_agent_a):
+def test_no_answer_at_the_fallback_number_offers_voicemail_or_a_callback(
+    web, twilio_inbox, agent_a
+):
+    _configure(twilio_inbox, fallback_number="+14155550999")
     _call_in(web, twilio_inbox)
-    dial = hook("dial", twilio_inbox, team=online_agent_a.agent.teams.get().pk)
+    dial = hook("dial", twilio_inbox, team=agent_a.agent.teams.get().pk)
     root = twiml(signed_post(web, dial, payload("dial_no_answer")))
-    _assert_voicemail_offer(root, twilio_inbox)
+    assert_voicemail_offer(root, twilio_inbox)
     assert Interaction.objects.get(provider_id=SID).meta["dial_status"] == "no-answer"
 
 

@@ -33,14 +33,21 @@
     return device.register();
   }
 
+  // A queued call is offered on a leg of its own, from our number: the caller's
+  // number rides along as the custom parameter "caller".
+  function callerOf(call) {
+    var custom = call.customParameters && call.customParameters.get("caller");
+    return custom || call.parameters.From;
+  }
+
   function ringing(call) {
     current = call;
-    $("sp-from").textContent = call.parameters.From || "unknown number";
+    $("sp-from").textContent = callerOf(call) || "unknown number";
     show("sp-incoming", true);
     state("ringing");
     call.on("accept", function () {
       show("sp-incoming", false); show("sp-live", true);
-      $("sp-peer").textContent = call.parameters.From || "caller";
+      $("sp-peer").textContent = callerOf(call) || "caller";
       state("on a call");
     });
     ["disconnect", "cancel", "reject"].forEach(function (name) {
