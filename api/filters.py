@@ -48,6 +48,14 @@ def _int(params: Params, name: str) -> int | None:
         raise _bad(name, f"must be a number, got {raw!r}") from None
 
 
+def _text(params: Params, name: str) -> str:
+    """A free-text parameter; PostgreSQL refuses NUL in any string it compares."""
+    value = params.get(name, "").strip()
+    if "\x00" in value:
+        raise _bad(name, "must not contain NUL characters")
+    return value
+
+
 def _choices(params: Params, name: str, allowed: list[str]) -> list[str]:
     """A comma-separated list of allowed values: `?status=open,pending`."""
     values = [v.strip() for v in params.get(name, "").split(",") if v.strip()]
@@ -78,7 +86,10 @@ def _datetime(params: Params, name: str) -> datetime | None:
     raw = params.get(name, "").strip()
     if not raw:
         return None
-    value = parse_datetime(raw.replace(" ", "+"))  # an unencoded "+" arrives as a space
+    try:
+        value = parse_datetime(raw.replace(" ", "+"))  # an unencoded "+" arrives as a space
+    except ValueError:  # well formed but no such time: 2026-02-30
+        value = None
     if value is None:
         raise _bad(name, f"must be an ISO 8601 datetime, got {raw!r}")
     return make_aware(value, UTC) if is_naive(value) else value
@@ -98,13 +109,13 @@ def json_list_contains(model_table: str, column: str, value: str) -> Q:
 
 
 def filter_customers(qs: QuerySet[Customer], params: Params) -> QuerySet[Customer]:
-    search = params.get("search", "").strip()
+    search = _text(params, "search")
     if search:
         qs = qs.filter(
             Q(name__icontains=search)
             | Exists(Identity.objects.filter(customer=OuterRef("pk"), value__icontains=search))
         )
-    identity = params.get("identity", "").strip()
+    identity = _text(params, "identity")
     if identity:
         named = Identity.objects.filter(_identity_match(identity), customer=OuterRef("pk"))
         qs = qs.filter(Exists(named))
@@ -161,7 +172,7 @@ def filter_conversations(
     priorities = _priorities(params)
     if priorities:
         qs = qs.filter(priority__in=priorities)
-    tag = params.get("tag", "").strip()
+    tag = _text(params, "tag")
     if tag:
         qs = qs.filter(json_list_contains(Conversation._meta.db_table, "tags", tag))
     return qs

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from api.schema import enum_field
@@ -11,6 +13,8 @@ from channels_api.conf import inbound_max_chars
 from customers.identities import InvalidIdentity, normalize_identity
 from customers.models import IdentityKind
 
+EARLIEST_OCCURRED_AT = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_CLOCK_SKEW = timedelta(days=1)
 SENDER_KINDS = [IdentityKind.EMAIL, IdentityKind.PHONE, IdentityKind.EXTERNAL]
 
 
@@ -51,6 +55,16 @@ class InboundMessageSerializer(serializers.Serializer[Any]):
 
     def validate_html(self, html: str) -> str:
         return _within_limit(html)
+
+    def validate_occurred_at(self, value: datetime | None) -> datetime | None:
+        # The pipeline looks back over the continuity window from this time and orders
+        # the timeline by it: a time outside any plausible range is a client's bug.
+        latest = timezone.now() + MAX_CLOCK_SKEW
+        if value is not None and not (EARLIEST_OCCURRED_AT <= value <= latest):
+            raise serializers.ValidationError(
+                f"Must be between {EARLIEST_OCCURRED_AT:%Y-%m-%d} and a day from now."
+            )
+        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs["text"].strip() and not attrs["html"].strip():

@@ -13,12 +13,13 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.parsers import SafeJSONParser
+from api.storable import check_storable
 from channels_api.serializers import InboundMessageSerializer, InboundResultSerializer
 from conversations.actions.ingest import do_record_inbound
 from conversations.inbound import InboundEvent
@@ -87,7 +88,7 @@ def build_event(inbox: Inbox, message: dict[str, Any], raw: dict[str, Any]) -> I
 class InboundMessageView(APIView):
     authentication_classes = [InboxTokenAuthentication]
     permission_classes = [HasInbox]
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
 
     @extend_schema(
         operation_id="inbound_message",
@@ -104,6 +105,7 @@ class InboundMessageView(APIView):
         conversation like a message on any other channel."""
         inbox = request.auth
         assert isinstance(inbox, Inbox)  # HasInbox has checked
+        check_storable(request.data)  # the whole body is kept as `raw`
         data = InboundMessageSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = do_record_inbound(build_event(inbox, data.validated_data, dict(request.data)))

@@ -18,6 +18,7 @@ import hashlib
 import logging
 from email import policy
 from email.message import Message
+from email.mime.multipart import MIMEMultipart
 from typing import Any
 
 from anymail.signals import AnymailInboundEvent, AnymailTrackingEvent, EventType
@@ -45,15 +46,29 @@ TRACKING_STATUS = {
 }
 
 
-class InboundNotKept(Exception):
-    """Raised so that anymail answers 500 and the ESP retries the delivery."""
+class RetryLater(Exception):
+    """Raised by our receivers so that anymail answers 500 and the ESP delivers again.
+    Any other exception comes from anymail's parsing of the payload: see urls.py."""
 
 
-class TrackingTooEarly(Exception):
-    """The event arrived before the send was recorded; a 500 makes the ESP retry."""
+class InboundNotKept(RetryLater):
+    """The message could not be recorded."""
+
+
+class TrackingTooEarly(RetryLater):
+    """The event arrived before the send was recorded."""
 
 
 def handle_inbound(sender: Any, event: AnymailInboundEvent, esp_name: str, **kwargs: Any) -> None:
+    try:
+        _handle_inbound(event, esp_name)
+    except RetryLater:
+        raise
+    except Exception as exc:
+        raise InboundNotKept(f"{esp_name} inbound failed: {exc!r}") from exc
+
+
+def _handle_inbound(event: AnymailInboundEvent, esp_name: str) -> None:
     message = event.message
     if message is None:
         return
@@ -92,6 +107,7 @@ def message_bytes(message: Message) -> bytes:
         lambda: message.as_bytes(),
         lambda: message.as_bytes(policy=policy.compat32),
         lambda: message.as_string(policy=policy.compat32).encode("utf-8", "surrogateescape"),
+        lambda: _flattened(message),
     ):
         try:
             return attempt()
@@ -100,7 +116,30 @@ def message_bytes(message: Message) -> bytes:
     return str(message).encode("utf-8", "replace")
 
 
+def _flattened(message: Message) -> bytes:
+    """A MIME bomb nested deeper than the serializer's recursion allows (each level costs
+    it several stack frames): its headers and every leaf part under one multipart, so
+    what the sender wrote is still kept."""
+    flat = MIMEMultipart("mixed")
+    for name, value in message.items():
+        if name.lower() not in ("content-type", "content-transfer-encoding", "mime-version"):
+            flat[name] = str(value)
+    for part in message.walk():
+        if not part.is_multipart():
+            flat.attach(part)
+    return flat.as_bytes(policy=policy.compat32)
+
+
 def handle_tracking(sender: Any, event: AnymailTrackingEvent, esp_name: str, **kwargs: Any) -> None:
+    try:
+        _handle_tracking(event, esp_name)
+    except RetryLater:
+        raise
+    except Exception as exc:
+        raise RetryLater(f"{esp_name} tracking failed: {exc!r}") from exc
+
+
+def _handle_tracking(event: AnymailTrackingEvent, esp_name: str) -> None:
     status = TRACKING_STATUS.get(event.event_type)
     if status is None:
         return

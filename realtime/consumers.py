@@ -12,6 +12,8 @@ from agents.access import agent_for, team_ids_of
 from realtime.audience import STAFF_GROUP, agent_group, may_receive, team_group
 from realtime.queries import missed_events
 
+BAD_FRAME = {"type": "error", "error": "frames must be JSON objects"}
+
 
 class AgentConsumer(AsyncJsonWebsocketConsumer):
     groups: list[str] = []
@@ -47,6 +49,21 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         for group in getattr(self, "joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        # A client's junk must not kill its socket (an exception here closes it with
+        # 1011): anything but a JSON text frame is answered with an error.
+        if text_data is None:
+            await self.send_json(BAD_FRAME)
+            return
+        try:
+            content = await self.decode_json(text_data)
+        except (ValueError, RecursionError):
+            await self.send_json(BAD_FRAME)
+            return
+        await self.receive_json(content, **kwargs)
+
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
             return
@@ -56,7 +73,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "resume":
             try:
                 since = int(content.get("since", 0))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # OverflowError: 1e400
                 await self.send_json({"type": "error", "error": "since must be an event id"})
                 return
             events = await database_sync_to_async(missed_events)(

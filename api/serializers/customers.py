@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from api.filters import MESSAGE_CHANNELS
 from api.schema import enum_field
+from api.storable import unstorable
 from customers.models import Customer, Identity, IdentityKind
 
 
@@ -54,6 +55,12 @@ class CustomerProfileSerializer(serializers.Serializer[Any]):
     preferred_channel = enum_field(
         "PreferredChannel", MESSAGE_CHANNELS, allow_blank=True, required=False
     )
+
+    def validate_attributes(self, attributes: dict[str, Any]) -> dict[str, Any]:
+        problem = unstorable(attributes)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return attributes
 
     def validate_tags(self, tags: list[str]) -> list[str]:
         return sorted({t.strip() for t in tags if t.strip()})

@@ -7,8 +7,10 @@ from typing import cast
 from django.contrib.auth.models import User
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import APIException
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.viewsets import GenericViewSet
 
+from api.parsers import SafeJSONParser
 from api.permissions import IsAgent
 
 
@@ -17,6 +19,8 @@ class AgentViewSet(GenericViewSet):  # type: ignore[type-arg]
     # (DRF asks the first class for that header; the session class has none, so 403).
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAgent]
+    # Form posts stay as DRF's defaults; JSON nested too deeply is a 400, not a 500.
+    parser_classes = [SafeJSONParser, FormParser, MultiPartParser]
     lookup_value_regex = r"[0-9]+"
 
     @property

@@ -1,0 +1,77 @@
+"""Fixtures of the hostile-input tests: row counts to prove a refused request wrote
+nothing, a checker for dangerous HTML, and hypothesis settings that keep runs short."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from conversations.models import Conversation, Interaction
+from customers.models import Customer
+
+# Bounded: hostile input is thrown at real PostgreSQL, each example costs a request.
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+DANGEROUS_HTML = [
+    re.compile(r"<\s*script", re.IGNORECASE),
+    re.compile(r"\son\w+\s*=", re.IGNORECASE),
+    re.compile(r"javascript\s*:", re.IGNORECASE),
+    re.compile(r"vbscript\s*:", re.IGNORECASE),
+    re.compile(r"data\s*:\s*text/html", re.IGNORECASE),
+    re.compile(r"\sstyle\s*=", re.IGNORECASE),  # where expression() and url() would live
+    re.compile(r"<\s*(svg|iframe|object|embed|style|link|meta|form|base)\b", re.IGNORECASE),
+]
+
+
+def dangerous_parts(html: str) -> list[str]:
+    """What in `html` could run in an agent's browser (empty when it is safe)."""
+    return [match.group(0) for rx in DANGEROUS_HTML for match in rx.finditer(html)]
+
+
+BANNED_TAGS = {"script", "svg", "math", "iframe", "object", "embed", "style", "link", "meta",
+               "form", "base", "input", "body", "details"}
+BANNED_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+
+class _MarkupAudit(HTMLParser):
+    """Tags and attributes as a browser would see them (entities decoded)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in BANNED_TAGS:
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            compact = re.sub(r"[\s\x00-\x1f]", "", value or "").lower()
+            if name.startswith("on") or name == "style":
+                self.found.append(f"{tag} {name}=")
+            elif compact.startswith(BANNED_SCHEMES):
+                self.found.append(f"{tag} {name}={value}")
+
+
+def dangerous_markup(html: str) -> list[str]:
+    """What in `html` a browser would run: banned tags, handlers, style, script URLs.
+    Text that merely reads like code ("javascript:" in a sentence) is harmless."""
+    audit = _MarkupAudit()
+    audit.feed(html)
+    audit.close()
+    return audit.found
+
+
+def row_counts() -> tuple[int, int, int]:
+    return Interaction.objects.count(), Customer.objects.count(), Conversation.objects.count()
+
+
+@pytest.fixture
+def counts() -> Any:
+    return row_counts
