@@ -97,13 +97,14 @@ def decode_header_text(raw: str | None) -> str:
 
 
 def raw_headers(message: Message, name: str) -> list[str]:
-    """Every raw value of a header, without the policy's parsing (which can choke)."""
+    """Every raw value of a header, without the policy's parsing (which can choke), and
+    without NUL characters, which no database look-up or column accepts."""
     wanted = name.lower()
     try:
         items = message.raw_items()
     except Exception:  # a damaged header block
         return []
-    return [str(value) for key, value in items if key.lower() == wanted]
+    return [str(value).replace("\x00", "") for key, value in items if key.lower() == wanted]
 
 
 def header_text(message: Message, name: str) -> str:

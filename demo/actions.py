@@ -98,7 +98,7 @@ def do_set_demo_state(
     """Status, team, assignee, priority and tags as an agent set them at `at`, each change
     leaving the timeline event do_update_conversation would leave."""
     with transaction.atomic():
-        conv = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        conv = Conversation.objects.select_for_update(no_key=True).get(pk=conversation.pk)
         who = by.get_full_name() or by.get_username()
         if team is not None and team.pk != conv.team_id:
             record_event(conv, TEAM_CHANGED, f"{who} moved the conversation to {team.name}", by=by,

@@ -219,3 +219,20 @@ def test_html_is_sanitized_before_it_is_stored(email_inbox):
         )
     )
     assert result.interaction.html == '<p>Hi<a rel="noopener noreferrer nofollow">l</a></p>'
+
+
+def test_nul_characters_from_a_provider_are_dropped_not_the_message(email_inbox):
+    from conversations.inbound import InboundAttachment
+
+    result = do_record_inbound(inbound(
+        email_inbox, "email", "email", "a@example.com", "hel\x00lo", provider_id="<n\x00ul@x>",
+        subject="Sub\x00ject", raw={"hea\x00der": ["va\x00lue"]},
+        attachments=[InboundAttachment(name="f\x00.txt", content=b"a\x00b")],
+    ))
+    interaction = Interaction.objects.get(pk=result.interaction.pk)
+    assert (interaction.text, interaction.subject, interaction.provider_id) == (
+        "hello", "Subject", "<nul@x>")
+    assert interaction.raw == {"header": ["value"]}
+    attachment = interaction.attachments.get()
+    assert attachment.name == "f.txt"
+    assert attachment.file.read() == b"a\x00b"  # bytes are kept as they came

@@ -20,7 +20,7 @@ def do_sync_uidvalidity(inbox: Inbox, folder: str, uidvalidity: int) -> tuple[in
     so reading starts again from UID 1; the adapter's Message-ID dedupe keeps that
     from recording anything twice)."""
     with transaction.atomic():
-        state, _ = ImapMailboxState.objects.select_for_update().get_or_create(
+        state, _ = ImapMailboxState.objects.select_for_update(no_key=True).get_or_create(
             inbox=inbox, folder=folder
         )
         if state.uidvalidity == uidvalidity:
@@ -39,7 +39,7 @@ def lock_for_uid(inbox: Inbox, folder: str, uidvalidity: int, uid: int) -> ImapM
     folder was renumbered meanwhile: the message is then not this poller's to handle.
     The lock is held until the caller commits, so two pollers never handle one UID at once.
     """
-    state = ImapMailboxState.objects.select_for_update().get(inbox=inbox, folder=folder)
+    state = ImapMailboxState.objects.select_for_update(no_key=True).get(inbox=inbox, folder=folder)
     if state.uidvalidity != uidvalidity or state.last_uid >= uid:
         return None
     return state

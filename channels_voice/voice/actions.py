@@ -43,7 +43,7 @@ def lock_call(inbox: Inbox, call_sid: str, interaction_id: int | None = None) ->
     """The call's interaction, locked. Sets `sid_attached` when this look-up gave an
     outbound interaction its CallSid."""
     found = (
-        Interaction.objects.select_for_update()
+        Interaction.objects.select_for_update(no_key=True)
         .select_related("conversation")
         .filter(inbox=inbox, provider_id=call_sid, kind=InteractionKind.CALL)
         .first()
@@ -52,7 +52,7 @@ def lock_call(inbox: Inbox, call_sid: str, interaction_id: int | None = None) ->
         # An outbound call whose CallSid is not stored yet: its callbacks name the
         # interaction in their URL (see channels_voice.voice.outbound).
         found = (
-            Interaction.objects.select_for_update()
+            Interaction.objects.select_for_update(no_key=True)
             .select_related("conversation")
             .filter(pk=interaction_id, inbox=inbox, kind=InteractionKind.CALL)
             .first()
@@ -166,7 +166,7 @@ def do_replay_pending(inbox: Inbox, call_sid: str) -> Interaction | None:
         if interaction is None:
             return None
         pending = list(
-            PendingCallEvent.objects.select_for_update().filter(inbox=inbox, call_sid=call_sid)
+            PendingCallEvent.objects.select_for_update(no_key=True).filter(inbox=inbox, call_sid=call_sid)
         )
         if pending:
             _apply(interaction, [(p.kind, p.params) for p in pending])
@@ -193,7 +193,7 @@ def do_attach_recording(interaction_id: int, recording_sid: str, audio: bytes) -
     """Store a recording's audio as an Attachment of the call; a second run stores nothing."""
     with transaction.atomic():
         interaction = (
-            Interaction.objects.select_for_update().select_related("conversation")
+            Interaction.objects.select_for_update(no_key=True).select_related("conversation")
             .filter(pk=interaction_id).first()
         )
         if interaction is None:
@@ -219,7 +219,7 @@ def do_attach_recording(interaction_id: int, recording_sid: str, audio: bytes) -
 def do_note_recording_failed(interaction_id: int, recording_sid: str, error: str) -> None:
     with transaction.atomic():
         interaction = (
-            Interaction.objects.select_for_update().select_related("conversation")
+            Interaction.objects.select_for_update(no_key=True).select_related("conversation")
             .filter(pk=interaction_id).first()
         )
         if interaction is None:

@@ -117,7 +117,7 @@ def do_start_outbound_call(
                 customer=customer, team_id=inbox.team_id, last_activity_at=now
             )
         else:
-            conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+            conversation = Conversation.objects.select_for_update(no_key=True).get(pk=conversation.pk)
         call = Interaction.objects.create(
             conversation=conversation,
             customer=customer,
@@ -167,7 +167,7 @@ def place_call(call: Interaction) -> Interaction:
 
 def do_mark_call_placed(interaction_id: int, call_sid: str, status: str) -> Interaction:
     with transaction.atomic():
-        call = Interaction.objects.select_for_update().select_related("conversation").get(
+        call = Interaction.objects.select_for_update(no_key=True).select_related("conversation").get(
             pk=interaction_id
         )
         call.status = Status.SENT
@@ -182,7 +182,7 @@ def do_mark_call_placed(interaction_id: int, call_sid: str, status: str) -> Inte
 
 def do_mark_call_failed(interaction_id: int, error: str) -> None:
     with transaction.atomic():
-        call = Interaction.objects.select_for_update().select_related("conversation").get(
+        call = Interaction.objects.select_for_update(no_key=True).select_related("conversation").get(
             pk=interaction_id
         )
         call.status = Status.FAILED

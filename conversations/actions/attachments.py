@@ -13,7 +13,7 @@ from conversations.notify import notify_interaction
 
 def _locked(attachment_id: int) -> Attachment:
     return (
-        Attachment.objects.select_for_update(of=("self",))
+        Attachment.objects.select_for_update(no_key=True, of=("self",))
         .select_related("interaction__conversation")
         .get(pk=attachment_id)
     )

@@ -32,7 +32,7 @@ def do_send_automatic_reply(
     from conversations.tasks import send_interaction_task
 
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        conversation = Conversation.objects.select_for_update(no_key=True).get(pk=conversation.pk)
         reply = new_outbound(
             conversation,
             inbox=inbox,

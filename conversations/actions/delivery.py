@@ -17,7 +17,7 @@ def do_claim_for_sending(interaction_id: int) -> Interaction | None:
     task must not send twice)."""
     with transaction.atomic():
         interaction = (
-            Interaction.objects.select_for_update(of=("self",))
+            Interaction.objects.select_for_update(no_key=True, of=("self",))
             .select_related("conversation", "inbox")
             .filter(pk=interaction_id)
             .first()
@@ -33,7 +33,7 @@ def do_claim_for_sending(interaction_id: int) -> Interaction | None:
 
 def do_mark_sent(interaction_id: int, result: ProviderResult) -> None:
     with transaction.atomic():
-        interaction = Interaction.objects.select_for_update().get(pk=interaction_id)
+        interaction = Interaction.objects.select_for_update(no_key=True).get(pk=interaction_id)
         if result.provider_id:
             interaction.provider_id = result.provider_id
         interaction.meta = {**interaction.meta, **result.meta}
@@ -46,7 +46,7 @@ def do_mark_sent(interaction_id: int, result: ProviderResult) -> None:
 def do_requeue(interaction_id: int, error: str) -> None:
     """A temporary failure: back to queued, with the error visible until the retry."""
     with transaction.atomic():
-        interaction = Interaction.objects.select_for_update().get(pk=interaction_id)
+        interaction = Interaction.objects.select_for_update(no_key=True).get(pk=interaction_id)
         if interaction.status != Status.SENDING:
             return
         interaction.status = Status.QUEUED
@@ -57,7 +57,7 @@ def do_requeue(interaction_id: int, error: str) -> None:
 
 def do_mark_failed(interaction_id: int, error: str, status: str = Status.FAILED) -> None:
     with transaction.atomic():
-        interaction = Interaction.objects.select_for_update().get(pk=interaction_id)
+        interaction = Interaction.objects.select_for_update(no_key=True).get(pk=interaction_id)
         interaction.status = status
         interaction.error = error[:2000]
         interaction.save(update_fields=["status", "error", "updated_at"])
@@ -76,7 +76,7 @@ def do_update_delivery(
     status backwards. None when no outbound interaction has that provider id."""
     with transaction.atomic():
         interaction = (
-            Interaction.objects.select_for_update(of=("self",))
+            Interaction.objects.select_for_update(no_key=True, of=("self",))
             .select_related("conversation")
             .filter(inbox=inbox, provider_id=provider_id, direction=Direction.OUTBOUND)
             .first()

@@ -39,7 +39,7 @@ def do_create_inbox(*, by: AbstractBaseUser, kind: str, **fields: Any) -> Inbox:
 
 def do_update_inbox(inbox: Inbox, *, by: AbstractBaseUser, changes: dict[str, Any]) -> Inbox:
     with transaction.atomic():
-        inbox = Inbox.objects.select_for_update().get(pk=inbox.pk)
+        inbox = Inbox.objects.select_for_update(no_key=True).get(pk=inbox.pk)
         for key, value in changes.items():
             if key in EDITABLE_FIELDS:
                 setattr(inbox, key, value)

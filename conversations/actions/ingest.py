@@ -21,6 +21,7 @@ from conversations.models import (
 )
 from conversations.notify import conversation_event, interaction_event, notify
 from conversations.sanitize import sanitize_html
+from conversations.storable import storable_dataclass
 from customers.actions.identify import do_get_or_create_identity
 from customers.identities import normalize_identity
 from customers.models import Customer, Identity
@@ -35,6 +36,7 @@ def do_record_inbound(event: InboundEvent) -> IngestResult:
 
     Raises customers.identities.InvalidIdentity when the sender cannot be named.
     """
+    event = storable_dataclass(event)
     sender_value = normalize_identity(event.sender_kind, event.sender_value)
     try:
         with transaction.atomic():
@@ -87,7 +89,9 @@ def _lock_sender(event: InboundEvent, sender_value: str) -> tuple[Identity, Cust
     this transaction)."""
     identity = (
         Identity.objects.select_related("customer")
-        .select_for_update(of=("self", "customer"))
+        # Only the customer row: inserting the interaction takes a key-share lock on the
+        # identity (its author), which a FOR UPDATE on the identity would deadlock with.
+        .select_for_update(no_key=True, of=("customer",))
         .filter(kind=event.sender_kind, value=sender_value)
         .first()
     )
@@ -102,7 +106,8 @@ def _lock_sender(event: InboundEvent, sender_value: str) -> tuple[Identity, Cust
     )
     if created:  # inserted by this transaction: nobody else can hold it
         return identity, identity.customer, True
-    return identity, Customer.objects.select_for_update().get(pk=identity.customer_id), False
+    customer = Customer.objects.select_for_update(no_key=True).get(pk=identity.customer_id)
+    return identity, customer, False
 
 
 def _find_conversation(
@@ -123,7 +128,7 @@ def _find_conversation(
     if event.use_continuity and not new_customer:  # a new customer has no conversations
         window_start = occurred_at - timedelta(days=settings.OMNIDESK_CONTINUITY_DAYS)
         return (
-            Conversation.objects.select_for_update()
+            Conversation.objects.select_for_update(no_key=True)
             .filter(customer=customer, last_activity_at__gte=window_start)
             .exclude(status=ConversationStatus.RESOLVED)
             .order_by("-last_activity_at", "-id")
@@ -133,7 +138,7 @@ def _find_conversation(
 
 
 def _lock_conversation(conversation_id: int) -> Conversation | None:
-    return Conversation.objects.select_for_update().filter(pk=conversation_id).first()
+    return Conversation.objects.select_for_update(no_key=True).filter(pk=conversation_id).first()
 
 
 def _may_join(conversation: Conversation, customer: Customer, sender_value: str) -> bool:

@@ -42,7 +42,7 @@ def do_merge_conversations(
     with transaction.atomic():
         locked = {
             c.pk: c
-            for c in Conversation.objects.select_for_update()
+            for c in Conversation.objects.select_for_update(no_key=True)
             .filter(pk__in=[target.pk, source.pk])
             .order_by("pk")
         }
@@ -90,7 +90,7 @@ def do_split_conversation(
     if not wanted:
         raise ConversationMergeError("Choose the messages to split off.")
     with transaction.atomic():
-        source = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        source = Conversation.objects.select_for_update(no_key=True).get(pk=conversation.pk)
         chosen = list(
             Interaction.objects.filter(
                 conversation=source,

@@ -24,7 +24,7 @@ def do_add_note(
     if not text.strip():
         raise ValueError("A note needs some text.")
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        conversation = Conversation.objects.select_for_update(no_key=True).get(pk=conversation.pk)
         now = at or timezone.now()
         note = Interaction.objects.create(
             conversation=conversation,

@@ -45,7 +45,7 @@ def do_send_reply(
     if not text.strip() and not html.strip():
         raise ReplyError("A reply needs some text.")
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        conversation = Conversation.objects.select_for_update(no_key=True).get(pk=conversation.pk)
         channel = channel or _default_channel(conversation)
         if not channel:
             raise ReplyError("This conversation has no inbound channel yet; choose one.")
@@ -99,7 +99,7 @@ def do_record_sent_reply(
     """A reply that went out outside omnidesk (imported history, demo data): recorded
     with the same response-time bookkeeping as do_send_reply, nothing queued."""
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        conversation = Conversation.objects.select_for_update(no_key=True).get(pk=conversation.pk)
         inbox = _reply_inbox(conversation, channel)
         reply = new_outbound(
             conversation,

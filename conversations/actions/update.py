@@ -37,7 +37,7 @@ def do_update_conversation(
 ) -> Conversation:
     """Apply any of status (with snoozed_until), assignee, team, priority, tags at once."""
     with transaction.atomic():
-        conv = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        conv = Conversation.objects.select_for_update(no_key=True).get(pk=conversation.pk)
         before = conversation_audience(conv)
         changed = False
         if "status" in changes:

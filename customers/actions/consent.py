@@ -26,7 +26,7 @@ def do_record_consent(
     with transaction.atomic():
         # The unique constraint decides between two racing first statements;
         # get_or_create reads the winner's row when its insert loses.
-        consent, created = Consent.objects.select_for_update().get_or_create(
+        consent, created = Consent.objects.select_for_update(no_key=True).get_or_create(
             identity=identity,
             channel=channel,
             scope=scope,

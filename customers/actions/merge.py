@@ -23,7 +23,7 @@ def do_merge_customers(*, target: Customer, source: Customer, by: User | None) -
         # Lock both in id order so two opposite merges cannot deadlock.
         locked = {
             c.pk: c
-            for c in Customer.objects.select_for_update()
+            for c in Customer.objects.select_for_update(no_key=True)
             .filter(pk__in=[target.pk, source.pk])
             .order_by("pk")
         }

@@ -33,7 +33,7 @@ def do_create_customer(*, identities: list[tuple[str, str]], **fields: Any) -> C
 
 def do_update_customer(customer: Customer, **fields: Any) -> Customer:
     with transaction.atomic():
-        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        customer = Customer.objects.select_for_update(no_key=True).get(pk=customer.pk)
         for key, value in fields.items():
             if key in PROFILE_FIELDS:
                 setattr(customer, key, value)

@@ -12,7 +12,7 @@ def do_start_response_clock(conversation_id: int) -> Conversation | None:
     one of the channel of the oldest unanswered inbound."""
     with transaction.atomic():
         conversation = (
-            Conversation.objects.select_for_update()
+            Conversation.objects.select_for_update(no_key=True)
             .select_related("customer")
             .filter(pk=conversation_id)
             .first()
