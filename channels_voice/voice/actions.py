@@ -123,8 +123,13 @@ def do_record_inbound_call(inbox: Inbox, facts: CallFacts, raw: dict[str, str]) 
             provider_id=facts.call_sid,
             occurred_at=facts.timestamp,
             kind=InteractionKind.CALL,
-            meta={"direction": "in", "from": value if kind == IdentityKind.PHONE else facts.from_,
-                  "to": inbox.address, "status": "", "started_at": started},
+            meta={
+                "direction": "in",
+                "from": value if kind == IdentityKind.PHONE else facts.from_,
+                "to": inbox.address,
+                "status": "",
+                "started_at": started,
+            },
             raw=raw,
         )
     )
@@ -166,7 +171,9 @@ def do_replay_pending(inbox: Inbox, call_sid: str) -> Interaction | None:
         if interaction is None:
             return None
         pending = list(
-            PendingCallEvent.objects.select_for_update(no_key=True).filter(inbox=inbox, call_sid=call_sid)
+            PendingCallEvent.objects.select_for_update(no_key=True).filter(
+                inbox=inbox, call_sid=call_sid
+            )
         )
         if pending:
             _apply(interaction, [(p.kind, p.params) for p in pending])
@@ -193,8 +200,10 @@ def do_attach_recording(interaction_id: int, recording_sid: str, audio: bytes) -
     """Store a recording's audio as an Attachment of the call; a second run stores nothing."""
     with transaction.atomic():
         interaction = (
-            Interaction.objects.select_for_update(no_key=True).select_related("conversation")
-            .filter(pk=interaction_id).first()
+            Interaction.objects.select_for_update(no_key=True)
+            .select_related("conversation")
+            .filter(pk=interaction_id)
+            .first()
         )
         if interaction is None:
             return None
@@ -219,8 +228,10 @@ def do_attach_recording(interaction_id: int, recording_sid: str, audio: bytes) -
 def do_note_recording_failed(interaction_id: int, recording_sid: str, error: str) -> None:
     with transaction.atomic():
         interaction = (
-            Interaction.objects.select_for_update(no_key=True).select_related("conversation")
-            .filter(pk=interaction_id).first()
+            Interaction.objects.select_for_update(no_key=True)
+            .select_related("conversation")
+            .filter(pk=interaction_id)
+            .first()
         )
         if interaction is None:
             return

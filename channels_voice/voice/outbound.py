@@ -49,7 +49,8 @@ class CallError(ValueError):
 
 def _number(customer: Customer, to: str | None) -> str:
     phones = list(
-        customer.identities.filter(kind=IdentityKind.PHONE).order_by("-verified", "id")
+        customer.identities.filter(kind=IdentityKind.PHONE)
+        .order_by("-verified", "id")
         .values_list("value", flat=True)
     )
     if to:
@@ -94,16 +95,20 @@ def check_click_to_call(
     elif customer_id not in (None, ""):
         customer = access_customer(user, customer_id)
         conversation = (
-            visible_conversations(user).filter(customer=customer)
-            .exclude(status=ConversationStatus.RESOLVED).order_by("-last_activity_at").first()
+            visible_conversations(user)
+            .filter(customer=customer)
+            .exclude(status=ConversationStatus.RESOLVED)
+            .order_by("-last_activity_at")
+            .first()
         )
     else:
         raise CallError("Name a customer_id or a conversation_id.")
     number = _number(customer, to)
     team_ids = list(agent.teams.values_list("id", flat=True)) if agent else []
     inbox = _inbox(conversation, team_ids)
-    return do_start_outbound_call(user=user, customer=customer, conversation=conversation,
-                                  inbox=inbox, number=number)
+    return do_start_outbound_call(
+        user=user, customer=customer, conversation=conversation, inbox=inbox, number=number
+    )
 
 
 def do_start_outbound_call(
@@ -117,7 +122,9 @@ def do_start_outbound_call(
                 customer=customer, team_id=inbox.team_id, last_activity_at=now
             )
         else:
-            conversation = Conversation.objects.select_for_update(no_key=True).get(pk=conversation.pk)
+            conversation = Conversation.objects.select_for_update(no_key=True).get(
+                pk=conversation.pk
+            )
         call = Interaction.objects.create(
             conversation=conversation,
             customer=customer,
@@ -127,9 +134,15 @@ def do_start_outbound_call(
             kind=InteractionKind.CALL,
             author_agent=user,
             status=Status.QUEUED,
-            meta={"direction": "out", "from": inbox.address, "to": number, "status": "queued",
-                  "agent_id": user.pk, "agent": user.get_username(),
-                  "started_at": now.isoformat()},
+            meta={
+                "direction": "out",
+                "from": inbox.address,
+                "to": number,
+                "status": "queued",
+                "agent_id": user.pk,
+                "agent": user.get_username(),
+                "started_at": now.isoformat(),
+            },
             occurred_at=now,
         )
         if Channel.VOICE not in conversation.channels:
@@ -167,23 +180,28 @@ def place_call(call: Interaction) -> Interaction:
 
 def do_mark_call_placed(interaction_id: int, call_sid: str, status: str) -> Interaction:
     with transaction.atomic():
-        call = Interaction.objects.select_for_update(no_key=True).select_related("conversation").get(
-            pk=interaction_id
+        call = (
+            Interaction.objects.select_for_update(no_key=True)
+            .select_related("conversation")
+            .get(pk=interaction_id)
         )
         call.status = Status.SENT
         call.save(update_fields=["status", "updated_at"])
         notify_interaction(call, created=False)
     inbox = call.inbox
     assert inbox is not None
-    updated = do_apply_call_event(inbox, call_sid, "status", {"CallStatus": status},
-                                  interaction_id=interaction_id)
+    updated = do_apply_call_event(
+        inbox, call_sid, "status", {"CallStatus": status}, interaction_id=interaction_id
+    )
     return updated or call
 
 
 def do_mark_call_failed(interaction_id: int, error: str) -> None:
     with transaction.atomic():
-        call = Interaction.objects.select_for_update(no_key=True).select_related("conversation").get(
-            pk=interaction_id
+        call = (
+            Interaction.objects.select_for_update(no_key=True)
+            .select_related("conversation")
+            .get(pk=interaction_id)
         )
         call.status = Status.FAILED
         call.error = error[:2000]
