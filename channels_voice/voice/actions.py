@@ -199,12 +199,7 @@ def do_update_call_meta(inbox: Inbox, call_sid: str, changes: dict[str, Any]) ->
 def do_attach_recording(interaction_id: int, recording_sid: str, audio: bytes) -> Attachment | None:
     """Store a recording's audio as an Attachment of the call; a second run stores nothing."""
     with transaction.atomic():
-        interaction = (
-            Interaction.objects.select_for_update(no_key=True)
-            .select_related("conversation")
-            .filter(pk=interaction_id)
-            .first()
-        )
+        interaction = _lock_interaction(interaction_id)
         if interaction is None:
             return None
         meta = copy.deepcopy(interaction.meta)
@@ -227,12 +222,7 @@ def do_attach_recording(interaction_id: int, recording_sid: str, audio: bytes) -
 
 def do_note_recording_failed(interaction_id: int, recording_sid: str, error: str) -> None:
     with transaction.atomic():
-        interaction = (
-            Interaction.objects.select_for_update(no_key=True)
-            .select_related("conversation")
-            .filter(pk=interaction_id)
-            .first()
-        )
+        interaction = _lock_interaction(interaction_id)
         if interaction is None:
             return
         meta = copy.deepcopy(interaction.meta)
@@ -256,3 +246,13 @@ def do_note_transfer(inbox: Inbox, call_sid: str, transfer: dict[str, Any], text
         record_event(
             call.conversation, CALL_TRANSFERRED, text, meta={**transfer, "call_sid": call_sid}
         )
+
+
+def _lock_interaction(interaction_id: int) -> Interaction | None:
+    """The call interaction, row-locked: callbacks for one call arrive concurrently."""
+    return (
+        Interaction.objects.select_for_update(no_key=True)
+        .select_related("conversation")
+        .filter(pk=interaction_id)
+        .first()
+    )
