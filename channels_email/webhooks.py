@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from email import policy
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
@@ -59,13 +60,20 @@ class TrackingTooEarly(RetryLater):
     """The event arrived before the send was recorded."""
 
 
-def handle_inbound(sender: Any, event: AnymailInboundEvent, esp_name: str, **kwargs: Any) -> None:
+def _or_retry_later(
+    handle: Callable[[Any, str], None], event: Any, esp_name: str, failure: type[RetryLater]
+) -> None:
+    """Any error of ours becomes a RetryLater, so the ESP delivers the event again."""
     try:
-        _handle_inbound(event, esp_name)
+        handle(event, esp_name)
     except RetryLater:
         raise
     except Exception as exc:
-        raise InboundNotKept(f"{esp_name} inbound failed: {exc!r}") from exc
+        raise failure(f"{esp_name} {event.event_type} failed: {exc!r}") from exc
+
+
+def handle_inbound(sender: Any, event: AnymailInboundEvent, esp_name: str, **kwargs: Any) -> None:
+    _or_retry_later(_handle_inbound, event, esp_name, InboundNotKept)
 
 
 def _handle_inbound(event: AnymailInboundEvent, esp_name: str) -> None:
@@ -131,12 +139,7 @@ def _flattened(message: Message) -> bytes:
 
 
 def handle_tracking(sender: Any, event: AnymailTrackingEvent, esp_name: str, **kwargs: Any) -> None:
-    try:
-        _handle_tracking(event, esp_name)
-    except RetryLater:
-        raise
-    except Exception as exc:
-        raise RetryLater(f"{esp_name} tracking failed: {exc!r}") from exc
+    _or_retry_later(_handle_tracking, event, esp_name, RetryLater)
 
 
 def _handle_tracking(event: AnymailTrackingEvent, esp_name: str) -> None:

@@ -45,8 +45,6 @@ def publish_many(events: list[Event]) -> list[RealtimeEvent]:
             for event in events
         ]
     )
-    if any(row.pk is None for row in rows):  # a backend that cannot return ids
-        rows = [_saved(row) for row in rows]
     sends = [
         (event.audience.groups(), layer_message(row))
         for event, row in zip(events, rows, strict=True)
@@ -58,11 +56,6 @@ def publish_many(events: list[Event]) -> list[RealtimeEvent]:
 
     transaction.on_commit(send_all)
     return rows
-
-
-def _saved(row: RealtimeEvent) -> RealtimeEvent:
-    row.save()
-    return row
 
 
 def layer_message(event: RealtimeEvent) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from conversations.models import Channel, Conversation, Direction, Interaction, InteractionKind
-from conversations.notify import notify_conversation, notify_interaction
+from conversations.notify import conversation_event, interaction_event, notify
 from conversations.sanitize import sanitize_html
 
 
@@ -39,6 +39,5 @@ def do_add_note(
         )
         conversation.last_activity_at = max(conversation.last_activity_at, now)
         conversation.save(update_fields=["last_activity_at", "updated_at"])
-        notify_interaction(note)
-        notify_conversation(conversation)
+        notify(interaction_event(note), conversation_event(conversation))
     return note

@@ -19,7 +19,7 @@ from conversations.models import (
     Status,
 )
 from conversations.models.choices import CHANNEL_IDENTITY_KIND, CHANNEL_INBOX_KIND
-from conversations.notify import notify_conversation, notify_interaction
+from conversations.notify import conversation_event, interaction_event, notify
 from conversations.sanitize import sanitize_html
 from conversations.transports import TransportError, check_reply, has_transport
 from customers.models import Identity
@@ -78,8 +78,7 @@ def do_send_reply(
             at=now,
         )
         _mark_answered(conversation, now)
-        notify_interaction(reply)
-        notify_conversation(conversation)
+        notify(interaction_event(reply), conversation_event(conversation))
         send_interaction_task.delay_on_commit(reply.pk)
         conversation_id, reply_id = conversation.pk, reply.pk
         transaction.on_commit(lambda: hooks.run_after_reply(conversation_id, reply_id))
@@ -114,8 +113,7 @@ def do_record_sent_reply(
             at=at,
         )
         _mark_answered(conversation, at)
-        notify_interaction(reply)
-        notify_conversation(conversation)
+        notify(interaction_event(reply), conversation_event(conversation))
         conversation_id, reply_id = conversation.pk, reply.pk
         transaction.on_commit(lambda: hooks.run_after_reply(conversation_id, reply_id))
     return reply
