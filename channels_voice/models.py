@@ -9,7 +9,7 @@ class PendingCallEvent(models.Model):
     """A voice callback (a recording, an agent leg) for a CallSid that has no call
     interaction yet. A recording callback carries no From/To, so it cannot start the
     interaction itself; it waits here and is applied, then deleted, when the call is
-    recorded (see channels_voice.voice.actions)."""
+    recorded (see channels_voice.actions)."""
 
     inbox = models.ForeignKey("conversations.Inbox", on_delete=models.CASCADE, related_name="+")
     call_sid = models.CharField(max_length=64)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "channels_api",
     "channels_email",
     "channels_chat",
+    "channels_sms",
     "channels_voice",
     "demo",
 ]
@@ -137,7 +138,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "fail-stuck-sends": {"task": "conversations.tasks.fail_stuck_sends_task", "schedule": 300.0},
     "wake-snoozed": {"task": "conversations.tasks.wake_snoozed_task", "schedule": 60.0},
     "prune-pending-call-events": {
-        "task": "channels_voice.voice.tasks.prune_pending_call_events_task",
+        "task": "channels_voice.tasks.prune_pending_call_events_task",
         "schedule": 3600.0,
     },
 }

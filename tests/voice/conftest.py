@@ -1,25 +1,14 @@
-"""Voice fixtures: the fake Twilio API installed at the library's HTTP layer, a web
-client, and an online agent."""
+"""Voice fixtures: the one fake of Twilio's REST API (tests.twilio.fake), a web client,
+and online agents."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from agents.models import Presence
-from channels_voice import client as twilio_client
-from tests.voice.helpers import FakeTwilioApi
-
-
-@pytest.fixture
-def twilio_api() -> Iterator[FakeTwilioApi]:
-    fake = FakeTwilioApi()
-    twilio_client.http_client_override = fake
-    yield fake
-    twilio_client.http_client_override = None
+from tests.twilio.fake import fake_twilio  # noqa: F401  (the fixture)
 
 
 @pytest.fixture

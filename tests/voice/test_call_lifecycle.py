@@ -8,7 +8,8 @@ import pytest
 
 from channels_voice.models import PendingCallEvent
 from conversations.models import Attachment, Interaction
-from tests.voice.helpers import AUDIO, hook, payload, signed_post
+from tests.twilio.signing import post_signed
+from tests.voice.helpers import AUDIO, hook, payload
 from tests.waiting import wait_for
 
 PARENT = "CA4a1f2b3c4d5e6f708192a3b4c5d6e7f8"
@@ -37,16 +38,16 @@ def _voicemail_lifecycle(inbox, agent_id):
 
 def _send_all(web, requests):
     for path, params in requests:
-        response = signed_post(web, path, params)
+        response = post_signed(web, path, params)
         assert response.status_code == 200, (path, response.content)
 
 
 @pytest.mark.slow
 def test_shuffled_repeated_lifecycle_gives_one_call_with_recording_and_transcript(
-    celery_worker, twilio_api, web, twilio_inbox, online_agent_a
+    celery_worker, fake_twilio, web, twilio_inbox, online_agent_a
 ):
-    twilio_api.recordings[REC] = AUDIO
-    signed_post(web, hook("incoming"), payload("incoming_call"))
+    fake_twilio.add_recording(REC, AUDIO)
+    post_signed(web, hook("incoming"), payload("incoming_call"))
     requests = _voicemail_lifecycle(twilio_inbox, online_agent_a.pk) * 2
     random.Random(20251014).shuffle(requests)
     _send_all(web, requests)
@@ -77,7 +78,7 @@ def test_shuffled_repeated_lifecycle_gives_one_call_with_recording_and_transcrip
     assert meta["recordings"][REC]["duration"] == 21
     assert meta["transcription"] == {"sid": "TR7f6e5d4c3b2a19080f1e2d3c4b5a6978",
                                      "status": "completed", "recording_sid": REC}
-    media_gets = [r for r in twilio_api.sent if r.method == "GET"]
+    media_gets = [r for r in fake_twilio.requests if r.method == "GET"]
     assert [r.url for r in media_gets] == [
         f"https://api.twilio.com/2010-04-01/Accounts/{'AC' + '0' * 32}/Recordings/{REC}.mp3"]
     assert media_gets[0].auth == ("AC" + "0" * 32, "12345678901234567890123456789012")
@@ -168,7 +169,7 @@ def test_callbacks_that_never_find_their_call_are_pruned(twilio_inbox):
 
     from django.utils import timezone
 
-    from channels_voice.voice.tasks import prune_pending_call_events_task
+    from channels_voice.tasks import prune_pending_call_events_task
 
     old = PendingCallEvent.objects.create(inbox=twilio_inbox, call_sid="CA1", kind="recording")
     PendingCallEvent.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=3))

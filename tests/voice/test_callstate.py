@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from channels_voice.voice.callstate import APPLY, CallState, derive
+from channels_voice.callstate import APPLY, CallState, derive
 from tests.voice.helpers import payload
 
 REC = "RE3b2a1c0d9e8f7a6b5c4d3e2f1a0b9c8d"

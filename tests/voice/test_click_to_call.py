@@ -5,13 +5,14 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from twilio.http.response import Response
 
 from conversations.actions.ingest import do_record_inbound
 from conversations.models import Interaction
 from customers.actions.profile import do_add_identity
 from tests.factories import inbound
-from tests.voice.helpers import ACCOUNT, hook, payload, signed_post
+from tests.twilio import ACCOUNT_SID
+from tests.twilio.signing import post_signed
+from tests.voice.helpers import hook, payload
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +26,13 @@ def conversation(email_inbox):
 
 
 def test_click_to_call_places_the_call_with_a_status_callback(
-    client_for, twilio_api, twilio_inbox, agent_a, conversation
+    client_for, fake_twilio, twilio_inbox, agent_a, conversation
 ):
     response = client_for(agent_a).post("/voice/calls/", {"conversation_id": conversation.pk},
                                         format="json")
     assert response.status_code == 201, response.content
-    [sent] = twilio_api.calls_created()
-    assert sent.url == f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Calls.json"
+    [sent] = fake_twilio.calls_created()
+    assert sent.url == f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json"
     call = Interaction.objects.get(kind="call")
     assert sent.data["To"] == "+14155550134"
     assert sent.data["From"] == "+15005550006"
@@ -40,7 +41,7 @@ def test_click_to_call_places_the_call_with_a_status_callback(
     assert sent.data["StatusCallbackEvent"] == ["initiated", "ringing", "answered", "completed"]
     assert parse_qs(urlparse(sent.data["Url"]).query) == {
         "inbox": ["support-line"], "interaction": [str(call.pk)], "agent": [str(agent_a.pk)]}
-    assert sent.auth == (ACCOUNT, "12345678901234567890123456789012")
+    assert sent.auth == (ACCOUNT_SID, "12345678901234567890123456789012")
     assert response.json()["id"] == call.pk
     assert (call.direction, call.channel, call.status, call.author_agent) == (
         "out", "voice", "sent", agent_a)
@@ -51,7 +52,7 @@ def test_click_to_call_places_the_call_with_a_status_callback(
 
 
 def test_outbound_call_is_completed_by_its_callbacks(
-    client_for, twilio_api, web, twilio_inbox, agent_a, conversation
+    client_for, fake_twilio, web, twilio_inbox, agent_a, conversation
 ):
     client_for(agent_a).post("/voice/calls/", {"conversation_id": conversation.pk}, format="json")
     call = Interaction.objects.get(kind="call")
@@ -59,11 +60,11 @@ def test_outbound_call_is_completed_by_its_callbacks(
     out = {"CallSid": sid, "Direction": "outbound-api", "From": "+15005550006",
            "To": "+14155550134"}
     outbound = hook("outbound", twilio_inbox, interaction=call.pk, agent=agent_a.pk)
-    answered = signed_post(web, outbound, payload("status_in_progress", **out))
+    answered = post_signed(web, outbound, payload("status_in_progress", **out))
     assert answered.status_code == 200
     assert b"<Identity>agent_a</Identity>" in answered.content
     for name in ("status_completed", "status_ringing"):
-        signed_post(web, hook("status", twilio_inbox, interaction=call.pk), payload(name, **out))
+        post_signed(web, hook("status", twilio_inbox, interaction=call.pk), payload(name, **out))
     call.refresh_from_db()
     assert Interaction.objects.filter(kind="call").count() == 1
     assert call.meta["status"] == "completed"
@@ -71,39 +72,39 @@ def test_outbound_call_is_completed_by_its_callbacks(
 
 
 def test_busy_customer_is_the_calls_outcome(
-    client_for, twilio_api, web, twilio_inbox, agent_a, conversation
+    client_for, fake_twilio, web, twilio_inbox, agent_a, conversation
 ):
     client_for(agent_a).post("/voice/calls/", {"conversation_id": conversation.pk}, format="json")
     call = Interaction.objects.get(kind="call")
     busy = payload("status_completed", CallSid=call.provider_id, Direction="outbound-api",
                    CallStatus="busy", CallDuration="0", From="+15005550006", To="+14155550134")
-    signed_post(web, hook("status", twilio_inbox, interaction=call.pk), busy)
+    post_signed(web, hook("status", twilio_inbox, interaction=call.pk), busy)
     call.refresh_from_db()
     assert (call.meta["status"], call.meta["outcome"]) == ("busy", "busy")
 
 
 def test_only_the_customers_own_numbers_can_be_called(
-    client_for, twilio_api, twilio_inbox, agent_a, conversation
+    client_for, fake_twilio, twilio_inbox, agent_a, conversation
 ):
     response = client_for(agent_a).post(
         "/voice/calls/", {"conversation_id": conversation.pk, "to": "+19005550100"}, format="json")
     assert response.status_code == 400
     assert response.json() == {"error": "That number is not one of the customer's phone numbers."}
-    assert twilio_api.sent == []
+    assert fake_twilio.requests == []
     assert Interaction.objects.filter(kind="call").count() == 0
 
 
 def test_a_conversation_of_another_team_is_not_found(
-    client_for, twilio_api, twilio_inbox, agent_b, conversation
+    client_for, fake_twilio, twilio_inbox, agent_b, conversation
 ):
     response = client_for(agent_b).post("/voice/calls/", {"conversation_id": conversation.pk},
                                         format="json")
     assert response.status_code == 404
-    assert twilio_api.sent == []
+    assert fake_twilio.requests == []
 
 
 def test_click_to_call_by_customer_uses_their_open_conversation(
-    client_for, twilio_api, twilio_inbox, agent_a, conversation
+    client_for, fake_twilio, twilio_inbox, agent_a, conversation
 ):
     response = client_for(agent_a).post(
         "/voice/calls/", {"customer_id": conversation.customer_id}, format="json")
@@ -112,16 +113,15 @@ def test_click_to_call_by_customer_uses_their_open_conversation(
 
 
 def test_twilio_refusing_the_call_marks_it_failed(
-    client_for, twilio_api, twilio_inbox, agent_a, conversation
+    client_for, fake_twilio, twilio_inbox, agent_a, conversation
 ):
-    def refuse(*args, **kwargs):
-        return Response(400, '{"code": 21211, "message": "The \'To\' number is not a valid '
-                             'phone number.", "status": 400}')
-
-    twilio_api.request = refuse
+    invalid = "The 'To' number is not a valid phone number."
+    fake_twilio.fail_next("call", (400, {"code": 21211, "status": 400, "message": invalid}))
     response = client_for(agent_a).post("/voice/calls/", {"conversation_id": conversation.pk},
                                         format="json")
     assert response.status_code == 502
+    explained = ("Twilio error 21211: Invalid 'To' number: it is not a valid phone number. "
+                 "(https://www.twilio.com/docs/errors/21211)")
+    assert response.json() == {"error": explained}
     call = Interaction.objects.get(kind="call")
-    assert call.status == "failed"
-    assert "21211" in call.error
+    assert (call.status, call.error, call.meta["status"]) == ("failed", explained, "failed")

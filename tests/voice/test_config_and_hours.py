@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from channels_voice.voice.config import validate_voice_config, voice_config
-from channels_voice.voice.hours import is_open
+from channels_voice.config import validate_voice_config, voice_config
+from channels_voice.hours import is_open
 
 HOURS = validate_voice_config({"hours": {
     "timezone": "America/New_York",

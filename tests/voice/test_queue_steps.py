@@ -7,7 +7,8 @@ import pytest
 from django.conf import settings as django_settings
 
 from conversations.models import Interaction
-from tests.voice.helpers import assert_voicemail_offer, hook, payload, signed_post, twiml, verbs
+from tests.twilio.signing import post_signed
+from tests.voice.helpers import assert_voicemail_offer, hook, payload, twiml, verbs
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +23,13 @@ def _configure(inbox, **voice):
 
 @pytest.fixture
 def queued_call(web, twilio_inbox, online_agent_a):
-    root = twiml(signed_post(web, hook("incoming"), payload("incoming_call")))
+    root = twiml(post_signed(web, hook("incoming"), payload("incoming_call")))
     assert verbs(root) == ["Say", "Enqueue"]
     return Interaction.objects.get(provider_id=SID)
 
 
 def _hold(web, inbox, call, queue_time):
-    return twiml(signed_post(web, hook("hold", inbox, call=call.pk),
+    return twiml(post_signed(web, hook("hold", inbox, call=call.pk),
                              payload("queue_wait", QueueTime=str(queue_time))))
 
 
@@ -54,13 +55,13 @@ def test_hold_music_and_message_can_be_the_inboxes_own(web, twilio_inbox, queued
 
 def test_queue_timeout_offers_voicemail_or_a_callback(web, twilio_inbox, queued_call, team_a):
     after = hook("after-queue", twilio_inbox, call=queued_call.pk, team=team_a.pk)
-    root = twiml(signed_post(web, after, payload("queue_left")))
+    root = twiml(post_signed(web, after, payload("queue_left")))
     assert_voicemail_offer(root, twilio_inbox)
     assert root[0].get("action").endswith(f"team={team_a.pk}")  # a callback lands in team A
     queued_call.refresh_from_db()
     assert (queued_call.meta["queue_result"], queued_call.meta["queue_seconds"]) == ("leave", 26)
     # Then press 1: the voicemail is recorded as before.
-    done = twiml(signed_post(web, hook("recorded", twilio_inbox), payload("record_action")))
+    done = twiml(post_signed(web, hook("recorded", twilio_inbox), payload("record_action")))
     assert verbs(done) == ["Say", "Hangup"]
     queued_call.refresh_from_db()
     assert queued_call.meta["outcome"] == "voicemail"
@@ -68,24 +69,24 @@ def test_queue_timeout_offers_voicemail_or_a_callback(web, twilio_inbox, queued_
 
 def test_caller_hanging_up_in_the_queue_ends_quietly(web, twilio_inbox, queued_call):
     after = hook("after-queue", twilio_inbox, call=queued_call.pk)
-    assert verbs(twiml(signed_post(web, after, payload("queue_hangup")))) == ["Hangup"]
+    assert verbs(twiml(post_signed(web, after, payload("queue_hangup")))) == ["Hangup"]
     queued_call.refresh_from_db()
     assert queued_call.meta["queue_result"] == "hangup"
-    signed_post(web, hook("status"), payload("status_completed"))
+    post_signed(web, hook("status"), payload("status_completed"))
     queued_call.refresh_from_db()
     assert queued_call.meta["outcome"] == "missed"
 
 
 def test_after_talking_to_the_agent_the_caller_is_hung_up(web, twilio_inbox, queued_call):
     after = hook("after-queue", twilio_inbox, call=queued_call.pk)
-    assert verbs(twiml(signed_post(web, after, payload("queue_bridged")))) == ["Hangup"]
+    assert verbs(twiml(post_signed(web, after, payload("queue_bridged")))) == ["Hangup"]
 
 
 def test_bridge_dials_the_calls_queue_for_the_answering_agent(
     web, twilio_inbox, queued_call, online_agent_a
 ):
     bridge = hook("bridge", twilio_inbox, call=queued_call.pk, agent=online_agent_a.pk)
-    root = twiml(signed_post(web, bridge, payload("offer_leg_answered")))
+    root = twiml(post_signed(web, bridge, payload("offer_leg_answered")))
     assert verbs(root) == ["Dial", "Hangup"]
     dial = root[0]
     assert dial.get("timeout") == "5"
@@ -101,7 +102,7 @@ def test_bridge_with_recording_records_on_the_agents_leg(
 ):
     _configure(twilio_inbox, record_calls=True)
     bridge = hook("bridge", twilio_inbox, call=queued_call.pk, agent=online_agent_a.pk)
-    dial = twiml(signed_post(web, bridge, payload("offer_leg_answered")))[0]
+    dial = twiml(post_signed(web, bridge, payload("offer_leg_answered")))[0]
     assert dial.get("record") == "record-from-answer-dual"
     assert dial.get("recordingStatusCallback") == (
         f"http://testserver/webhooks/twilio/voice/recording/?inbox=support-line&call={queued_call.pk}")
@@ -110,7 +111,7 @@ def test_bridge_with_recording_records_on_the_agents_leg(
 def test_agent_joined_gives_the_call_to_that_agent(web, twilio_inbox, queued_call, online_agent_a):
     joined = hook("agent-joined", twilio_inbox, call=queued_call.pk, agent=online_agent_a.pk)
     for _ in range(2):  # a repeat changes nothing
-        root = twiml(signed_post(web, joined, payload("queue_agent_joined")))
+        root = twiml(post_signed(web, joined, payload("queue_agent_joined")))
         assert verbs(root) == []
     queued_call.refresh_from_db()
     leg = queued_call.meta["legs"][LEG]
@@ -124,9 +125,9 @@ def test_an_agent_answering_after_a_colleague_is_told_and_hung_up(
     web, twilio_inbox, queued_call, online_agent_a, online_agent_c
 ):
     joined = hook("agent-joined", twilio_inbox, call=queued_call.pk, agent=online_agent_a.pk)
-    signed_post(web, joined, payload("queue_agent_joined"))
+    post_signed(web, joined, payload("queue_agent_joined"))
     late = hook("bridge", twilio_inbox, call=queued_call.pk, agent=online_agent_c.pk)
-    root = twiml(signed_post(web, late, payload("offer_leg_answered", CallSid="CA" + "7" * 32)))
+    root = twiml(post_signed(web, late, payload("offer_leg_answered", CallSid="CA" + "7" * 32)))
     assert verbs(root) == ["Say", "Hangup"]
     assert root[0].text == "This call has already been answered or ended."
 
@@ -135,7 +136,7 @@ def test_an_offer_leg_answering_does_not_take_the_call_before_the_bridge(
     web, twilio_inbox, queued_call, online_agent_a
 ):
     leg_hook = hook("agent", twilio_inbox, call=queued_call.pk, agent=online_agent_a.pk)
-    signed_post(web, leg_hook, payload("offer_leg_answered"))
+    post_signed(web, leg_hook, payload("offer_leg_answered"))
     queued_call.refresh_from_db()
     assert queued_call.meta["legs"][LEG]["offer"] is True
     assert "answered_by" not in queued_call.meta

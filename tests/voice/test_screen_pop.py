@@ -11,7 +11,8 @@ from customers.actions.profile import do_add_identity
 from realtime.consumers import AgentConsumer
 from realtime.models import RealtimeEvent
 from tests.factories import inbound
-from tests.voice.helpers import hook, payload, signed_post
+from tests.twilio.signing import post_signed
+from tests.voice.helpers import hook, payload
 
 
 def _listen_while_calling(user, web):
@@ -21,7 +22,7 @@ def _listen_while_calling(user, web):
         connected, _ = await communicator.connect()
         assert connected
         assert (await communicator.receive_json_from(timeout=5))["type"] == "hello"
-        response = await sync_to_async(signed_post)(web, hook("incoming"), payload("incoming_call"))
+        response = await sync_to_async(post_signed)(web, hook("incoming"), payload("incoming_call"))
         assert response.status_code == 200
         received = []
         while True:

@@ -8,7 +8,8 @@ from twilio.request_validator import RequestValidator
 from channels_voice.models import PendingCallEvent
 from conversations.models import Interaction
 from customers.models import Customer
-from tests.voice.helpers import hook, payload, signed_post
+from tests.twilio.signing import post_signed
+from tests.voice.helpers import hook, payload
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def _nothing_recorded() -> None:
 
 
 def test_signed_incoming_call_is_accepted_and_recorded(web, twilio_inbox):
-    response = signed_post(web, hook("incoming"), payload("incoming_call"))
+    response = post_signed(web, hook("incoming"), payload("incoming_call"))
     assert response.status_code == 200
     call = Interaction.objects.get(kind="call")
     assert call.provider_id == "CA4a1f2b3c4d5e6f708192a3b4c5d6e7f8"
@@ -28,7 +29,7 @@ def test_signed_incoming_call_is_accepted_and_recorded(web, twilio_inbox):
 
 
 def test_unsigned_request_is_refused(web, twilio_inbox):
-    response = signed_post(web, hook("incoming"), payload("incoming_call"), signature="")
+    response = post_signed(web, hook("incoming"), payload("incoming_call"), signature="")
     assert response.status_code == 403
     _nothing_recorded()
 
@@ -38,20 +39,20 @@ def test_tampered_parameter_is_refused(web, twilio_inbox):
     url = "http://testserver" + hook("incoming")
     signature = RequestValidator("12345678901234567890123456789012").compute_signature(url, params)
     tampered = {**params, "From": "+14155550199"}
-    response = signed_post(web, hook("incoming"), tampered, signature=signature)
+    response = post_signed(web, hook("incoming"), tampered, signature=signature)
     assert response.status_code == 403
     _nothing_recorded()
 
 
 def test_request_signed_for_another_url_is_refused(web, twilio_inbox):
-    response = signed_post(web, hook("incoming"), payload("incoming_call"),
+    response = post_signed(web, hook("incoming"), payload("incoming_call"),
                            signed_url="https://evil.example.com/webhooks/twilio/voice/")
     assert response.status_code == 403
     _nothing_recorded()
 
 
 def test_request_signed_with_another_token_is_refused(web, twilio_inbox):
-    response = signed_post(web, hook("incoming"), payload("incoming_call"), token="0" * 32)
+    response = post_signed(web, hook("incoming"), payload("incoming_call"), token="0" * 32)
     assert response.status_code == 403
     _nothing_recorded()
 
@@ -67,21 +68,21 @@ def test_request_signed_with_another_token_is_refused(web, twilio_inbox):
 def test_every_callback_refuses_a_tampered_request(web, twilio_inbox, name, fixture):
     path = hook(name, twilio_inbox)
     params = payload(fixture)
-    good = signed_post(web, path, params, token="f" * 32)
+    good = post_signed(web, path, params, token="f" * 32)
     assert good.status_code == 403
     # Signed for this URL, but a parameter changed on the way.
     signature = RequestValidator("12345678901234567890123456789012").compute_signature(
         "http://testserver" + path, params
     )
     tampered = {**params, "CallSid": "CA" + "1" * 32}
-    assert signed_post(web, path, tampered, signature=signature).status_code == 403
+    assert post_signed(web, path, tampered, signature=signature).status_code == 403
     # The inbox named in the query is part of what is signed.
     other = path.replace("support-line", "other-line")
-    assert signed_post(web, other, params, signature=signature).status_code == 403
+    assert post_signed(web, other, params, signature=signature).status_code == 403
     _nothing_recorded()
 
 
 def test_unknown_inbox_is_refused(web, twilio_inbox):
     params = payload("incoming_call", To="+15005550009", Called="+15005550009")
-    assert signed_post(web, hook("incoming"), params).status_code == 403
+    assert post_signed(web, hook("incoming"), params).status_code == 403
     _nothing_recorded()

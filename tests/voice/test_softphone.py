@@ -10,7 +10,8 @@ from django.test import Client
 
 from conversations.models import Attachment, Interaction
 from tests.conftest import PASSWORD
-from tests.voice.helpers import AUDIO, hook, payload, signed_post
+from tests.twilio.signing import post_signed
+from tests.voice.helpers import AUDIO, hook, payload
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,7 @@ def test_softphone_page_loads_the_sdk_and_our_script(agent_a):
 
 
 def test_recording_plays_inline_for_agents_who_see_the_call(web, twilio_inbox, agent_a, agent_b):
-    signed_post(web, hook("incoming"), payload("incoming_call"))
+    post_signed(web, hook("incoming"), payload("incoming_call"))
     call = Interaction.objects.get(kind="call")
     attachment = Attachment(interaction=call, name="RE1.mp3", content_type="audio/mpeg",
                             size=len(AUDIO))

@@ -8,7 +8,9 @@ from urllib.parse import urlparse
 import pytest
 
 from conversations.models import Interaction
-from tests.voice.helpers import ACCOUNT, hook, payload, signed_post
+from tests.twilio import ACCOUNT_SID
+from tests.twilio.signing import post_signed
+from tests.voice.helpers import hook, payload
 
 pytestmark = pytest.mark.django_db
 
@@ -17,17 +19,17 @@ SID = "CA4a1f2b3c4d5e6f708192a3b4c5d6e7f8"
 
 @pytest.fixture
 def live_call(web, twilio_inbox, online_agent_a):
-    signed_post(web, hook("incoming"), payload("incoming_call"))
-    signed_post(web, hook("status"), payload("status_in_progress"))
+    post_signed(web, hook("incoming"), payload("incoming_call"))
+    post_signed(web, hook("status"), payload("status_in_progress"))
     return Interaction.objects.get(provider_id=SID)
 
 
-def test_cold_transfer_to_another_agent(client_for, twilio_api, live_call, online_agent_a, lead):
+def test_cold_transfer_to_another_agent(client_for, fake_twilio, live_call, online_agent_a, lead):
     response = client_for(online_agent_a).post(
         f"/voice/calls/{live_call.pk}/transfer/", {"agent_id": lead.pk}, format="json")
     assert response.status_code == 200, response.content
-    [update] = [r for r in twilio_api.sent if r.method == "POST"]
-    assert urlparse(update.url).path == f"/2010-04-01/Accounts/{ACCOUNT}/Calls/{SID}.json"
+    [update] = [r for r in fake_twilio.requests if r.method == "POST"]
+    assert urlparse(update.url).path == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Calls/{SID}.json"
     root = ET.fromstring(update.data["Twiml"])  # noqa: S314
     assert [v.tag for v in root] == ["Say", "Dial"]
     assert [c.findtext("Identity") for c in root[1].findall("Client")] == ["lead"]
@@ -42,30 +44,30 @@ def test_cold_transfer_to_another_agent(client_for, twilio_api, live_call, onlin
 
 
 def test_cold_transfer_to_a_team_rings_its_online_agents(
-    client_for, twilio_api, live_call, online_agent_a, agent_b, team_b
+    client_for, fake_twilio, live_call, online_agent_a, agent_b, team_b
 ):
     agent_b.agent.presence = "online"
     agent_b.agent.save()
     response = client_for(online_agent_a).post(
         f"/voice/calls/{live_call.pk}/transfer/", {"team_id": team_b.pk}, format="json")
     assert response.status_code == 200
-    [update] = [r for r in twilio_api.sent if r.method == "POST"]
+    [update] = [r for r in fake_twilio.requests if r.method == "POST"]
     root = ET.fromstring(update.data["Twiml"])  # noqa: S314
     assert [c.findtext("Identity") for c in root.find("Dial").findall("Client")] == ["agent_b"]
 
 
-def test_an_ended_call_cannot_be_transferred(client_for, twilio_api, web, live_call,
+def test_an_ended_call_cannot_be_transferred(client_for, fake_twilio, web, live_call,
                                              online_agent_a, lead):
-    signed_post(web, hook("status"), payload("status_completed"))
+    post_signed(web, hook("status"), payload("status_completed"))
     response = client_for(online_agent_a).post(
         f"/voice/calls/{live_call.pk}/transfer/", {"agent_id": lead.pk}, format="json")
     assert response.status_code == 409
-    assert twilio_api.sent == []
+    assert fake_twilio.requests == []
 
 
-def test_agents_of_another_team_cannot_transfer_the_call(client_for, twilio_api, live_call,
+def test_agents_of_another_team_cannot_transfer_the_call(client_for, fake_twilio, live_call,
                                                          agent_b, lead):
     response = client_for(agent_b).post(
         f"/voice/calls/{live_call.pk}/transfer/", {"agent_id": lead.pk}, format="json")
     assert response.status_code == 404
-    assert twilio_api.sent == []
+    assert fake_twilio.requests == []

@@ -6,7 +6,8 @@ import pytest
 
 from agents.models import Presence
 from conversations.models import Interaction, Priority
-from tests.voice.helpers import assert_voicemail_offer, hook, payload, signed_post, twiml, verbs
+from tests.twilio.signing import post_signed
+from tests.voice.helpers import assert_voicemail_offer, hook, payload, twiml, verbs
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def _configure(inbox, **voice):
 
 
 def _call_in(web, inbox):
-    return twiml(signed_post(web, hook("incoming"), payload("incoming_call")))
+    return twiml(post_signed(web, hook("incoming"), payload("incoming_call")))
 
 
 def _online(user):
@@ -56,16 +57,16 @@ def test_in_hours_without_menu_greets_then_queues_the_caller_for_online_agents(
 
 
 def test_agent_with_a_phone_in_their_profile_is_offered_the_call_there(
-    web, twilio_api, twilio_inbox, online_agent_a
+    web, fake_twilio, twilio_inbox, online_agent_a
 ):
-    from channels_voice.voice.legs import place_offer_legs
+    from channels_voice.legs import place_offer_legs
 
     online_agent_a.agent.phone = "+14155550111"
     online_agent_a.agent.save()
     _call_in(web, twilio_inbox)
     call = Interaction.objects.get(provider_id=SID)
     [leg_sid] = place_offer_legs(call, [online_agent_a.pk])
-    [sent] = twilio_api.calls_created()
+    [sent] = fake_twilio.calls_created()
     assert sent.data["To"] == "+14155550111"
     call.refresh_from_db()
     assert call.meta["legs"][leg_sid]["agent_id"] == online_agent_a.pk
@@ -94,7 +95,7 @@ def test_menu_digit_sends_the_call_to_that_team(web, twilio_inbox, online_agent_
     _online(agent_b)
     _configure(twilio_inbox, menu=MENU)
     _call_in(web, twilio_inbox)
-    root = twiml(signed_post(web, hook("menu", twilio_inbox, attempt=1),
+    root = twiml(post_signed(web, hook("menu", twilio_inbox, attempt=1),
                              payload("gather_digits", Digits="3")))
     assert verbs(root) == ["Enqueue"]
     call = Interaction.objects.get(provider_id=SID)
@@ -109,7 +110,7 @@ def test_menu_speech_matches_a_label_or_keyword(web, twilio_inbox, online_agent_
     _online(agent_b)
     _configure(twilio_inbox, menu=MENU)
     _call_in(web, twilio_inbox)
-    root = twiml(signed_post(web, hook("menu", twilio_inbox, attempt=1), payload("gather_speech")))
+    root = twiml(post_signed(web, hook("menu", twilio_inbox, attempt=1), payload("gather_speech")))
     assert verbs(root) == ["Enqueue"]
     assert Interaction.objects.get(provider_id=SID).meta["offered_to"] == [agent_b.pk]
 
@@ -119,11 +120,11 @@ def test_unknown_choice_asks_again_then_no_input_goes_to_the_inbox_team(
 ):
     _configure(twilio_inbox, menu=MENU)
     _call_in(web, twilio_inbox)
-    again = twiml(signed_post(web, hook("menu", twilio_inbox, attempt=1),
+    again = twiml(post_signed(web, hook("menu", twilio_inbox, attempt=1),
                               payload("gather_digits", Digits="7")))
     assert verbs(again) == ["Say", "Gather", "Redirect"]
     assert again[1].get("action").endswith("attempt=2")
-    no_input = twiml(signed_post(web, hook("menu", twilio_inbox, attempt=2, choice="none"),
+    no_input = twiml(post_signed(web, hook("menu", twilio_inbox, attempt=2, choice="none"),
                                  payload("gather_digits", Digits="")))
     assert verbs(no_input) == ["Enqueue"]
     assert Interaction.objects.get(provider_id=SID).meta["offered_to"] == [online_agent_a.pk]
@@ -160,24 +161,24 @@ def test_no_answer_at_the_fallback_number_offers_voicemail_or_a_callback(
     _configure(twilio_inbox, fallback_number="+14155550999")
     _call_in(web, twilio_inbox)
     dial = hook("dial", twilio_inbox, team=agent_a.agent.teams.get().pk)
-    root = twiml(signed_post(web, dial, payload("dial_no_answer")))
+    root = twiml(post_signed(web, dial, payload("dial_no_answer")))
     assert_voicemail_offer(root, twilio_inbox)
     assert Interaction.objects.get(provider_id=SID).meta["dial_status"] == "no-answer"
 
 
 def test_answered_and_finished_dial_hangs_up(web, twilio_inbox, online_agent_a):
     _call_in(web, twilio_inbox)
-    root = twiml(signed_post(web, hook("dial", twilio_inbox), payload("dial_completed")))
+    root = twiml(post_signed(web, hook("dial", twilio_inbox), payload("dial_completed")))
     assert verbs(root) == ["Hangup"]
 
 
 def test_press_1_records_a_voicemail_with_transcription(web, twilio_inbox, agent_a):
     _call_in(web, twilio_inbox)
     after = hook("after", twilio_inbox)
-    root = twiml(signed_post(web, after, payload("gather_digits", Digits="1")))
+    root = twiml(post_signed(web, after, payload("gather_digits", Digits="1")))
     assert verbs(root) == ["Say", "Record", "Say", "Hangup"]
     assert root[1].get("transcribe") == "true"
-    done = twiml(signed_post(web, hook("recorded", twilio_inbox), payload("record_action")))
+    done = twiml(post_signed(web, hook("recorded", twilio_inbox), payload("record_action")))
     assert verbs(done) == ["Say", "Hangup"]
     call = Interaction.objects.get(provider_id=SID)
     assert call.meta["voicemail"] is True
@@ -187,7 +188,7 @@ def test_press_1_records_a_voicemail_with_transcription(web, twilio_inbox, agent
 def test_press_2_requests_a_callback_in_the_team_queue(web, twilio_inbox, agent_a, team_a):
     _call_in(web, twilio_inbox)
     for _ in range(2):  # a repeated request marks it once
-        root = twiml(signed_post(web, hook("after", twilio_inbox, team=team_a.pk),
+        root = twiml(post_signed(web, hook("after", twilio_inbox, team=team_a.pk),
                                  payload("gather_digits", Digits="2")))
         assert verbs(root) == ["Say", "Hangup"]
         assert "call you back" in root[0].text

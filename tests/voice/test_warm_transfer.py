@@ -10,25 +10,27 @@ import pytest
 from django.conf import settings as django_settings
 
 from conversations.models import Interaction
-from tests.voice.helpers import ACCOUNT, hook, payload, signed_post, twiml, verbs
+from tests.twilio import ACCOUNT_SID
+from tests.twilio.signing import post_signed
+from tests.voice.helpers import hook, payload, twiml, verbs
 
 pytestmark = pytest.mark.django_db
 
 SID = "CA4a1f2b3c4d5e6f708192a3b4c5d6e7f8"
 LEG = "CA9e8d7c6b5a49382716f5e4d3c2b1a0f9"
-CALLS = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Calls"
+CALLS = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Calls"
 
 
 @pytest.fixture
 def taken_call(web, twilio_inbox, online_agent_a):
     """A queued call that agent_a took out of the queue (their leg is LEG)."""
-    signed_post(web, hook("incoming"), payload("incoming_call"))
-    signed_post(web, hook("status"), payload("status_in_progress"))
+    post_signed(web, hook("incoming"), payload("incoming_call"))
+    post_signed(web, hook("status"), payload("status_in_progress"))
     call = Interaction.objects.get(provider_id=SID)
     joined = hook("agent-joined", twilio_inbox, call=call.pk, agent=online_agent_a.pk)
-    signed_post(web, joined, payload("queue_agent_joined"))
+    post_signed(web, joined, payload("queue_agent_joined"))
     leg_hook = hook("agent", twilio_inbox, call=call.pk, agent=online_agent_a.pk)
-    signed_post(web, leg_hook, payload("offer_leg_answered"))
+    post_signed(web, leg_hook, payload("offer_leg_answered"))
     call.refresh_from_db()
     return call
 
@@ -46,11 +48,11 @@ def _warm(client_for, user, call, **data):
 
 
 def test_warm_transfer_moves_agent_and_caller_into_a_conference_and_calls_the_target(
-    client_for, twilio_api, taken_call, online_agent_a, lead
+    client_for, fake_twilio, taken_call, online_agent_a, lead
 ):
     response = _warm(client_for, online_agent_a, taken_call, agent_id=lead.pk)
     assert response.status_code == 200, response.content
-    agent_move, caller_move, target = [r for r in twilio_api.sent if r.method == "POST"]
+    agent_move, caller_move, target = [r for r in fake_twilio.requests if r.method == "POST"]
     assert agent_move.url == f"{CALLS}/{LEG}.json"  # the agent first: see warm.py
     mine = _conference(agent_move.data["Twiml"])
     assert mine.text == f"call-{taken_call.pk}"
@@ -80,20 +82,20 @@ def test_warm_transfer_moves_agent_and_caller_into_a_conference_and_calls_the_ta
 
 
 def test_the_targets_leg_and_the_caller_leaving_the_queue_both_join_the_conference(
-    client_for, twilio_api, web, twilio_inbox, taken_call, online_agent_a, lead
+    client_for, fake_twilio, web, twilio_inbox, taken_call, online_agent_a, lead
 ):
     _warm(client_for, online_agent_a, taken_call, agent_id=lead.pk)
     joining = hook("conference", twilio_inbox, call=taken_call.pk, agent=lead.pk)
-    root = twiml(signed_post(web, joining, payload("offer_leg_answered")))
+    root = twiml(post_signed(web, joining, payload("offer_leg_answered")))
     assert root.find("Dial/Conference").text == f"call-{taken_call.pk}"
     after = hook("after-queue", twilio_inbox, call=taken_call.pk)
-    root = twiml(signed_post(web, after, payload("queue_bridged")))
+    root = twiml(post_signed(web, after, payload("queue_bridged")))
     assert verbs(root) == ["Dial"]
     assert root.find("Dial/Conference").get("endConferenceOnExit") == "true"
 
 
 def test_completing_waits_for_the_target_then_hangs_up_the_first_agent(
-    client_for, twilio_api, web, twilio_inbox, taken_call, online_agent_a, lead
+    client_for, fake_twilio, web, twilio_inbox, taken_call, online_agent_a, lead
 ):
     _warm(client_for, online_agent_a, taken_call, agent_id=lead.pk)
     complete = f"/voice/calls/{taken_call.pk}/transfer/complete/"
@@ -103,12 +105,12 @@ def test_completing_waits_for_the_target_then_hangs_up_the_first_agent(
     taken_call.refresh_from_db()
     to_leg = taken_call.meta["warm"]["to_leg"]
     leg_hook = hook("agent", twilio_inbox, call=taken_call.pk, agent=lead.pk, transfer=1)
-    signed_post(web, leg_hook, payload("offer_leg_answered", CallSid=to_leg, To="client:lead",
+    post_signed(web, leg_hook, payload("offer_leg_answered", CallSid=to_leg, To="client:lead",
                                        Timestamp="Tue, 14 Oct 2025 09:13:05 +0000"))
-    twilio_api.sent.clear()
+    fake_twilio.requests.clear()
     response = client_for(online_agent_a).post(complete, {}, format="json")
     assert response.status_code == 200, response.content
-    [hangup] = twilio_api.sent
+    [hangup] = fake_twilio.requests
     assert (hangup.url, hangup.data) == (f"{CALLS}/{LEG}.json", {"Status": "completed"})
     taken_call.refresh_from_db()
     assert taken_call.meta["warm"]["status"] == "completed"
@@ -121,19 +123,19 @@ def test_completing_waits_for_the_target_then_hangs_up_the_first_agent(
 
 
 def test_a_call_not_taken_from_the_queue_cannot_be_warm_transferred(
-    client_for, twilio_api, web, twilio_inbox, online_agent_a, lead
+    client_for, fake_twilio, web, twilio_inbox, online_agent_a, lead
 ):
-    signed_post(web, hook("incoming"), payload("incoming_call"))
+    post_signed(web, hook("incoming"), payload("incoming_call"))
     call = Interaction.objects.get(provider_id=SID)
     response = _warm(client_for, online_agent_a, call, agent_id=lead.pk)
     assert response.status_code == 409
-    assert twilio_api.sent == []
+    assert fake_twilio.requests == []
     assert not Interaction.objects.filter(event_type="call_transferred").exists()
 
 
 def test_a_warm_transfer_goes_to_one_agent_not_a_team(
-    client_for, twilio_api, taken_call, online_agent_a, team_a
+    client_for, fake_twilio, taken_call, online_agent_a, team_a
 ):
     response = _warm(client_for, online_agent_a, taken_call, team_id=team_a.pk)
     assert response.status_code == 400
-    assert twilio_api.sent == []
+    assert fake_twilio.requests == []
