@@ -8,13 +8,14 @@ Views answer it with a 503 or a 502; tasks retry the temporary ones.
 
 from __future__ import annotations
 
-from typing import Any
-
-from twilio.rest.api.v2010.account.call import CallInstance
+from typing import TYPE_CHECKING, Any
 
 from conversations.models import Inbox
 from twilio_common.client import twilio_client
 from twilio_common.errors import twilio_errors
+
+if TYPE_CHECKING:
+    from twilio.rest.api.v2010.account.call import CallInstance
 
 
 def create_call(inbox: Inbox, *, unanswered: str = "", **params: Any) -> CallInstance:
