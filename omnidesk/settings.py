@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "customers",
     "conversations",
     "realtime",
+    "jobs",
     "routing",
     "api",
     "channels_api",
@@ -131,8 +132,30 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # A broker that is down must fail a publish at once, not after retries: the job
+    # outbox (jobs/) keeps the work and publishes it when the broker is back. Workers
+    # reconnect on their own schedule (CELERY_BROKER_CONNECTION_MAX_RETRIES).
+    "max_retries": 0,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# The job outbox (jobs/): work a committed change needs is a row first, then a task.
+# A job no worker finished this many seconds after it was published (or was due) is
+# published again; a broker restart that lost its queue costs at most this delay.
+OMNIDESK_JOB_REDELIVER_SECONDS = env_int("OMNIDESK_JOB_REDELIVER_SECONDS", 300)
+# After the broker refused a publish, a process leaves publishing to the relay for this
+# long, so requests during a broker outage spend no time on it.
+OMNIDESK_JOB_BROKER_PAUSE_SECONDS = env_int("OMNIDESK_JOB_BROKER_PAUSE_SECONDS", 5)
+OMNIDESK_JOB_RELAY_SECONDS = env_int("OMNIDESK_JOB_RELAY_SECONDS", 5)
+OMNIDESK_JOB_RELAY_BATCH = env_int("OMNIDESK_JOB_RELAY_BATCH", 500)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "relay-jobs": {
+        "task": "jobs.tasks.relay_jobs_task",
+        "schedule": float(OMNIDESK_JOB_RELAY_SECONDS),
+    },
     "prune-realtime-events": {"task": "realtime.tasks.prune_events_task", "schedule": 3600.0},
     "fail-stuck-sends": {"task": "conversations.tasks.fail_stuck_sends_task", "schedule": 300.0},
     "wake-snoozed": {"task": "conversations.tasks.wake_snoozed_task", "schedule": 60.0},
