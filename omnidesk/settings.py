@@ -157,7 +157,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": float(OMNIDESK_JOB_RELAY_SECONDS),
     },
     "prune-realtime-events": {"task": "realtime.tasks.prune_events_task", "schedule": 3600.0},
-    "fail-stuck-sends": {"task": "conversations.tasks.fail_stuck_sends_task", "schedule": 300.0},
+    "fail-stuck-sends": {
+        "task": "conversations.tasks.fail_stuck_sends_task",
+        "schedule": float(min(300, max(5, env_int("OMNIDESK_SEND_STUCK_SECONDS", 900) // 3))),
+    },
     "wake-snoozed": {"task": "conversations.tasks.wake_snoozed_task", "schedule": 60.0},
     "prune-pending-call-events": {
         "task": "channels_voice.voice.tasks.prune_pending_call_events_task",
@@ -189,9 +192,10 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "omnidesk.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_PREFIX", "omnidesk"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         }
     }
 else:
@@ -252,6 +256,9 @@ OMNIDESK_CONTINUITY_DAYS = env_int("OMNIDESK_CONTINUITY_DAYS", 7)
 OMNIDESK_DEMO_PASSWORD = env_str("OMNIDESK_DEMO_PASSWORD", "omnidesk-demo")
 OMNIDESK_REALTIME_RETENTION_HOURS = env_int("OMNIDESK_REALTIME_RETENTION_HOURS", 48)
 OMNIDESK_SEND_MAX_RETRIES = env_int("OMNIDESK_SEND_MAX_RETRIES", 8)
+# A reply still "sending" this long after its worker took it was interrupted (the worker
+# died mid-send); it is marked failed, never resent, since the provider may have it.
+OMNIDESK_SEND_STUCK_SECONDS = env_int("OMNIDESK_SEND_STUCK_SECONDS", 900)
 OMNIDESK_ATTACHMENT_MAX_BYTES = env_int("OMNIDESK_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 
 # --- Email (django-anymail) ----------------------------------------------------------
