@@ -9,10 +9,10 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -66,15 +66,35 @@ class HasInbox(BasePermission):
         return isinstance(request.auth, Inbox)
 
 
-def build_event(inbox: Inbox, message: dict[str, Any], raw: dict[str, Any]) -> InboundEvent:
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_PREFIX = "idempotency-key:"
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The client's Idempotency-Key header: stands in for a provider id, so a retried
+    POST without one is recorded once too. A 400 for a key that cannot be stored."""
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+    if not key:
+        return None
+    if len(key) > 200 or not key.isprintable():
+        raise ValidationError({IDEMPOTENCY_HEADER: ["Must be 1-200 printable characters."]})
+    return key
+
+
+def build_event(
+    inbox: Inbox, message: dict[str, Any], raw: dict[str, Any], *, idempotency: str | None = None
+) -> InboundEvent:
     sender = message["sender"]
+    provider_id = message["provider_id"] or (
+        f"{IDEMPOTENCY_PREFIX}{idempotency}" if idempotency else None
+    )
     return InboundEvent(
         inbox=inbox,
         channel=Channel.API,
         sender_kind=sender["kind"],
         sender_value=sender["value"],
         sender_name=sender["name"],
-        provider_id=message["provider_id"] or None,
+        provider_id=provider_id,
         occurred_at=message["occurred_at"],
         # From the sanitized html: a <script>'s content is not text anyone wrote.
         text=message["text"] or html_to_text(sanitize_html(message["html"])),
@@ -94,21 +114,32 @@ class InboundMessageView(APIView):
         operation_id="inbound_message",
         tags=["inbound"],
         request=InboundMessageSerializer,
+        parameters=[OpenApiParameter(
+            IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False,
+            description="Your key for this push, when the message has no provider_id: a "
+            "retry with the same key is recorded once.",
+        )],
         responses={
             201: InboundResultSerializer,
-            200: OpenApiResponse(InboundResultSerializer,
-                                 description="A retry of a recorded provider_id."),
+            200: OpenApiResponse(InboundResultSerializer, description="A retry of a "
+                                 "recorded provider_id or Idempotency-Key."),
         },
     )
     def post(self, request: Request) -> Response:
         """Record a customer's message: it joins their customer record and open
-        conversation like a message on any other channel."""
+        conversation like a message on any other channel.
+
+        To retry safely, send either `provider_id` in the body or an `Idempotency-Key`
+        header: a repeat is recorded once and answered 200 with the original ids. A POST
+        with neither is recorded again each time it is sent."""
         inbox = request.auth
         assert isinstance(inbox, Inbox)  # HasInbox has checked
+        key = idempotency_key(request)
         check_storable(request.data)  # the whole body is kept as `raw`
         data = InboundMessageSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = do_record_inbound(build_event(inbox, data.validated_data, dict(request.data)))
+        event = build_event(inbox, data.validated_data, dict(request.data), idempotency=key)
+        result = do_record_inbound(event)
         body = {
             "interaction": result.interaction.pk,
             "conversation": result.conversation.pk,

@@ -1,9 +1,10 @@
-"""Named extension points the core calls after an inbound event commits.
+"""Named extension points the core calls when an inbound event or a reply is recorded.
 
-The routing app fills these (routing/apps.py) with functions that queue its tasks:
+The routing app fills these (routing/apps.py) with functions that enqueue its jobs:
 `after_inbound` for routing and SLA clocks of a conversation that received a message,
 `after_reply` for the SLA bookkeeping of an agent's response. The core knows only the
-names, never the app, and calls them on commit, outside the transaction.
+names, never the app. They run inside the change's transaction, so the work they
+record (jobs/) commits with it; they must only write, never send.
 """
 
 from __future__ import annotations

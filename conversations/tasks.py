@@ -18,7 +18,6 @@ from conversations.transports import NoTransport, TransportError, get_transport
 
 logger = logging.getLogger(__name__)
 
-STUCK_SENDING_AFTER = timedelta(minutes=15)
 
 
 def _backoff(retries: int) -> int:
@@ -59,7 +58,7 @@ def send_interaction_task(self: Task, interaction_id: int) -> str:
 def fail_stuck_sends_task() -> int:
     """A worker that died mid-send leaves its message in "sending"; resending could
     duplicate it, so it is marked failed for an agent to check and resend."""
-    cutoff = timezone.now() - STUCK_SENDING_AFTER
+    cutoff = timezone.now() - timedelta(seconds=settings.OMNIDESK_SEND_STUCK_SECONDS)
     stuck = list(
         Interaction.objects.filter(status=Status.SENDING, updated_at__lt=cutoff).values_list(
             "pk", flat=True
@@ -75,16 +74,10 @@ def fail_stuck_sends_task() -> int:
 @shared_task
 def wake_snoozed_task() -> int:
     """Snoozed conversations whose time has come go back to open, with a timeline event."""
-    from conversations.actions.update import do_update_conversation
+    from conversations.actions.update import do_wake_snoozed
     from conversations.models import Conversation, ConversationStatus
 
     due = Conversation.objects.filter(
         status=ConversationStatus.SNOOZED, snoozed_until__lte=timezone.now()
     ).values_list("pk", flat=True)
-    woken = 0
-    for pk in list(due[:500]):
-        conversation = Conversation.objects.get(pk=pk)
-        if conversation.status == ConversationStatus.SNOOZED:
-            do_update_conversation(conversation, by=None, changes={"status": "open"})
-            woken += 1
-    return woken
+    return sum(do_wake_snoozed(pk) for pk in list(due[:500]))

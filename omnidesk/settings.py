@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "customers",
     "conversations",
     "realtime",
+    "jobs",
     "routing",
     "api",
     "channels_api",
@@ -132,10 +133,35 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # A broker that is down must fail a publish at once, not after retries: the job
+    # outbox (jobs/) keeps the work and publishes it when the broker is back. Workers
+    # reconnect on their own schedule (CELERY_BROKER_CONNECTION_MAX_RETRIES).
+    "max_retries": 0,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# The job outbox (jobs/): work a committed change needs is a row first, then a task.
+# A job no worker finished this many seconds after it was published (or was due) is
+# published again; a broker restart that lost its queue costs at most this delay.
+OMNIDESK_JOB_REDELIVER_SECONDS = env_int("OMNIDESK_JOB_REDELIVER_SECONDS", 300)
+# After the broker refused a publish, a process leaves publishing to the relay for this
+# long, so requests during a broker outage spend no time on it.
+OMNIDESK_JOB_BROKER_PAUSE_SECONDS = env_int("OMNIDESK_JOB_BROKER_PAUSE_SECONDS", 5)
+OMNIDESK_JOB_RELAY_SECONDS = env_int("OMNIDESK_JOB_RELAY_SECONDS", 5)
+OMNIDESK_JOB_RELAY_BATCH = env_int("OMNIDESK_JOB_RELAY_BATCH", 500)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "relay-jobs": {
+        "task": "jobs.tasks.relay_jobs_task",
+        "schedule": float(OMNIDESK_JOB_RELAY_SECONDS),
+    },
     "prune-realtime-events": {"task": "realtime.tasks.prune_events_task", "schedule": 3600.0},
-    "fail-stuck-sends": {"task": "conversations.tasks.fail_stuck_sends_task", "schedule": 300.0},
+    "fail-stuck-sends": {
+        "task": "conversations.tasks.fail_stuck_sends_task",
+        "schedule": float(min(300, max(5, env_int("OMNIDESK_SEND_STUCK_SECONDS", 900) // 3))),
+    },
     "wake-snoozed": {"task": "conversations.tasks.wake_snoozed_task", "schedule": 60.0},
     "prune-pending-call-events": {
         "task": "channels_voice.tasks.prune_pending_call_events_task",
@@ -167,9 +193,10 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "omnidesk.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_PREFIX", "omnidesk"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         }
     }
 else:
@@ -230,6 +257,9 @@ OMNIDESK_CONTINUITY_DAYS = env_int("OMNIDESK_CONTINUITY_DAYS", 7)
 OMNIDESK_DEMO_PASSWORD = env_str("OMNIDESK_DEMO_PASSWORD", "omnidesk-demo")
 OMNIDESK_REALTIME_RETENTION_HOURS = env_int("OMNIDESK_REALTIME_RETENTION_HOURS", 48)
 OMNIDESK_SEND_MAX_RETRIES = env_int("OMNIDESK_SEND_MAX_RETRIES", 8)
+# A reply still "sending" this long after its worker took it was interrupted (the worker
+# died mid-send); it is marked failed, never resent, since the provider may have it.
+OMNIDESK_SEND_STUCK_SECONDS = env_int("OMNIDESK_SEND_STUCK_SECONDS", 900)
 OMNIDESK_ATTACHMENT_MAX_BYTES = env_int("OMNIDESK_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 
 # --- Email (django-anymail) ----------------------------------------------------------

@@ -13,6 +13,9 @@ from rest_framework.test import APIClient
 from agents.models import Agent, Role, Team
 from conversations.models import Inbox, InboxKind
 
+# Fixtures shared by several test folders, kept in modules of their own.
+pytest_plugins = ["tests.http_receiver"]
+
 PASSWORD = "correct horse battery staple"
 
 

@@ -203,3 +203,41 @@ def test_snoozed_conversation_wakes_when_its_time_comes(conversation, lead):
     assert _events(conversation)[-1] == (
         "status_changed", "omnidesk changed the status from snoozed to open"
     )
+
+
+def test_a_wake_up_never_reopens_what_an_agent_resolved_after_the_sweep_listed_it(
+    conversation, lead
+):
+    from conversations.actions.update import do_wake_snoozed
+
+    past = timezone.now() - timedelta(seconds=1)
+    do_update_conversation(conversation, by=lead,
+                           changes={"status": "snoozed", "snoozed_until": past})
+    # The sweep has listed it as due; before it gets to it, the agent resolves it.
+    do_update_conversation(conversation, by=lead, changes={"status": "resolved"})
+
+    assert do_wake_snoozed(conversation.pk) is False
+    conversation.refresh_from_db()
+    assert conversation.status == "resolved"
+    assert _events(conversation)[-1] == (
+        "status_changed", "lead changed the status from snoozed to resolved"
+    )
+
+
+def test_a_provider_id_already_given_to_another_message_still_records_the_send(
+    conversation, twilio_inbox, lead
+):
+    from conversations.actions.delivery import do_mark_sent
+    from conversations.actions.reply import do_send_reply
+    from conversations.transports import ProviderResult
+
+    first = do_send_reply(conversation=conversation, author=lead, text="One", channel="sms")
+    second = do_send_reply(conversation=conversation, author=lead, text="Two", channel="sms")
+    do_mark_sent(first.pk, ProviderResult(provider_id="SMdup"))
+
+    do_mark_sent(second.pk, ProviderResult(provider_id="SMdup"))
+
+    second.refresh_from_db()
+    assert (second.status, second.provider_id) == ("sent", None)
+    assert second.meta["provider_id_conflict"] == "SMdup"
+    assert Interaction.objects.get(provider_id="SMdup").pk == first.pk

@@ -15,6 +15,7 @@ from django.utils import timezone
 from conversations.actions.reply import new_outbound
 from conversations.models import Conversation, Inbox, Interaction, Status
 from conversations.notify import notify_interaction
+from jobs.outbox import enqueue_job
 
 
 def do_send_automatic_reply(
@@ -46,5 +47,5 @@ def do_send_automatic_reply(
             at=timezone.now(),
         )
         notify_interaction(reply)
-        send_interaction_task.delay_on_commit(reply.pk)
+        enqueue_job(send_interaction_task, reply.pk)
     return reply

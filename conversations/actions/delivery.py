@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from conversations.models import Direction, Inbox, Interaction, Status
 from conversations.models.choices import STATUS_RANK
@@ -34,13 +34,29 @@ def do_claim_for_sending(interaction_id: int) -> Interaction | None:
 def do_mark_sent(interaction_id: int, result: ProviderResult) -> None:
     with transaction.atomic():
         interaction = Interaction.objects.select_for_update(no_key=True).get(pk=interaction_id)
-        if result.provider_id:
-            interaction.provider_id = result.provider_id
         interaction.meta = {**interaction.meta, **result.meta}
         interaction.error = ""
         _advance(interaction, result.status or Status.SENT)
-        interaction.save()
+        if result.provider_id:
+            _save_with_provider_id(interaction, result.provider_id)
+        else:
+            interaction.save()
         notify_interaction(interaction, created=False)
+
+
+def _save_with_provider_id(interaction: Interaction, provider_id: str) -> None:
+    """The (inbox, provider id) constraint decides: a provider (an integrator's system,
+    most often) that answers with an id it gave another message too still had the send
+    recorded, with the id kept aside; callbacks for that id reach the first message."""
+    previous = interaction.provider_id
+    interaction.provider_id = provider_id
+    try:
+        with transaction.atomic():
+            interaction.save()
+    except IntegrityError:
+        interaction.provider_id = previous
+        interaction.meta = {**interaction.meta, "provider_id_conflict": provider_id}
+        interaction.save()
 
 
 def do_requeue(interaction_id: int, error: str) -> None:

@@ -77,8 +77,7 @@ def _record(event: InboundEvent, sender_value: str) -> IngestResult:
         interaction_event(interaction, attachments=attachments),
         conversation_event(conversation, created=created),
     )
-    conversation_id, interaction_id = conversation.pk, interaction.pk
-    transaction.on_commit(lambda: hooks.run_after_inbound(conversation_id, interaction_id, created))
+    hooks.run_after_inbound(conversation.pk, interaction.pk, created)
     return IngestResult(interaction, conversation, created=True, conversation_created=created)
 
 

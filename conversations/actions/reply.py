@@ -23,6 +23,7 @@ from conversations.notify import conversation_event, interaction_event, notify
 from conversations.sanitize import sanitize_html
 from conversations.transports import TransportError, check_reply, has_transport
 from customers.models import Identity
+from jobs.outbox import enqueue_job
 
 
 class ReplyError(ValueError):
@@ -79,9 +80,8 @@ def do_send_reply(
         )
         _mark_answered(conversation, now)
         notify(interaction_event(reply), conversation_event(conversation))
-        send_interaction_task.delay_on_commit(reply.pk)
-        conversation_id, reply_id = conversation.pk, reply.pk
-        transaction.on_commit(lambda: hooks.run_after_reply(conversation_id, reply_id))
+        enqueue_job(send_interaction_task, reply.pk)
+        hooks.run_after_reply(conversation.pk, reply.pk)
     return reply
 
 
@@ -114,8 +114,7 @@ def do_record_sent_reply(
         )
         _mark_answered(conversation, at)
         notify(interaction_event(reply), conversation_event(conversation))
-        conversation_id, reply_id = conversation.pk, reply.pk
-        transaction.on_commit(lambda: hooks.run_after_reply(conversation_id, reply_id))
+        hooks.run_after_reply(conversation.pk, reply.pk)
     return reply
 
 

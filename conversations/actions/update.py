@@ -38,23 +38,48 @@ def do_update_conversation(
     """Apply any of status (with snoozed_until), assignee, team, priority, tags at once."""
     with transaction.atomic():
         conv = Conversation.objects.select_for_update(no_key=True).get(pk=conversation.pk)
-        before = conversation_audience(conv)
-        changed = False
-        if "status" in changes:
-            changed |= _change_status(conv, changes["status"], changes.get("snoozed_until"), by)
-        if "assignee" in changes:
-            changed |= _change_assignee(conv, changes["assignee"], by)
-        if "team" in changes:
-            changed |= _change_team(conv, changes["team"], by)
-        if "priority" in changes:
-            changed |= _change_priority(conv, changes["priority"], by)
-        if "tags" in changes:
-            changed |= _change_tags(conv, changes["tags"], by)
-        if changed:
-            conv.last_activity_at = max(conv.last_activity_at, timezone.now())
-            conv.save()
-            notify_conversation(conv, previous=before)
+        _apply(conv, by, changes)
     return conv
+
+
+def do_wake_snoozed(conversation_id: int) -> bool:
+    """Reopen a snoozed conversation whose time has come. The condition is checked under
+    the row lock, so an agent who resolved or re-snoozed it meanwhile wins."""
+    with transaction.atomic():
+        conv = (
+            Conversation.objects.select_for_update(no_key=True)
+            .filter(
+                pk=conversation_id,
+                status=ConversationStatus.SNOOZED,
+                snoozed_until__lte=timezone.now(),
+            )
+            .first()
+        )
+        if conv is None:
+            return False
+        _apply(conv, None, {"status": ConversationStatus.OPEN})
+    return True
+
+
+def _apply(conv: Conversation, by: User | None, changes: dict[str, Any]) -> None:
+    """The changes on the locked row, each with its timeline event; saved and published
+    if anything changed."""
+    before = conversation_audience(conv)
+    changed = False
+    if "status" in changes:
+        changed |= _change_status(conv, changes["status"], changes.get("snoozed_until"), by)
+    if "assignee" in changes:
+        changed |= _change_assignee(conv, changes["assignee"], by)
+    if "team" in changes:
+        changed |= _change_team(conv, changes["team"], by)
+    if "priority" in changes:
+        changed |= _change_priority(conv, changes["priority"], by)
+    if "tags" in changes:
+        changed |= _change_tags(conv, changes["tags"], by)
+    if changed:
+        conv.last_activity_at = max(conv.last_activity_at, timezone.now())
+        conv.save()
+        notify_conversation(conv, previous=before)
 
 
 def _change_status(

@@ -4,11 +4,6 @@ local HTTP server standing in for the system behind an API inbox's outbound_url.
 from __future__ import annotations
 
 import json
-import threading
-from collections import deque
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +13,7 @@ from rest_framework.test import APIClient
 from conversations.actions.ingest import do_record_inbound
 from conversations.models import Conversation, Inbox, InboxKind
 from tests.factories import inbound
+from tests.http_receiver import Receiver
 
 PAYLOADS = Path(__file__).parent / "payloads"
 
@@ -63,55 +59,6 @@ def session_client() -> Any:
         return client
 
     return make
-
-
-@dataclass
-class Receiver:
-    """What the local outbound_url server received, and what it answers next."""
-
-    url: str = ""
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    answers: deque[tuple[int, Any]] = field(default_factory=deque)
-
-    def answer(self, *answers: tuple[int, Any]) -> None:
-        self.answers.extend(answers)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    """An HTTP server on 127.0.0.1 (free port) that records POSTs and answers each with
-    the next queued (status, JSON body), else 200 {"id": "rcv-default"}."""
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            state.requests.append({
-                "path": self.path,
-                "body": body,
-                "signature": self.headers.get("X-Omnidesk-Signature"),
-                "delivery": self.headers.get("X-Omnidesk-Delivery"),
-                "content_type": self.headers.get("Content-Type"),
-            })
-            default = (200, {"id": "rcv-default"})
-            code, answer = state.answers.popleft() if state.answers else default
-            data = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_port}/hooks/omnidesk"
-    yield state
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

@@ -128,3 +128,44 @@ def test_inbound_url_is_not_shadowed_by_the_api_router():
 
     assert resolve(URL).func.view_class.__name__ == "InboundMessageView"
 
+
+
+def _push_with_key(body, token, key):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_IDEMPOTENCY_KEY=key)
+    return client.post(URL, body, format="json")
+
+
+def test_a_retry_without_provider_id_but_with_an_idempotency_key_is_recorded_once(api_inbox):
+    body = {"sender": {"kind": "email", "value": "ana@example.com"}, "text": "Still waiting"}
+
+    first = _push_with_key(body, api_inbox.token, "push-7f3a")
+    again = _push_with_key(body, api_inbox.token, "push-7f3a")
+    other = _push_with_key(body, api_inbox.token, "push-9c1d")
+
+    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 201)
+    assert again.json() == {**first.json(), "created": False}
+    assert other.json()["interaction"] != first.json()["interaction"]
+    assert Interaction.objects.filter(kind="message").count() == 2
+
+
+def test_a_provider_id_wins_over_the_idempotency_key(api_inbox):
+    body = {"sender": {"kind": "email", "value": "ana@example.com"}, "text": "Hi",
+            "provider_id": "shop-1"}
+
+    _push_with_key(body, api_inbox.token, "k-1")
+    again = _push_with_key(body, api_inbox.token, "k-2")
+
+    assert again.status_code == 200
+    assert Interaction.objects.get(kind="message").provider_id == "shop-1"
+
+
+@pytest.mark.parametrize("key", ["x" * 201, "bad\x01key"])
+def test_an_idempotency_key_that_cannot_be_stored_is_a_400(api_inbox, key):
+    body = {"sender": {"kind": "email", "value": "ana@example.com"}, "text": "Hi"}
+
+    response = _push_with_key(body, api_inbox.token, key)
+
+    assert response.status_code == 400
+    assert response.json() == {"Idempotency-Key": ["Must be 1-200 printable characters."]}
+    assert not Interaction.objects.exists()

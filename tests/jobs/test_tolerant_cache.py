@@ -1,0 +1,33 @@
+"""The cache answers "absent" when Redis is down, instead of failing the request."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.conf import settings
+
+from omnidesk.cache import TolerantRedisCache
+from tests.jobs.conftest import closed_port
+
+
+def test_with_redis_unreachable_every_operation_answers_as_for_a_missing_key():
+    cache = TolerantRedisCache(f"redis://127.0.0.1:{closed_port()}/0", {})
+
+    assert cache.add("k", 1) is False
+    assert cache.get("k", "fallback") == "fallback"
+    assert cache.set("k", 1) is None
+    assert cache.delete("k") is False
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("k")
+
+
+def test_with_redis_up_it_is_the_ordinary_redis_cache():
+    cache = TolerantRedisCache(settings.REDIS_URL, {})
+    key = f"tolerant-{uuid.uuid4()}"
+
+    assert cache.add(key, 1, timeout=30) is True
+    assert cache.add(key, 1, timeout=30) is False
+    assert cache.incr(key) == 2
+    assert cache.get(key) == 2
+    assert cache.delete(key) is True
