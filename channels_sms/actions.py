@@ -11,6 +11,7 @@ from channels_sms.senders import sender_number
 from channels_sms.tasks import fetch_media_task
 from conversations.actions.ingest import do_record_inbound
 from conversations.inbound import IngestResult
+from jobs.outbox import enqueue_job
 
 
 def do_record_message(parsed: ParsedMessage) -> IngestResult:
@@ -32,5 +33,5 @@ def do_record_message(parsed: ParsedMessage) -> IngestResult:
         for attachment_id in result.interaction.attachments.filter(note=FETCHING).values_list(
             "pk", flat=True
         ):
-            fetch_media_task.delay_on_commit(attachment_id)
+            enqueue_job(fetch_media_task, attachment_id)
     return result

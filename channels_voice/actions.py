@@ -34,6 +34,7 @@ from conversations.models import (
 from conversations.notify import notify_interaction
 from customers.identities import InvalidIdentity, normalize_phone
 from customers.models import IdentityKind
+from jobs.outbox import enqueue_job
 
 Event = tuple[str, dict[str, Any]]
 CALL_TRANSFERRED = "call_transferred"  # the timeline event type
@@ -93,7 +94,7 @@ def _schedule_fetches(interaction: Interaction, recording_sids: list[str]) -> No
     from channels_voice.tasks import fetch_recording_task
 
     for sid in recording_sids:
-        fetch_recording_task.delay_on_commit(interaction.pk, sid)
+        enqueue_job(fetch_recording_task, interaction.pk, sid)
 
 
 def _caller_identity(facts: CallFacts) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from channels_voice.actions import do_apply_call_event, do_update_call_meta
 from channels_voice.facts import TERMINAL
 from channels_voice.offers import do_offer_call, do_take_call
 from conversations.models import Inbox, Interaction
+from jobs.outbox import enqueue_job
 
 
 def queue_name(call_id: int) -> str:
@@ -50,7 +51,7 @@ def do_queue_call(inbox: Inbox, call: Interaction, agents: list[Agent], team: Te
     with transaction.atomic():
         do_offer_call(inbox, str(call.provider_id), agents, team)
         do_update_call_meta(inbox, str(call.provider_id), {"queue": queue_name(call.pk)})
-        offer_call_task.delay_on_commit(call.pk, [agent.user_id for agent in agents])
+        enqueue_job(offer_call_task, call.pk, [agent.user_id for agent in agents])
 
 
 def do_note_offer_leg(call: Interaction, agent: Agent, leg_sid: str) -> Interaction | None:
@@ -75,7 +76,7 @@ def do_bridge_call(inbox: Inbox, call_sid: str, params: dict[str, Any]) -> Inter
             return None
         if params.get("agent_id"):
             do_take_call(inbox, call_sid, int(params["agent_id"]))
-        cancel_offer_legs_task.delay_on_commit(call.pk, str(params.get("DequeingCallSid", "")))
+        enqueue_job(cancel_offer_legs_task, call.pk, str(params.get("DequeingCallSid", "")))
     return call
 
 
@@ -87,5 +88,5 @@ def do_leave_queue(inbox: Inbox, call_sid: str, params: dict[str, Any]) -> Inter
     with transaction.atomic():
         call = do_apply_call_event(inbox, call_sid, "queue", params)
         if call is not None and params.get("QueueResult") != "bridged":
-            cancel_offer_legs_task.delay_on_commit(call.pk, "")
+            enqueue_job(cancel_offer_legs_task, call.pk, "")
     return call
