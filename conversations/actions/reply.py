@@ -77,7 +77,7 @@ def do_send_reply(
             meta=meta,
             at=now,
         )
-        _mark_answered(conversation, now)
+        _mark_answered(conversation, channel, now)
         notify(interaction_event(reply), conversation_event(conversation))
         send_interaction_task.delay_on_commit(reply.pk)
         conversation_id, reply_id = conversation.pk, reply.pk
@@ -112,7 +112,7 @@ def do_record_sent_reply(
             provider_id=provider_id,
             at=at,
         )
-        _mark_answered(conversation, at)
+        _mark_answered(conversation, channel, at)
         notify(interaction_event(reply), conversation_event(conversation))
         conversation_id, reply_id = conversation.pk, reply.pk
         transaction.on_commit(lambda: hooks.run_after_reply(conversation_id, reply_id))
@@ -231,7 +231,9 @@ def _reply_subject(conversation: Conversation) -> str:
     return subject
 
 
-def _mark_answered(conversation: Conversation, at: datetime) -> None:
+def _mark_answered(conversation: Conversation, channel: str, at: datetime) -> None:
+    if channel not in conversation.channels:  # the "used channel" filter reads it
+        conversation.channels = [*conversation.channels, channel]
     conversation.first_response_at = conversation.first_response_at or at
     conversation.last_response_at = at
     conversation.awaiting_since = None
