@@ -9,7 +9,7 @@ worth retrying (a timeout, a provider's 5xx).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from conversations.models import Conversation, Inbox, Interaction
@@ -33,6 +33,7 @@ class Transport(Protocol):
     def send(self, interaction: Interaction) -> ProviderResult: ...
 
 
+@runtime_checkable
 class ReplyCheck(Protocol):
     """Optional on a transport: refuse a reply before it is queued (an opted-out number,
     a WhatsApp session window that closed), by raising TransportError(permanent=True).
@@ -68,7 +69,8 @@ def has_transport(channel: str) -> bool:
 def check_reply(
     channel: str, *, conversation: Conversation, inbox: Inbox, recipient: str, meta: dict[str, Any]
 ) -> None:
-    """Run the channel's pre-send check, if its transport has one."""
-    checker = getattr(get_transport(channel), "check_reply", None)
-    if checker is not None:
-        checker(conversation=conversation, inbox=inbox, recipient=recipient, meta=meta)
+    """Run the channel's pre-send check, if its transport has one (is a ReplyCheck)."""
+    transport = get_transport(channel)
+    if isinstance(transport, ReplyCheck):
+        transport.check_reply(conversation=conversation, inbox=inbox, recipient=recipient,
+                              meta=meta)

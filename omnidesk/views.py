@@ -6,8 +6,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from agents.access import agent_for
-from conversations.access import visible_conversations
+from conversations.keyset import PageRequest
 from conversations.models import ConversationStatus
+from conversations.queries import ConversationFilters, conversation_list, count_conversations
+
+RECENT_SIZE = 20
 
 
 @login_required
@@ -15,11 +18,10 @@ def home(request: HttpRequest) -> HttpResponse:
     agent = agent_for(request.user)
     context: dict[str, object] = {"agent": agent}
     if agent is not None:
-        conversations = visible_conversations(request.user).select_related(
-            "customer", "team", "assignee"
-        )
-        context["open_count"] = conversations.filter(status=ConversationStatus.OPEN).count()
-        context["recent"] = conversations.order_by("-last_activity_at", "-id")[:20]
+        open_only = ConversationFilters(statuses=(ConversationStatus.OPEN,))
+        context["open_count"] = count_conversations(request.user, open_only)
+        recent = PageRequest(size=RECENT_SIZE)
+        context["recent"] = conversation_list(request.user, ConversationFilters(), recent).items
     return render(request, "home.html", context)
 
 

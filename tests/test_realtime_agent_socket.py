@@ -59,7 +59,7 @@ def test_agent_receives_interaction_created_after_commit_and_other_team_nothing(
         assert interaction["text"] == "Where is my parcel?"
         assert interaction["channel"] == "sms"
         assert interaction["direction"] == "in"
-        assert events[1]["data"]["team_id"] == twilio_inbox.team_id
+        assert events[1]["data"]["team"] == {"id": twilio_inbox.team_id, "name": "Team A"}
         assert await sock_b.receive_nothing(timeout=1.0)
         await sock_a.disconnect()
         await sock_b.disconnect()

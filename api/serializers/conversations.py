@@ -1,4 +1,5 @@
-"""Conversations, and the inputs of what agents do to them (update, reply, note)."""
+"""Conversations, and the inputs of what agents do to them (update, reply, note). The
+output serializer describes conversations.payloads for the schema and answers with it."""
 
 from __future__ import annotations
 
@@ -8,37 +9,58 @@ from django.contrib.auth.models import User
 from rest_framework import serializers
 
 from agents.models import Team
-from api.filters import MESSAGE_CHANNELS
 from api.schema import enum_field
 from api.serializers.customers import CustomerRefSerializer
 from api.serializers.directory import TeamRefSerializer, UserRefSerializer
 from conversations.models import Conversation, ConversationStatus, Priority
+from conversations.params import MAX_ID
+from conversations.payloads import conversation_payload
+from conversations.queries import MESSAGE_CHANNELS
 
-# The relations ConversationSerializer reads, for every queryset that feeds it.
-CONVERSATION_SELECT = ("customer", "team", "assignee")
+
+def _moment(help_text: str = "") -> serializers.DateTimeField:
+    return serializers.DateTimeField(read_only=True, allow_null=True, help_text=help_text)
 
 
-class ConversationSerializer(serializers.ModelSerializer[Conversation]):
+class ConversationSerializer(serializers.Serializer[Conversation]):
+    """conversations.payloads.conversation_payload: what the API answers and what
+    `conversation.created` / `conversation.updated` carry."""
+
+    id = serializers.IntegerField(read_only=True)
     customer = CustomerRefSerializer(read_only=True)
     status = enum_field("ConversationStatus", ConversationStatus.choices, read_only=True)
+    snoozed_until = _moment()
     team = TeamRefSerializer(read_only=True, allow_null=True)
     assignee = UserRefSerializer(read_only=True, allow_null=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, read_only=True)
     tags = serializers.ListField(child=serializers.CharField(), read_only=True)
+    subject = serializers.CharField(read_only=True)
     channels = serializers.ListField(
         child=serializers.CharField(), read_only=True,
-        help_text="The channels the customer wrote or called on, first use first.",
+        help_text="Every channel the conversation used, either way, first use first.",
     )
+    last_inbound_channel = serializers.CharField(read_only=True)
+    last_inbound_inbox_id = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The inbox the customer last wrote to."
+    )
+    awaiting_channel = serializers.CharField(
+        read_only=True,
+        help_text="The channel of the oldest unanswered inbound message; empty when none.",
+    )
+    awaiting_since = _moment("Since when the customer waits for an answer.")
+    first_inbound_at = _moment()
+    last_inbound_at = _moment()
+    first_response_at = _moment()
+    last_response_at = _moment()
+    first_response_due_at = _moment()
+    next_response_due_at = _moment()
+    resolved_at = _moment()
+    last_activity_at = _moment()
+    created_at = _moment()
+    updated_at = _moment()
 
-    class Meta:
-        model = Conversation
-        fields = [
-            "id", "customer", "status", "snoozed_until", "team", "assignee", "priority", "tags",
-            "subject", "channels", "last_inbound_channel", "first_inbound_at", "last_inbound_at",
-            "first_response_at", "last_response_at", "awaiting_since", "awaiting_channel",
-            "first_response_due_at", "next_response_due_at", "resolved_at", "last_activity_at",
-            "created_at", "updated_at",
-        ]
-        read_only_fields = fields
+    def to_representation(self, instance: Conversation) -> dict[str, Any]:
+        return conversation_payload(instance)
 
 
 class ConversationUpdateSerializer(serializers.Serializer[Any]):
@@ -109,12 +131,14 @@ class NoteInputSerializer(serializers.Serializer[Any]):
 
 class MergeConversationSerializer(serializers.Serializer[Any]):
     other = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID,
         help_text="The conversation merged INTO this one (same customer); it ends resolved."
     )
 
 
 class SplitConversationSerializer(serializers.Serializer[Any]):
     interactions = serializers.ListField(
-        child=serializers.IntegerField(), min_length=1, max_length=500,
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1,
+        max_length=500,
         help_text="Ids of this conversation's messages and calls to move to a new one.",
     )

@@ -1,4 +1,5 @@
-"""Customers, their identities, and the inputs that change them."""
+"""Customers, their identities, and the inputs that change them. The output serializers
+describe customers.payloads for the schema and answer with it."""
 
 from __future__ import annotations
 
@@ -6,38 +7,49 @@ from typing import Any
 
 from rest_framework import serializers
 
-from api.filters import MESSAGE_CHANNELS
 from api.schema import enum_field
 from api.storable import unstorable
+from conversations.params import MAX_ID
+from conversations.queries import MESSAGE_CHANNELS
 from customers.models import Customer, Identity, IdentityKind
+from customers.payloads import customer_payload, identity_payload
 
 
-class IdentitySerializer(serializers.ModelSerializer[Identity]):
+class IdentitySerializer(serializers.Serializer[Identity]):
+    id = serializers.IntegerField(read_only=True)
     kind = enum_field("IdentityKind", IdentityKind.choices, read_only=True)
+    value = serializers.CharField(read_only=True)
+    verified = serializers.BooleanField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
 
-    class Meta:
-        model = Identity
-        fields = ["id", "kind", "value", "verified", "created_at"]
-        read_only_fields = fields
+    def to_representation(self, instance: Identity) -> dict[str, Any]:
+        return identity_payload(instance)
 
 
-class CustomerSerializer(serializers.ModelSerializer[Customer]):
+class CustomerSerializer(serializers.Serializer[Customer]):
+    """customers.payloads.customer_payload: what the API answers and what
+    `customer.updated` carries."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
     attributes = serializers.DictField(read_only=True)
     tags = serializers.ListField(child=serializers.CharField(), read_only=True)
+    notes = serializers.CharField(read_only=True)
+    language = serializers.CharField(read_only=True)
+    preferred_channel = serializers.CharField(read_only=True)
     identities = IdentitySerializer(many=True, read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
-    class Meta:
-        model = Customer
-        fields = ["id", "name", "attributes", "tags", "notes", "language", "preferred_channel",
-                  "identities", "created_at", "updated_at"]
-        read_only_fields = fields
+    def to_representation(self, instance: Customer) -> dict[str, Any]:
+        return customer_payload(instance)
 
 
-class CustomerRefSerializer(serializers.ModelSerializer[Customer]):
-    class Meta:
-        model = Customer
-        fields = ["id", "name"]
-        read_only_fields = fields
+class CustomerRefSerializer(serializers.Serializer[Any]):
+    """A conversation's customer."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
 
 
 class CustomerProfileSerializer(serializers.Serializer[Any]):
@@ -80,8 +92,9 @@ class CustomerCreateSerializer(CustomerProfileSerializer):
 
 class MergeInputSerializer(serializers.Serializer[Any]):
     other = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID,
         help_text="The customer merged INTO this one: its identities, conversations and "
-        "history move here and it stops being listed."
+        "history move here and it stops being listed.",
     )
 
 

@@ -4,36 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from rest_framework import serializers
 
 from agents.models import Agent, Team
+from conversations.payloads import display_name
 
 
-def display_name(user: Any) -> str:
-    return user.get_full_name() or user.get_username()
+class TeamRefSerializer(serializers.Serializer[Any]):
+    """A conversation's team (conversations.payloads.team_ref)."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
 
 
-class TeamRefSerializer(serializers.ModelSerializer[Team]):
-    class Meta:
-        model = Team
-        fields = ["id", "name"]
-        read_only_fields = fields
+class UserRefSerializer(serializers.Serializer[Any]):
+    """An agent as a conversation's assignee (conversations.payloads.user_ref): `id` is
+    the user id, the one to send as `assignee`."""
 
-
-class UserRefSerializer(serializers.ModelSerializer[User]):
-    """An agent as a conversation's assignee or an interaction's author: `id` is the
-    user id, the one to send as `assignee`."""
-
-    name = serializers.SerializerMethodField()
-
-    class Meta:
-        model = User
-        fields = ["id", "username", "name"]
-        read_only_fields = fields
-
-    def get_name(self, user: User) -> str:
-        return display_name(user)
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
 
 
 class TeamSerializer(serializers.ModelSerializer[Team]):

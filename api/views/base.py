@@ -1,4 +1,5 @@
-"""What every API view shares: agents only, and the signed-in user as a typed value."""
+"""What every API view shares: agents only, the signed-in user as a typed value, and a
+bad query parameter (the read layer's InvalidFilter) answered as a 400 naming it."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ from typing import cast
 
 from django.contrib.auth.models import User
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from api.pagination import KeysetPagination
 from api.parsers import SafeJSONParser
 from api.permissions import IsAgent
+from conversations.params import InvalidFilter
 
 
 class AgentViewSet(GenericViewSet):  # type: ignore[type-arg]
@@ -27,6 +31,16 @@ class AgentViewSet(GenericViewSet):  # type: ignore[type-arg]
     def user(self) -> User:
         # IsAgent has run: the user is signed in.
         return cast(User, self.request.user)
+
+    @property
+    def keyset(self) -> KeysetPagination:
+        """The paginator of a list that pages by cursor (pagination_class)."""
+        return cast(KeysetPagination, self.paginator)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, InvalidFilter):
+            exc = ValidationError({exc.param: [exc.message]})
+        return super().handle_exception(exc)
 
 
 class Refused(APIException):

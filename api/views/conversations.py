@@ -1,4 +1,5 @@
-"""Conversations: the agent's list, changes, the timeline, replies and notes."""
+"""Conversations: the agent's list, changes, the timeline, replies and notes. Reads go
+through the read layer (conversations.queries); answers are conversations.payloads."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.filters import filter_conversations, order_interactions
+from api.pagination import KeysetPagination
 from api.serializers.conversations import (
-    CONVERSATION_SELECT,
     ConversationSerializer,
     ConversationUpdateSerializer,
     MergeConversationSerializer,
@@ -20,11 +20,7 @@ from api.serializers.conversations import (
     ReplyInputSerializer,
     SplitConversationSerializer,
 )
-from api.serializers.interactions import (
-    INTERACTION_PREFETCH,
-    INTERACTION_SELECT,
-    InteractionSerializer,
-)
+from api.serializers.interactions import InteractionSerializer
 from api.views.base import AgentViewSet, Refused
 from conversations.access import visible_conversations
 from conversations.actions.merge import (
@@ -36,20 +32,30 @@ from conversations.actions.note import do_add_note
 from conversations.actions.reply import ReplyError, do_send_reply
 from conversations.actions.update import do_update_conversation
 from conversations.models import Conversation, Interaction
+from conversations.payloads import CONVERSATION_SELECT, conversation_payload, interaction_payload
+from conversations.queries import (
+    CONVERSATION_PARAMETERS,
+    ConversationFilters,
+    conversation_list,
+    conversation_timeline,
+    show_remote_images,
+    timeline_ordering,
+    with_payload_relations,
+)
 
 ID_PATH = OpenApiParameter("id", int, OpenApiParameter.PATH)
 LIST_FILTERS = [
-    OpenApiParameter("status", str, description="open, pending, snoozed, resolved; "
-                     "comma-separated for several."),
-    OpenApiParameter("channel", str, description="Conversations that used this channel "
-                     "(email, chat, sms, whatsapp, voice, api); comma-separated for several."),
-    OpenApiParameter("team", str, description="A team id, or `none`."),
-    OpenApiParameter("assignee", str, description="An agent's user id, `me` or `none`."),
-    OpenApiParameter("customer", int),
-    OpenApiParameter("updated_since", str, description="ISO 8601 datetime."),
-    OpenApiParameter("priority", str, description="0-3 or low, normal, high, urgent; "
-                     "comma-separated for several."),
-    OpenApiParameter("tag", str, description="Conversations that carry this tag."),
+    OpenApiParameter(name, str, description=description)
+    for name, description in CONVERSATION_PARAMETERS.items()
+]
+REMOTE_IMAGES = OpenApiParameter(
+    "remote_images", str, enum=["block", "show"],
+    description="`show` lets remote images load in `html`; default `block` (tracking pixels).",
+)
+TIMELINE_PARAMETERS = [
+    ID_PATH,
+    OpenApiParameter("order", str, enum=["asc", "desc"], description="Time order; default asc."),
+    REMOTE_IMAGES,
 ]
 
 
@@ -59,22 +65,24 @@ class ConversationViewSet(AgentViewSet):
     and leads see all. Any other conversation is a 404."""
 
     serializer_class = ConversationSerializer
+    pagination_class = KeysetPagination
 
     def get_queryset(self) -> QuerySet[Conversation]:
         return visible_conversations(self.user).select_related(*CONVERSATION_SELECT)
 
-    def _fresh(self, pk: int) -> Conversation:
-        return Conversation.objects.select_related(*CONVERSATION_SELECT).get(pk=pk)
+    def _fresh(self, pk: int) -> Response:
+        conversation = Conversation.objects.select_related(*CONVERSATION_SELECT).get(pk=pk)
+        return Response(conversation_payload(conversation))
 
     @extend_schema(parameters=LIST_FILTERS)
     def list(self, request: Request) -> Response:
-        qs = filter_conversations(self.get_queryset(), request.query_params, user_id=self.user.pk)
-        page = self.paginate_queryset(qs.order_by("-last_activity_at", "-id"))
-        return self.get_paginated_response(ConversationSerializer(page, many=True).data)
+        filters = ConversationFilters.parse(request.query_params)
+        page = conversation_list(self.user, filters, self.keyset.page_request(request))
+        return self.keyset.respond(page, [conversation_payload(c) for c in page.items])
 
     @extend_schema(parameters=[ID_PATH])
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(ConversationSerializer(self.get_object()).data)
+        return Response(conversation_payload(self.get_object()))
 
     @extend_schema(parameters=[ID_PATH], request=ConversationUpdateSerializer,
                    responses=ConversationSerializer)
@@ -86,24 +94,18 @@ class ConversationViewSet(AgentViewSet):
             do_update_conversation(conversation, by=self.user, changes=dict(data.validated_data))
         except ValueError as exc:
             raise Refused(str(exc)) from exc
-        return Response(ConversationSerializer(self._fresh(conversation.pk)).data)
+        return self._fresh(conversation.pk)
 
-    @extend_schema(
-        parameters=[ID_PATH, OpenApiParameter("order", str, enum=["asc", "desc"],
-                                              description="Time order; default asc.")],
-        responses=InteractionSerializer(many=True),
-    )
+    @extend_schema(parameters=TIMELINE_PARAMETERS, responses=InteractionSerializer(many=True))
     @action(detail=True, methods=["get"])
     def interactions(self, request: Request, pk: str) -> Response:
-        conversation = self.get_object()
-        qs = (
-            Interaction.objects.filter(conversation=conversation)
-            .select_related(*INTERACTION_SELECT)
-            .prefetch_related(*INTERACTION_PREFETCH)
+        """The conversation's timeline: every message, call, note and event."""
+        ordering = timeline_ordering("conversation-timeline", request.query_params)
+        show = show_remote_images(request.query_params)
+        page = conversation_timeline(self.user, pk, ordering, self.keyset.page_request(request))
+        return self.keyset.respond(
+            page, [interaction_payload(i, show_remote_images=show) for i in page.items]
         )
-        page = self.paginate_queryset(order_interactions(qs, request.query_params, "asc"))
-        serializer = InteractionSerializer(page, many=True, context=self.get_serializer_context())
-        return self.get_paginated_response(serializer.data)
 
     @extend_schema(parameters=[ID_PATH], request=ReplyInputSerializer,
                    responses={201: InteractionSerializer})
@@ -150,7 +152,7 @@ class ConversationViewSet(AgentViewSet):
             do_merge_conversations(target=conversation, source=other, by=self.user)
         except ConversationMergeError as exc:
             raise Refused(str(exc)) from exc
-        return Response(ConversationSerializer(self._fresh(conversation.pk)).data)
+        return self._fresh(conversation.pk)
 
     @extend_schema(parameters=[ID_PATH], request=SplitConversationSerializer,
                    responses={201: ConversationSerializer})
@@ -168,14 +170,10 @@ class ConversationViewSet(AgentViewSet):
             )
         except ConversationMergeError as exc:
             raise Refused(str(exc)) from exc
-        body = ConversationSerializer(self._fresh(split.pk)).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        response = self._fresh(split.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
 
     def _created(self, interaction: Interaction) -> Response:
-        fresh = (
-            Interaction.objects.select_related(*INTERACTION_SELECT)
-            .prefetch_related(*INTERACTION_PREFETCH)
-            .get(pk=interaction.pk)
-        )
-        body = InteractionSerializer(fresh, context=self.get_serializer_context()).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        fresh = with_payload_relations(Interaction.objects.filter(pk=interaction.pk)).get()
+        return Response(interaction_payload(fresh), status=status.HTTP_201_CREATED)

@@ -1,4 +1,6 @@
-"""Customers: directory, profile, identities, merge, and the cross-channel timeline."""
+"""Customers: directory, profile, identities, merge, and the cross-channel timeline.
+Reads go through the read layer (customers.queries); answers are customers.payloads and
+conversations.payloads."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.filters import filter_customers, order_interactions
+from api.pagination import KeysetPagination
 from api.serializers.customers import (
     CustomerCreateSerializer,
     CustomerProfileSerializer,
@@ -22,14 +24,11 @@ from api.serializers.customers import (
     IdentitySerializer,
     MergeInputSerializer,
 )
-from api.serializers.interactions import (
-    INTERACTION_PREFETCH,
-    INTERACTION_SELECT,
-    InteractionSerializer,
-)
+from api.serializers.interactions import InteractionSerializer
 from api.views.base import AgentViewSet
-from conversations.access import visibility_filter
-from conversations.models import Interaction
+from api.views.conversations import TIMELINE_PARAMETERS
+from conversations.payloads import interaction_payload
+from conversations.queries import show_remote_images, timeline_ordering
 from customers.access import access_customer
 from customers.actions.merge import MergeError, do_merge_customers
 from customers.actions.profile import (
@@ -41,6 +40,13 @@ from customers.actions.profile import (
 )
 from customers.identities import InvalidIdentity
 from customers.models import Customer, Identity
+from customers.payloads import customer_payload, identity_payload
+from customers.queries import (
+    CustomerFilters,
+    customer_directory,
+    customer_timeline,
+    customer_with_identities,
+)
 
 ID_PATH = OpenApiParameter("id", int, OpenApiParameter.PATH)
 IDENTITY_PATH = OpenApiParameter("identity_id", int, OpenApiParameter.PATH)
@@ -54,7 +60,7 @@ def _conflict(exc: IdentityTaken, customer: Customer | None) -> Response:
         f": POST {{\"other\": {other}}} to {merge_url}." if merge_url else "."
     )
     body = {"detail": detail, "customer": other,
-            "identity": IdentitySerializer(exc.identity).data, "merge_url": merge_url}
+            "identity": identity_payload(exc.identity), "merge_url": merge_url}
     return Response(body, status=status.HTTP_409_CONFLICT)
 
 
@@ -63,13 +69,13 @@ class CustomerViewSet(AgentViewSet):
     """The customer directory is shared by every agent; timelines are team-scoped."""
 
     serializer_class = CustomerSerializer
+    pagination_class = KeysetPagination
 
     def get_queryset(self) -> QuerySet[Customer]:
-        return Customer.objects.filter(merged_into__isnull=True).prefetch_related("identities")
+        return Customer.objects.filter(merged_into__isnull=True)
 
     def _customer(self) -> Customer:
-        customer = access_customer(self.user, self.kwargs["pk"])
-        return Customer.objects.prefetch_related("identities").get(pk=customer.pk)
+        return customer_with_identities(self.user, self.kwargs["pk"])
 
     @extend_schema(parameters=[
         OpenApiParameter("search", str, description="Part of a name or identity value."),
@@ -77,9 +83,9 @@ class CustomerViewSet(AgentViewSet):
                          "format) or external id."),
     ])
     def list(self, request: Request) -> Response:
-        qs = filter_customers(self.get_queryset(), request.query_params)
-        page = self.paginate_queryset(qs.order_by("-updated_at", "-id"))
-        return self.get_paginated_response(CustomerSerializer(page, many=True).data)
+        filters = CustomerFilters.parse(request.query_params)
+        page = customer_directory(self.user, filters, self.keyset.page_request(request))
+        return self.keyset.respond(page, [customer_payload(c) for c in page.items])
 
     @extend_schema(request=CustomerCreateSerializer, responses={201: CustomerSerializer,
                                                                  409: CONFLICT})
@@ -95,11 +101,11 @@ class CustomerViewSet(AgentViewSet):
         except IdentityTaken as exc:
             return _conflict(exc, None)
         customer = Customer.objects.prefetch_related("identities").get(pk=customer.pk)
-        return Response(CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
+        return Response(customer_payload(customer), status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[ID_PATH])
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(CustomerSerializer(self._customer()).data)
+        return Response(customer_payload(self._customer()))
 
     @extend_schema(parameters=[ID_PATH], request=CustomerProfileSerializer,
                    responses=CustomerSerializer)
@@ -108,7 +114,7 @@ class CustomerViewSet(AgentViewSet):
         data = CustomerProfileSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         do_update_customer(customer, **data.validated_data)
-        return Response(CustomerSerializer(self._customer()).data)
+        return Response(customer_payload(self._customer()))
 
     @extend_schema(parameters=[ID_PATH], request=IdentityInputSerializer,
                    responses={201: IdentitySerializer, 409: CONFLICT})
@@ -126,7 +132,7 @@ class CustomerViewSet(AgentViewSet):
             raise ValidationError({"value": [str(exc)]}) from exc
         except IdentityTaken as exc:
             return _conflict(exc, customer)
-        return Response(IdentitySerializer(identity).data, status=status.HTTP_201_CREATED)
+        return Response(identity_payload(identity), status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[ID_PATH, IDENTITY_PATH], request=None, responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"identities/(?P<identity_id>[0-9]+)")
@@ -153,26 +159,16 @@ class CustomerViewSet(AgentViewSet):
             do_merge_customers(target=target, source=source, by=self.user)
         except MergeError as exc:
             raise ValidationError({"other": [str(exc)]}) from exc
-        return Response(CustomerSerializer(self._customer()).data)
+        return Response(customer_payload(self._customer()))
 
-    @extend_schema(
-        parameters=[ID_PATH, OpenApiParameter("order", str, enum=["asc", "desc"],
-                                              description="Time order; default asc.")],
-        responses=InteractionSerializer(many=True),
-    )
+    @extend_schema(parameters=TIMELINE_PARAMETERS, responses=InteractionSerializer(many=True))
     @action(detail=True, methods=["get"])
     def timeline(self, request: Request, pk: str) -> Response:
         """Every interaction of the customer, on every channel and conversation the
         agent may see, in time order."""
-        customer = access_customer(self.user, pk)
-        qs = Interaction.objects.filter(customer=customer)
-        rule = visibility_filter(self.user, prefix="conversation__")
-        if rule is not None:
-            qs = qs.filter(rule)
-        qs = order_interactions(
-            qs.select_related(*INTERACTION_SELECT).prefetch_related(*INTERACTION_PREFETCH),
-            request.query_params, default="asc",
+        ordering = timeline_ordering("customer-timeline", request.query_params)
+        show = show_remote_images(request.query_params)
+        page = customer_timeline(self.user, pk, ordering, self.keyset.page_request(request))
+        return self.keyset.respond(
+            page, [interaction_payload(i, show_remote_images=show) for i in page.items]
         )
-        page = self.paginate_queryset(qs)
-        serializer = InteractionSerializer(page, many=True, context=self.get_serializer_context())
-        return self.get_paginated_response(serializer.data)

@@ -78,7 +78,7 @@ def do_send_reply(
             meta=meta,
             at=now,
         )
-        _mark_answered(conversation, now)
+        _mark_answered(conversation, channel, now)
         notify(interaction_event(reply), conversation_event(conversation))
         enqueue_job(send_interaction_task, reply.pk)
         hooks.run_after_reply(conversation.pk, reply.pk)
@@ -112,7 +112,7 @@ def do_record_sent_reply(
             provider_id=provider_id,
             at=at,
         )
-        _mark_answered(conversation, at)
+        _mark_answered(conversation, channel, at)
         notify(interaction_event(reply), conversation_event(conversation))
         hooks.run_after_reply(conversation.pk, reply.pk)
     return reply
@@ -230,7 +230,9 @@ def _reply_subject(conversation: Conversation) -> str:
     return subject
 
 
-def _mark_answered(conversation: Conversation, at: datetime) -> None:
+def _mark_answered(conversation: Conversation, channel: str, at: datetime) -> None:
+    if channel not in conversation.channels:  # the "used channel" filter reads it
+        conversation.channels = [*conversation.channels, channel]
     conversation.first_response_at = conversation.first_response_at or at
     conversation.last_response_at = at
     conversation.awaiting_since = None

@@ -1,12 +1,33 @@
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 
 from conversations.models.choices import ConversationStatus, Priority
+
+# Empty sort keys sort last as this moment: every key is then comparable, so one index
+# seek finds the next page of a keyset list (conversations.keyset).
+SORTS_LAST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+# The due time of the response the customer waits for now: the first response's until
+# there is one, then the next one's (empty once answered).
+RESPONSE_DUE_SORT_KEY = Coalesce(
+    Case(
+        When(first_response_at__isnull=True, then=F("first_response_due_at")),
+        default=F("next_response_due_at"),
+    ),
+    Value(SORTS_LAST),
+    output_field=models.DateTimeField(),
+)
+# Since when the customer waits for an answer.
+WAITING_SORT_KEY = Coalesce(
+    F("awaiting_since"), Value(SORTS_LAST), output_field=models.DateTimeField()
+)
 
 
 def _reply_token() -> str:
@@ -16,14 +37,24 @@ def _reply_token() -> str:
 class Conversation(models.Model):
     """One ongoing matter with one customer, across every channel they used."""
 
+    # Indexed by conv_customer_activity (customer first), not on its own.
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="conversations"
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="conversations",
+        db_index=False,
     )
     status = models.CharField(
         max_length=10, choices=ConversationStatus.choices, default=ConversationStatus.OPEN
     )
+    # Indexed by conv_team_status (team first), not on its own.
     team = models.ForeignKey(
-        "agents.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "agents.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -31,6 +62,7 @@ class Conversation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_conversations",
+        db_index=False,  # indexed by conv_assignee (assignee first)
     )
     priority = models.SmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     tags = models.JSONField(default=list, blank=True)
@@ -56,15 +88,24 @@ class Conversation(models.Model):
     first_response_due_at = models.DateTimeField(null=True, blank=True)
     next_response_due_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    last_activity_at = models.DateTimeField(db_index=True)
+    last_activity_at = models.DateTimeField()  # indexed by conv_activity
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["-last_activity_at", "-id"]
+        # The list's sorts and filters (conversations.queries). On PostgreSQL, GIN
+        # indexes on `channels` and `tags` (migration 0002) serve the jsonb `@>` of the
+        # used-channel and tag filters; SQLite has neither.
         indexes = [
+            models.Index(fields=["-last_activity_at", "-id"], name="conv_activity"),
             models.Index(
                 fields=["status", "-last_activity_at", "-id"], name="conv_status_activity"
+            ),
+            models.Index(RESPONSE_DUE_SORT_KEY, F("id"), name="conv_response_due"),
+            models.Index(WAITING_SORT_KEY, F("id"), name="conv_waiting_since"),
+            models.Index(
+                F("awaiting_channel"), WAITING_SORT_KEY, F("id"), name="conv_waiting_channel"
             ),
             models.Index(fields=["team", "status", "-last_activity_at"], name="conv_team_status"),
             models.Index(fields=["assignee", "status", "-last_activity_at"], name="conv_assignee"),

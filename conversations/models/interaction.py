@@ -13,12 +13,20 @@ from conversations.models.choices import Channel, Direction, InteractionKind, St
 class Interaction(models.Model):
     """One entry on a conversation's timeline: a message, a call, a note or an event."""
 
+    # Indexed by ix_timeline (conversation first), not on its own.
     conversation = models.ForeignKey(
-        "conversations.Conversation", on_delete=models.CASCADE, related_name="interactions"
+        "conversations.Conversation",
+        on_delete=models.CASCADE,
+        related_name="interactions",
+        db_index=False,
     )
-    # Denormalized from the conversation so the customer timeline is one index scan.
+    # Denormalized from the conversation so the customer timeline is one index scan
+    # (ix_customer_timeline, customer first).
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="interactions"
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="interactions",
+        db_index=False,
     )
     inbox = models.ForeignKey(
         "conversations.Inbox", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -26,7 +34,8 @@ class Interaction(models.Model):
     channel = models.CharField(max_length=16, choices=Channel.choices)
     direction = models.CharField(max_length=10, choices=Direction.choices)
     kind = models.CharField(max_length=10, choices=InteractionKind.choices)
-    # For kind=event: what happened (see conversations.events), details in `meta`.
+    # For kind=event: what happened (the event types of conversations.actions.timeline),
+    # details in `meta`.
     event_type = models.CharField(max_length=40, blank=True)
     author_agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

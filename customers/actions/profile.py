@@ -1,4 +1,6 @@
-"""Creating and editing customers and their identities."""
+"""Creating and editing customers and their identities. An edit publishes
+`customer.updated` (the customer's full state) to whoever may see the customer's
+conversations."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from customers.identities import normalize_identity
 from customers.models import Customer, Identity
+from customers.notify import notify_customer
 
 
 class IdentityTaken(ValueError):
@@ -27,7 +30,7 @@ def do_create_customer(*, identities: list[tuple[str, str]], **fields: Any) -> C
             **{k: v for k, v in fields.items() if k in PROFILE_FIELDS}
         )
         for kind, value in identities:
-            do_add_identity(customer, kind, value)
+            _add_identity(customer, kind, value, verified=True)
     return customer
 
 
@@ -38,6 +41,7 @@ def do_update_customer(customer: Customer, **fields: Any) -> Customer:
             if key in PROFILE_FIELDS:
                 setattr(customer, key, value)
         customer.save()
+        notify_customer(customer)
     return customer
 
 
@@ -46,22 +50,35 @@ def do_add_identity(
 ) -> Identity:
     """Raises InvalidIdentity for a malformed value, IdentityTaken when another customer
     has it (merge them instead)."""
+    with transaction.atomic():
+        identity, created = _add_identity(customer, kind, value, verified=verified)
+        if created:
+            notify_customer(customer)
+    return identity
+
+
+def _add_identity(
+    customer: Customer, kind: str, value: str, *, verified: bool
+) -> tuple[Identity, bool]:
     normalized = normalize_identity(kind, value)
     existing = Identity.objects.filter(kind=kind, value=normalized).first()
     if existing is not None:
         if existing.customer_id == customer.pk:
-            return existing
+            return existing, False
         raise IdentityTaken(existing)
     try:
         with transaction.atomic():
-            return Identity.objects.create(
+            identity = Identity.objects.create(
                 customer=customer, kind=kind, value=normalized, verified=verified
             )
     except IntegrityError:
         raise IdentityTaken(Identity.objects.get(kind=kind, value=normalized)) from None
+    return identity, True
 
 
 def do_remove_identity(customer: Customer, identity_id: int) -> None:
-    deleted, _ = Identity.objects.filter(customer=customer, pk=identity_id).delete()
-    if not deleted:
-        raise Identity.DoesNotExist(f"customer #{customer.pk} has no identity #{identity_id}")
+    with transaction.atomic():
+        deleted, _ = Identity.objects.filter(customer=customer, pk=identity_id).delete()
+        if not deleted:
+            raise Identity.DoesNotExist(f"customer #{customer.pk} has no identity #{identity_id}")
+        notify_customer(customer)

@@ -35,10 +35,10 @@ def test_filters_and_order(conversation_a, conversation_b, client_for, lead):
 def test_detail(conversation_a, client_for, agent_a):
     interaction = Interaction.objects.get(conversation=conversation_a)
     body = client_for(agent_a).get(f"/api/v1/interactions/{interaction.pk}/").json()
-    assert {k: body[k] for k in ("id", "conversation", "customer", "channel", "direction",
+    assert {k: body[k] for k in ("id", "conversation_id", "customer_id", "channel", "direction",
                                  "kind", "text", "provider_id", "status")} == {
-        "id": interaction.pk, "conversation": conversation_a.pk,
-        "customer": conversation_a.customer_id, "channel": "sms", "direction": "in",
+        "id": interaction.pk, "conversation_id": conversation_a.pk,
+        "customer_id": conversation_a.customer_id, "channel": "sms", "direction": "in",
         "kind": "message", "text": "Where is my parcel?", "provider_id": "SM-a1",
         "status": "received"}
     assert "raw" not in body

@@ -31,7 +31,7 @@ def test_agent_of_team_b_cannot_see_or_touch_a_team_a_conversation(
     first = Interaction.objects.filter(conversation=conversation_a).first()
     assert client.get(f"/api/v1/interactions/{first.pk}/").status_code == 404
     listed = client.get("/api/v1/interactions/").json()["results"]
-    assert {i["conversation"] for i in listed} == {conversation_b.pk}
+    assert {i["conversation_id"] for i in listed} == {conversation_b.pk}
     conversation_a.refresh_from_db()
     assert conversation_a.status == "open"
     assert not Interaction.objects.filter(conversation=conversation_a, kind="note").exists()
