@@ -127,8 +127,9 @@ def test_reconnecting_agent_resumes_what_it_missed_and_only_what_it_may_see(
         await sock.send_json_to({"type": "resume", "since": last_id})
         missed = await receive_events(sock, 2)
         done = await sock.receive_json_from(timeout=5)
-        assert done == {"type": "resumed", "since": last_id, "count": 2}
         assert [e["event"] for e in missed] == ["interaction.created", "conversation.updated"]
+        assert done == {"type": "resumed", "since": last_id, "count": 2, "has_more": False,
+                        "next_since": missed[-1]["id"]}
         assert missed[0]["data"]["text"] == "while away"
         assert all(e["id"] > last_id for e in missed)
         await sock.disconnect()
