@@ -28,7 +28,7 @@ from agents.models import Agent
 from realtime.audience import agent_socket_groups
 from realtime.events import AGENT_UPDATED
 from realtime.layer import LAYER_ERRORS
-from realtime.queries import RESUME_LIMIT, has_missed, missed_events
+from realtime.queries import RESUME_LIMIT, has_missed, missed_events, newest_event_id
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,9 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             return
         LayerState.up()
         await self.accept()
-        await self.send_json({"type": "hello", "user_id": self.user_id})
+        # Read after joining: a client that has seen no event yet resumes from here.
+        newest = await database_sync_to_async(newest_event_id)()
+        await self.send_json({"type": "hello", "user_id": self.user_id, "last_event_id": newest})
 
     @staticmethod
     def _first_profile(user: Any) -> tuple[int, list[str]] | None:

@@ -45,3 +45,7 @@ def missed_events(*, groups: list[str], since: int, limit: int = RESUME_LIMIT) -
 def has_missed(*, groups: list[str], since: int) -> bool:
     """Whether any event of `groups` lies after `since` (one index probe per group)."""
     return RealtimeEventGroup.objects.filter(group__in=groups, event_id__gt=since).exists()
+
+
+def newest_event_id() -> int:
+    return RealtimeEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
