@@ -36,7 +36,9 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_TRY_LATER = 1013
 LAYER_TIMEOUT = 5.0
 BAD_FRAME = {"type": "error", "error": "frames must be JSON objects"}
-BAD_SINCE = {"type": "error", "error": "since and last must be event ids"}
+BAD_SINCE = {"type": "error", "error": "since must be an event id"}
+BAD_LAST = {"type": "error", "error": "last must be an event id"}
+BAD_LIMIT = {"type": "error", "error": "limit must be a positive whole number"}
 REMEMBERED = 2000
 
 
@@ -189,16 +191,19 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             return
         last = _event_id(content["last"])
         if last is None:
-            await self.send_json(BAD_SINCE)
+            await self.send_json(BAD_LAST)
             return
         behind = await database_sync_to_async(has_missed)(groups=self.joined, since=last)
         await self.send_json({"type": "pong", "behind": behind})
 
     async def _resume(self, content: dict[str, Any]) -> None:
         since = _event_id(content.get("since", 0))
-        limit = _event_id(content.get("limit", RESUME_LIMIT))
-        if since is None or limit is None:
+        if since is None:
             await self.send_json(BAD_SINCE)
+            return
+        limit = _event_id(content.get("limit", RESUME_LIMIT))
+        if not limit:
+            await self.send_json(BAD_LIMIT)
             return
         page = await database_sync_to_async(missed_events)(
             groups=list(self.joined), since=since, limit=limit

@@ -96,11 +96,16 @@ def test_a_socket_pages_through_what_it_missed_and_its_heartbeat_says_when_it_is
             "next_since": mine[4]}
         assert [e["id"] for e in first + second] == mine
 
-        for bad in ({"type": "resume", "since": "x"}, {"type": "resume", "since": 0, "limit": -1},
-                    {"type": "ping", "last": 2**70}, {"type": "ping", "last": True}):
+        for bad, error in (
+            ({"type": "resume", "since": "x"}, "since must be an event id"),
+            ({"type": "resume", "since": 0, "limit": 0}, "limit must be a positive whole number"),
+            ({"type": "resume", "since": 0, "limit": "all"},
+             "limit must be a positive whole number"),
+            ({"type": "ping", "last": 2**70}, "last must be an event id"),
+            ({"type": "ping", "last": True}, "last must be an event id"),
+        ):
             await sock.send_json_to(bad)
-            assert await sock.receive_json_from() == {
-                "type": "error", "error": "since and last must be event ids"}
+            assert await sock.receive_json_from() == {"type": "error", "error": error}
         await sock.disconnect()
 
     asyncio.run(scenario())
