@@ -10,12 +10,11 @@ from realtime.publish import Event, publish_many
 
 
 def conversation_audience(conversation: Conversation, *also: Audience) -> Audience:
-    team_ids = {conversation.team_id}
-    user_ids = {conversation.assignee_id}
+    """Leads and admins, the conversation's team and its assignee (and `also`)."""
+    audience = Audience.of([conversation.team_id], [conversation.assignee_id])
     for extra in also:
-        team_ids |= set(extra.team_ids)
-        user_ids |= set(extra.user_ids)
-    return Audience.of(team_ids, user_ids)
+        audience |= extra
+    return audience
 
 
 def conversation_event(

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from realtime.routing import websocket_urlpatterns as agent_routes
+from realtime.urls import websocket_urlpatterns as agent_routes
 
 websocket_urlpatterns = [*agent_routes]

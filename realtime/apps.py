@@ -5,3 +5,8 @@ from django.apps import AppConfig
 
 class RealtimeConfig(AppConfig):
     name = "realtime"
+
+    def ready(self) -> None:
+        from realtime.layer import quiet_layer_outages
+
+        quiet_layer_outages()

@@ -1,7 +1,22 @@
-"""The agent websocket at /ws/agent/: live events for what this agent may see."""
+"""The agent websocket at /ws/agent/: live events for what this agent may see.
+
+The socket joins the groups of who the agent is (`realtime.audience`), re-joins them when
+an `agent.updated` event says their role or teams changed, and answers "resume" from the
+outbox table by those same groups.
+
+Close codes:
+- 4403: not signed in as an agent. Refused at the handshake (browsers report 1006).
+- 4403 after `hello`: the agent's profile is gone or the user was deactivated.
+- 1013 (try again later): the channel layer (Redis) is unreachable. The socket is
+  accepted and closed at once so that a browser sees the code; the client reconnects
+  with back-off and resumes.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections import deque
 from typing import Any
 
@@ -9,45 +24,140 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from agents.access import agent_for, team_ids_of
-from realtime.audience import STAFF_GROUP, agent_group, may_receive, team_group
-from realtime.queries import missed_events
+from agents.models import Agent
+from realtime.audience import agent_socket_groups
+from realtime.events import AGENT_UPDATED
+from realtime.layer import LAYER_ERRORS
+from realtime.queries import RESUME_LIMIT, has_missed, missed_events, newest_event_id
 
+logger = logging.getLogger(__name__)
+
+CLOSE_FORBIDDEN = 4403
+CLOSE_TRY_LATER = 1013
+LAYER_TIMEOUT = 5.0
 BAD_FRAME = {"type": "error", "error": "frames must be JSON objects"}
+BAD_SINCE = {"type": "error", "error": "since must be an event id"}
+BAD_LAST = {"type": "error", "error": "last must be an event id"}
+BAD_LIMIT = {"type": "error", "error": "limit must be a positive whole number"}
+REMEMBERED = 2000
+
+
+class LayerState:
+    """One warning when sockets start being refused, one when they are served again."""
+
+    refusing = False
+
+    @classmethod
+    def down(cls, error: BaseException) -> None:
+        if not cls.refusing:
+            logger.warning(
+                "agent websocket: channel layer unreachable (%s); refusing sockets with %d",
+                str(error) or type(error).__name__,
+                CLOSE_TRY_LATER,
+            )
+        cls.refusing = True
+
+    @classmethod
+    def up(cls) -> None:
+        if cls.refusing:
+            logger.warning("agent websocket: channel layer reachable again")
+        cls.refusing = False
+
+
+def _event_id(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e400
+        return None
+    return number if 0 <= number < 2**63 else None
 
 
 class AgentConsumer(AsyncJsonWebsocketConsumer):
     groups: list[str] = []
 
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except LAYER_ERRORS as error:
+            if hasattr(self, "channel_name"):
+                raise  # after the socket's channel exists, handlers deal with the layer
+            # The pub/sub layer subscribes the socket's own channel before `connect`.
+            LayerState.down(error)
+            if (await receive())["type"] == "websocket.connect":
+                await send({"type": "websocket.accept"})
+                await send({"type": "websocket.close", "code": CLOSE_TRY_LATER})
+
     async def connect(self) -> None:
-        user = self.scope.get("user")
-        profile = await database_sync_to_async(self._load_profile)(user)
+        self.joined: list[str] = []
+        self.delivered: deque[int] = deque(maxlen=REMEMBERED)
+        self.delivered_set: set[int] = set()
+        profile = await database_sync_to_async(self._first_profile)(self.scope.get("user"))
         if profile is None:
-            await self.close(code=4403)
+            await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.user_id, self.sees_everything, self.team_ids = profile
-        self.joined: list[str] = [agent_group(self.user_id)]
-        if self.sees_everything:
-            self.joined.append(STAFF_GROUP)
-        self.joined += [team_group(t) for t in self.team_ids]
-        for group in self.joined:
-            await self.channel_layer.group_add(group, self.channel_name)
-        # An event addressed to two of our groups arrives twice; deliver it once.
-        self.delivered: deque[int] = deque(maxlen=2000)
+        self.user_id, groups = profile
+        if not await self._join(groups):
+            await self.accept()
+            await self.close(code=CLOSE_TRY_LATER)
+            return
+        LayerState.up()
         await self.accept()
-        await self.send_json({"type": "hello", "user_id": self.user_id})
+        # Read after joining: a client that has seen no event yet resumes from here.
+        newest = await database_sync_to_async(newest_event_id)()
+        await self.send_json({"type": "hello", "user_id": self.user_id, "last_event_id": newest})
 
     @staticmethod
-    def _load_profile(user: Any) -> tuple[int, bool, list[int]] | None:
-        if user is None:
-            return None
+    def _first_profile(user: Any) -> tuple[int, list[str]] | None:
         agent = agent_for(user)
         if agent is None:
             return None
-        return user.pk, agent.sees_everything, team_ids_of(agent)
+        groups = agent_socket_groups(
+            user_id=user.pk, sees_everything=agent.sees_everything, team_ids=team_ids_of(agent)
+        )
+        return user.pk, groups
+
+    @staticmethod
+    def _current_groups(user_id: int) -> list[str] | None:
+        """Read afresh (the scope's user caches its profile): None if no longer an agent."""
+        agent = Agent.objects.filter(user_id=user_id, user__is_active=True).first()
+        if agent is None:
+            return None
+        return agent_socket_groups(
+            user_id=user_id,
+            sees_everything=agent.sees_everything,
+            team_ids=agent.teams.values_list("id", flat=True),
+        )
+
+    async def _join(self, groups: list[str]) -> bool:
+        """Joins `groups` (leaving the joined ones not among them); False if the layer
+        is unreachable."""
+        try:
+            async with asyncio.timeout(LAYER_TIMEOUT):
+                for group in [g for g in self.joined if g not in groups]:
+                    await self.channel_layer.group_discard(group, self.channel_name)
+                    self.joined.remove(group)
+                for group in [g for g in groups if g not in self.joined]:
+                    # Counted as joined before it is: a failed add is left half-done
+                    # in the layer, and leaving undoes it.
+                    self.joined.append(group)
+                    await self.channel_layer.group_add(group, self.channel_name)
+        except LAYER_ERRORS as error:
+            LayerState.down(error)
+            await self._leave_all()
+            return False
+        return True
+
+    async def _leave_all(self) -> None:
+        for group in self.joined:
+            # When the layer is down, it forgets this socket's subscriptions anyway.
+            with contextlib.suppress(*LAYER_ERRORS):
+                await self.channel_layer.group_discard(group, self.channel_name)
+        self.joined = []
 
     async def disconnect(self, code: int) -> None:
-        for group in getattr(self, "joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        await self._leave_all()
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
@@ -69,36 +179,79 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             return
         kind = content.get("type")
         if kind == "ping":
-            await self.send_json({"type": "pong"})
+            await self._pong(content)
         elif kind == "resume":
-            try:
-                since = int(content.get("since", 0))
-            except (TypeError, ValueError, OverflowError):  # OverflowError: 1e400
-                await self.send_json({"type": "error", "error": "since must be an event id"})
-                return
-            events = await database_sync_to_async(missed_events)(
-                since=since,
-                sees_everything=self.sees_everything,
-                user_id=self.user_id,
-                team_ids=self.team_ids,
-            )
-            for event in events:
-                await self._deliver(event["id"], event["event"], event["data"])
-            await self.send_json({"type": "resumed", "since": since, "count": len(events)})
+            await self._resume(content)
+
+    async def _pong(self, content: dict[str, Any]) -> None:
+        """`last`: the newest event id the client has; `behind` tells it to resume
+        (live sends are skipped while the layer is down)."""
+        if "last" not in content:
+            await self.send_json({"type": "pong"})
+            return
+        last = _event_id(content["last"])
+        if last is None:
+            await self.send_json(BAD_LAST)
+            return
+        behind = await database_sync_to_async(has_missed)(groups=self.joined, since=last)
+        await self.send_json({"type": "pong", "behind": behind})
+
+    async def _resume(self, content: dict[str, Any]) -> None:
+        since = _event_id(content.get("since", 0))
+        if since is None:
+            await self.send_json(BAD_SINCE)
+            return
+        limit = _event_id(content.get("limit", RESUME_LIMIT))
+        if not limit:
+            await self.send_json(BAD_LIMIT)
+            return
+        page = await database_sync_to_async(missed_events)(
+            groups=list(self.joined), since=since, limit=limit
+        )
+        for event in page.events:
+            await self._deliver(event["id"], event["event"], event["data"])
+        await self.send_json(
+            {
+                "type": "resumed",
+                "since": since,
+                "count": len(page.events),
+                "has_more": page.has_more,
+                "next_since": page.next_since,
+            }
+        )
 
     async def realtime_event(self, message: dict[str, Any]) -> None:
-        if not may_receive(
-            sees_everything=self.sees_everything,
-            user_id=self.user_id,
-            team_ids=self.team_ids,
-            event_team_ids=message.get("team_ids", []),
-            event_user_ids=message.get("user_ids", []),
-        ):
-            return
         await self._deliver(message["id"], message["event"], message["data"])
+        if message["event"] == AGENT_UPDATED:
+            await self._rejoin(after=message["id"])
+
+    async def _rejoin(self, *, after: int) -> None:
+        """The agent's role or teams changed: join the groups they have now, and send
+        what the new groups got since the change (published before this socket joined)."""
+        groups = await database_sync_to_async(self._current_groups)(self.user_id)
+        if groups is None:
+            await self._leave_all()
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        added = [g for g in groups if g not in self.joined]
+        if not await self._join(groups):
+            await self.close(code=CLOSE_TRY_LATER)
+            return
+        since = after
+        while added:
+            page = await database_sync_to_async(missed_events)(groups=added, since=since)
+            for event in page.events:
+                await self._deliver(event["id"], event["event"], event["data"])
+            if not page.has_more:
+                break
+            since = page.next_since
 
     async def _deliver(self, event_id: int, name: str, data: dict[str, Any]) -> None:
-        if event_id in self.delivered:
+        # An event addressed to two of our groups arrives twice; deliver it once.
+        if event_id in self.delivered_set:
             return
+        if len(self.delivered) == REMEMBERED:
+            self.delivered_set.discard(self.delivered[0])
         self.delivered.append(event_id)
+        self.delivered_set.add(event_id)
         await self.send_json({"type": "event", "id": event_id, "event": name, "data": data})

@@ -4,6 +4,10 @@ Sends run on one event loop: the ASGI server's own loop when this process serves
 websockets (required by the in-memory layer, whose queues belong to that loop), else a
 private loop in a daemon thread (a Celery worker). One loop keeps sends in order and
 reuses one Redis connection instead of opening one per message.
+
+When the layer is unreachable, sends stop for a while instead of piling up on the loop
+(each would wait on a dead connection): the events are in the outbox table already, and
+sockets pick them up by "resume" (a client's heartbeat tells it when it is behind).
 """
 
 from __future__ import annotations
@@ -11,12 +15,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from concurrent.futures import Future
 from typing import Any
 
 from channels.layers import get_channel_layer
 
+from realtime.layer import LAYER_ERRORS
+
 logger = logging.getLogger(__name__)
+
+SEND_TIMEOUT = 5.0
+# Sends queued on the loop at most; beyond that a slow layer drops live sends.
+MAX_IN_FLIGHT = 1000
+PAUSE_FIRST = 1.0
+PAUSE_MAX = 30.0
 
 _home_loop: asyncio.AbstractEventLoop | None = None
 _private_loop: asyncio.AbstractEventLoop | None = None
@@ -44,22 +57,84 @@ def _target_loop() -> asyncio.AbstractEventLoop:
         return _private_loop
 
 
+class SendBreaker:
+    """Pauses sends after a failure: 1 s, doubling to 30 s while failures go on; the
+    sends after a pause probe the layer. Logs once per outage, not per event."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.in_flight = 0
+        self.failures = 0
+        self.paused_until = 0.0
+        self.skipped = 0
+
+    def admit(self) -> bool:
+        with self._lock:
+            if self.in_flight >= MAX_IN_FLIGHT or time.monotonic() < self.paused_until:
+                self.skipped += 1
+                return False
+            self.in_flight += 1
+            return True
+
+    def done(self, error: BaseException | None) -> None:
+        with self._lock:
+            self.in_flight -= 1
+            if error is None:
+                if self.failures:
+                    logger.warning(
+                        "realtime: channel layer reachable again (%d live sends skipped; "
+                        "clients resume them from the outbox)",
+                        self.skipped,
+                    )
+                self.failures = self.skipped = 0
+                self.paused_until = 0.0
+                return
+            now = time.monotonic()
+            if now < self.paused_until:
+                return  # one of the sends admitted before the pause: same outage
+            self.failures += 1
+            self.paused_until = now + min(PAUSE_MAX, PAUSE_FIRST * 2 ** (self.failures - 1))
+            if self.failures == 1:
+                logger.warning(
+                    "realtime: channel layer unreachable (%s); live sends paused, "
+                    "events stay in the outbox",
+                    str(error) or type(error).__name__,
+                )
+
+    def is_paused(self) -> bool:
+        return time.monotonic() < self.paused_until
+
+
+breaker = SendBreaker()
+
+
 async def _send(groups: list[str], message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    for group in groups:
-        await layer.group_send(group, message)
+    async with asyncio.timeout(SEND_TIMEOUT):
+        for group in groups:
+            try:
+                await layer.group_send(group, message)
+            except LAYER_ERRORS:
+                # After a Redis restart, the pooled connection fails once ("Connection
+                # closed by server"); the retry opens a new one.
+                await layer.group_send(group, message)
 
 
-def dispatch(groups: list[str], message: dict[str, Any]) -> Future[None]:
+def dispatch(groups: list[str], message: dict[str, Any]) -> Future[None] | None:
+    """Sends `message` to `groups`; None when sends are paused (the layer is down)."""
+    if not breaker.admit():
+        return None
     future = asyncio.run_coroutine_threadsafe(_send(groups, message), _target_loop())
-    future.add_done_callback(_log_failure)
+    future.add_done_callback(_settle)
     return future
 
 
-def _log_failure(future: Future[None]) -> None:
-    exc = future.exception()
-    if exc is not None:
-        # Events stay in the outbox table; clients recover them with "resume".
-        logger.warning("realtime dispatch failed: %s", exc)
+def _settle(future: Future[None]) -> None:
+    error = None if future.cancelled() else future.exception()
+    if error is not None and not isinstance(error, LAYER_ERRORS):
+        # A bug, not an outage: say so loudly, and keep sending the other events.
+        logger.error("realtime dispatch failed", exc_info=error)
+        error = None
+    breaker.done(error)

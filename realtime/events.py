@@ -1,4 +1,9 @@
-"""Every realtime event name, in one place."""
+"""Every realtime event name, in one place, each declared agent-only or visitor-safe.
+
+The chokepoint (`realtime.publish`) refuses an agent-only event addressed to a chat
+visitor, and a visitor-safe event whose payload holds an internal note or an internal
+interaction.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,19 @@ INTERACTION_CREATED = "interaction.created"
 INTERACTION_UPDATED = "interaction.updated"
 CUSTOMER_UPDATED = "customer.updated"
 CALL_RINGING = "call.ringing"
+# To one agent: their role or teams changed; their socket re-joins its groups.
+AGENT_UPDATED = "agent.updated"
 
-ALL = frozenset(
+AGENT_ONLY = frozenset(
     {
         CONVERSATION_CREATED,
         CONVERSATION_UPDATED,
-        INTERACTION_CREATED,
-        INTERACTION_UPDATED,
         CUSTOMER_UPDATED,
         CALL_RINGING,
+        AGENT_UPDATED,
     }
 )
+# A customer's own messages and our replies to them; never notes (checked per payload).
+VISITOR_SAFE = frozenset({INTERACTION_CREATED, INTERACTION_UPDATED})
+
+ALL = AGENT_ONLY | VISITOR_SAFE

@@ -6,14 +6,12 @@ from django.db import models
 class RealtimeEvent(models.Model):
     """An outbox row per event, written in the transaction of the change it reports.
 
-    Its id is what a reconnecting client names to get what it missed ("resume since").
+    Its id is what a reconnecting client names to get what it missed ("resume since");
+    its audience is one `RealtimeEventGroup` row per socket group it was sent to.
     """
 
     name = models.CharField(max_length=40)
     payload = models.JSONField()
-    # Who may receive it: leads and admins always; agents of these teams; these agents.
-    team_ids = models.JSONField(default=list)
-    user_ids = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -21,3 +19,18 @@ class RealtimeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} #{self.pk}"
+
+
+class RealtimeEventGroup(models.Model):
+    """One socket group an event was addressed to. The key (group, event) is the index
+    a resuming socket reads: the events of its groups after an id, in id order."""
+
+    pk = models.CompositePrimaryKey("group", "event_id")
+    group = models.CharField(max_length=100)
+    # Indexed on its own too: pruning deletes by event. DO_NOTHING: pruning deletes these
+    # rows itself first, so that deleting events is one statement (a cascade would load
+    # every pruned event, payload and all, into memory).
+    event = models.ForeignKey(RealtimeEvent, on_delete=models.DO_NOTHING, related_name="groups")
+
+    def __str__(self) -> str:
+        return f"{self.group} #{self.event_id}"

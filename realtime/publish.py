@@ -1,10 +1,12 @@
 """The one realtime chokepoint. Only action modules call `publish`, inside their transaction.
 
-The event rows are written with the change; the socket sends happen only after commit.
+The event rows and their audience rows are written with the change; the socket sends
+happen only after commit. What may reach a chat visitor is decided here and nowhere else.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,10 +14,14 @@ from django.db import transaction
 
 from realtime.audience import Audience
 from realtime.dispatch import dispatch
-from realtime.events import ALL
-from realtime.models import RealtimeEvent
+from realtime.events import ALL, VISITOR_SAFE
+from realtime.models import RealtimeEvent, RealtimeEventGroup
 
 LAYER_MESSAGE_TYPE = "realtime.event"
+
+
+class AudienceError(ValueError):
+    """An event addressed to someone who must never receive it."""
 
 
 @dataclass(frozen=True)
@@ -30,32 +36,56 @@ def publish(name: str, payload: dict[str, Any], audience: Audience) -> RealtimeE
 
 
 def publish_many(events: list[Event]) -> list[RealtimeEvent]:
-    """Several events of one change, written in one statement, sent in order on commit."""
+    """Several events of one change, written in two statements, sent in order on commit."""
     for event in events:
-        if event.name not in ALL:
-            raise ValueError(f"unknown realtime event {event.name!r}")
-    rows = RealtimeEvent.objects.bulk_create(
-        [
-            RealtimeEvent(
-                name=event.name,
-                payload=event.payload,
-                team_ids=sorted(event.audience.team_ids),
-                user_ids=sorted(event.audience.user_ids),
-            )
-            for event in events
-        ]
-    )
-    sends = [
-        (event.audience.groups(), layer_message(row))
-        for event, row in zip(events, rows, strict=True)
-    ]
+        check_event(event)
+    with transaction.atomic(savepoint=False):
+        rows = RealtimeEvent.objects.bulk_create(
+            [RealtimeEvent(name=event.name, payload=event.payload) for event in events]
+        )
+        sends = [(event.audience.groups(), row) for event, row in zip(events, rows, strict=True)]
+        RealtimeEventGroup.objects.bulk_create(
+            [RealtimeEventGroup(group=g, event=row) for groups, row in sends for g in groups]
+        )
 
     def send_all() -> None:
-        for groups, message in sends:
-            dispatch(groups, message)
+        for groups, row in sends:
+            dispatch(groups, layer_message(row))
 
     transaction.on_commit(send_all)
     return rows
+
+
+def check_event(event: Event) -> None:
+    if event.name not in ALL:
+        raise ValueError(f"unknown realtime event {event.name!r}")
+    if not event.audience.groups():
+        raise AudienceError(f"{event.name} is addressed to nobody")
+    if not event.audience.reaches_visitor:
+        return
+    if event.name not in VISITOR_SAFE:
+        raise AudienceError(f"{event.name} is for agents only; it cannot reach a visitor")
+    if any(_is_internal(item) for item in _objects_in(event.payload)):
+        raise AudienceError(f"{event.name} carries an internal note or event; not for a visitor")
+
+
+def _objects_in(value: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object in a payload, the payload itself included."""
+    if isinstance(value, dict):
+        yield value
+        for item in value.values():
+            yield from _objects_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _objects_in(item)
+
+
+def _is_internal(obj: dict[str, Any]) -> bool:
+    # An interaction wherever it sits in the payload (conversations.payloads' shape):
+    # notes and system events are direction "internal", a note is also kind "note".
+    if "direction" not in obj:
+        return False
+    return obj["direction"] == "internal" or obj.get("kind") == "note"
 
 
 def layer_message(event: RealtimeEvent) -> dict[str, Any]:
@@ -64,6 +94,4 @@ def layer_message(event: RealtimeEvent) -> dict[str, Any]:
         "id": event.pk,
         "event": event.name,
         "data": event.payload,
-        "team_ids": event.team_ids,
-        "user_ids": event.user_ids,
     }

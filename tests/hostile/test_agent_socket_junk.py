@@ -33,14 +33,17 @@ JUNK_FRAMES = [
     ("{\"type\": \"resume\", \"since\": 1e400}", SINCE_ERROR),
     ("{\"type\": \"resume\", \"since\": -1e400}", SINCE_ERROR),
     ("{\"type\": \"resume\", \"since\": NaN}", SINCE_ERROR),
-    # Beyond any event id: nothing was missed (no database error either).
-    ("{\"type\": \"resume\", \"since\": 99999999999999999999999999}",
-     {"type": "resumed", "since": 99999999999999999999999999, "count": 0}),
-    ("{\"type\": \"resume\", \"since\": -99999999999999999999999999}",
-     {"type": "resumed", "since": -99999999999999999999999999, "count": 0}),
+    # Outside what an event id can be (0 to 2**63 - 1): an error, no database error.
+    ("{\"type\": \"resume\", \"since\": 99999999999999999999999999}", SINCE_ERROR),
+    ("{\"type\": \"resume\", \"since\": -99999999999999999999999999}", SINCE_ERROR),
     ("{\"type\": \"resume\", \"since\": " + "9" * 5000 + "}",
      {"type": "error", "error": "frames must be JSON objects"}),
-    ("{\"type\": \"resume\", \"since\": -5}", {"type": "resumed", "since": -5, "count": 0}),
+    ("{\"type\": \"resume\", \"since\": -5}", SINCE_ERROR),
+    ("{\"type\": \"resume\", \"since\": 9223372036854775807}",
+     {"type": "resumed", "since": 2**63 - 1, "count": 0, "has_more": False,
+      "next_since": 2**63 - 1}),
+    ("{\"type\": \"ping\", \"last\": \"x\"}",
+     {"type": "error", "error": "last must be an event id"}),
 ]
 
 

@@ -63,7 +63,8 @@ def test_ringing_agent_receives_the_caller_with_recent_history(
     assert data["call"]["from"] == "+14155550134"
     assert data["conversation"]["id"] == email.conversation.pk
     pops = RealtimeEvent.objects.filter(name="call.ringing")
-    assert [(p.user_ids, p.team_ids) for p in pops] == [([online_agent_a.pk], [])]
+    assert [sorted(p.groups.values_list("group", flat=True)) for p in pops] == [
+        [f"agent.{online_agent_a.pk}", "staff"]]
 
 
 @pytest.mark.django_db(transaction=True)

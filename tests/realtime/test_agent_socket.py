@@ -11,6 +11,7 @@ from asgiref.sync import sync_to_async
 from django.db import connection, transaction
 
 from conversations.actions.ingest import do_record_inbound
+from realtime.models import RealtimeEvent
 from tests.factories import inbound
 from tests.realtime_helpers import connect_agent_socket, receive_events, session_cookie_for
 
@@ -123,12 +124,16 @@ def test_reconnecting_agent_resumes_what_it_missed_and_only_what_it_may_see(
 
         sock = await connect_agent_socket(cookie)
         assert (await sock.connect())[0]
-        await sock.receive_json_from()
+        # hello names the newest event: where a client that has seen none would resume.
+        newest = await sync_to_async(lambda: RealtimeEvent.objects.latest("id").pk)()
+        assert await sock.receive_json_from() == {
+            "type": "hello", "user_id": agent_a.pk, "last_event_id": newest}
         await sock.send_json_to({"type": "resume", "since": last_id})
         missed = await receive_events(sock, 2)
         done = await sock.receive_json_from(timeout=5)
-        assert done == {"type": "resumed", "since": last_id, "count": 2}
         assert [e["event"] for e in missed] == ["interaction.created", "conversation.updated"]
+        assert done == {"type": "resumed", "since": last_id, "count": 2, "has_more": False,
+                        "next_since": missed[-1]["id"]}
         assert missed[0]["data"]["text"] == "while away"
         assert all(e["id"] > last_id for e in missed)
         await sock.disconnect()
