@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urljoin
 
 import requests
 from django.conf import settings
@@ -15,6 +14,7 @@ from twilio.base.exceptions import TwilioException
 from channels_sms.optout import check_not_opted_out
 from channels_sms.senders import channel_address, sender_number
 from channels_sms.window import check_window, template_of
+from conversations.links import public_attachment_url
 from conversations.models import Channel, Conversation, Inbox, Interaction, Status
 from conversations.transports import ProviderResult, TransportError
 from twilio_common.client import twilio_client
@@ -108,7 +108,7 @@ class MessagingTransport:
 
 
 def _media_urls(interaction: Interaction) -> list[str]:
-    """Public URLs of the reply's attachments; Twilio downloads them from us."""
-    base = f"{settings.PUBLIC_URL}/"
-    return [urljoin(base, a.file.url) for a in interaction.attachments.all() if a.file]
+    """Signed, expiring links to the reply's attachments: Twilio downloads them from us
+    without signing in, and nobody else can guess them."""
+    return [public_attachment_url(a) for a in interaction.attachments.all() if a.file]
 

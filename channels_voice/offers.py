@@ -12,45 +12,24 @@ from django.utils import timezone
 from agents.models import Agent, Team
 from channels_voice.actions import lock_call
 from channels_voice.callstate import derive
-from conversations.access import visible_interactions
 from conversations.actions.timeline import record_event
 from conversations.actions.update import do_update_conversation
-from conversations.models import Inbox, Interaction, InteractionKind, Priority
+from conversations.models import Inbox, Interaction, Priority
 from conversations.notify import notify_interaction
 from conversations.payloads import conversation_payload
+from customers.payloads import screen_pop_history_payload
+from customers.queries import screen_pop_history
 from realtime import events
 from realtime.audience import Audience
 from realtime.publish import publish
 
-HISTORY_SIZE = 10
 CALLBACK_TAG = "callback-requested"
 CALLBACK_REQUESTED = "callback_requested"  # the timeline event type
 
 
-def _history_item(item: Interaction) -> dict[str, Any]:
-    return {
-        "id": item.pk,
-        "conversation_id": item.conversation_id,
-        "channel": item.channel,
-        "direction": item.direction,
-        "kind": item.kind,
-        "subject": item.subject,
-        "text": item.text[:500],
-        "status": item.status,
-        "occurred_at": item.occurred_at.isoformat(),
-    }
-
-
 def screen_pop_payload(call: Interaction, user: Any) -> dict[str, Any]:
     """Who is calling and what they said before, as far as this agent may see."""
-    customer = call.customer
-    history = (
-        visible_interactions(user)
-        .filter(customer=customer)
-        .exclude(kind=InteractionKind.EVENT)
-        .exclude(pk=call.pk)
-        .order_by("-occurred_at", "-id")[:HISTORY_SIZE]
-    )
+    history = screen_pop_history(user, call.customer_id, exclude_interaction_id=call.pk)
     return {
         "call": {
             "interaction_id": call.pk,
@@ -61,18 +40,8 @@ def screen_pop_payload(call: Interaction, user: Any) -> dict[str, Any]:
             "direction": call.meta.get("direction", ""),
             "team_id": call.meta.get("team_id"),
         },
-        "customer": {
-            "id": customer.pk,
-            "name": customer.display_name,
-            "tags": list(customer.tags),
-            "attributes": customer.attributes,
-            "identities": [
-                {"kind": i.kind, "value": i.value, "verified": i.verified}
-                for i in customer.identities.all()
-            ],
-        },
+        **screen_pop_history_payload(history),
         "conversation": conversation_payload(call.conversation),
-        "history": [_history_item(item) for item in history],
     }
 
 
@@ -93,7 +62,7 @@ def do_offer_call(inbox: Inbox, call_sid: str, agents: list[Agent], team: Team |
             notify_interaction(call, created=False)
         for agent in agents:
             publish(events.CALL_RINGING, screen_pop_payload(call, agent.user),
-                    Audience.of(user_ids=[agent.user_id]))
+                    Audience.agent(agent.user_id))
 
 
 def do_take_call(inbox: Inbox, call_sid: str, user_id: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.base import ContentFile
+from django.test import Client
 
 from conversations.actions.delivery import do_claim_for_sending
 from conversations.actions.reply import do_send_reply
@@ -26,13 +27,18 @@ def _reply_with_photo(client, agent):
 
 
 def test_attachments_are_sent_as_media_urls(client, inbox, agent_a, fake_twilio):
-    reply, photo = _reply_with_photo(client, agent_a)
+    reply, _ = _reply_with_photo(client, agent_a)
 
     get_transport("sms").send(reply)
 
     [request] = fake_twilio.sends()
-    assert request.data["MediaUrl"] == [f"http://testserver{photo.file.url}"]
+    [url] = request.data["MediaUrl"]
+    assert url.startswith("http://testserver/attachments/public/")
     assert request.data["Body"] == "The label to print"
+    # What Twilio gets when it fetches the link, signed in as nobody.
+    fetched = Client().get(url.removeprefix("http://testserver"))
+    assert fetched.status_code == 200
+    assert b"".join(fetched.streaming_content) == b"\x89PNG"
 
 
 def test_an_inbox_without_mms_refuses_attachments(client, inbox, agent_a, fake_twilio):
