@@ -25,7 +25,7 @@ from tests.realtime_helpers import connect_agent_socket, receive_events, session
 
 
 def _published():
-    return [(e.name, e.payload["id"], e.team_ids, e.user_ids)
+    return [(e.name, e.payload["id"], sorted(e.groups.values_list("group", flat=True)))
             for e in RealtimeEvent.objects.filter(name="customer.updated").order_by("id")]
 
 
@@ -49,7 +49,8 @@ def test_profile_and_identity_edits_publish_the_full_customer(ana, team_a, agent
     identity = do_add_identity(ana, "phone", "+1 415 555 0199")
     do_add_identity(ana, "phone", "+14155550199")  # already hers: nothing changed
     do_remove_identity(ana, identity.pk)
-    assert _published() == [("customer.updated", ana.pk, [team_a.pk], [agent_b.pk])] * 3
+    groups = sorted([f"agent.{agent_b.pk}", "staff", f"team.{team_a.pk}"])
+    assert _published() == [("customer.updated", ana.pk, groups)] * 3
     events = RealtimeEvent.objects.filter(name="customer.updated").order_by("id")
     ana = Customer.objects.prefetch_related("identities").get(pk=ana.pk)
     assert events[0].payload["notes"] == "Call after 5pm"
