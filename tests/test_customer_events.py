@@ -19,7 +19,7 @@ from customers.actions.profile import (
 )
 from customers.models import Customer
 from customers.payloads import customer_payload
-from realtime.models import RealtimeEvent
+from realtime.models import RealtimeEvent, RealtimeEventGroup
 from tests.factories import inbound
 from tests.realtime_helpers import connect_agent_socket, receive_events, session_cookie_for
 
@@ -40,6 +40,7 @@ def ana(db, twilio_inbox, team_b, agent_b, lead):
     second = do_record_inbound(inbound(other_inbox, "email", "email", "ana@example.com", "x",
                                        provider_id="<ev2@x>", use_continuity=False))
     do_update_conversation(second.conversation, by=lead, changes={"assignee": agent_b})
+    RealtimeEventGroup.objects.all().delete()
     RealtimeEvent.objects.all().delete()
     return first.conversation.customer
 
