@@ -14,16 +14,20 @@ from urllib.parse import urlparse
 import dj_database_url
 
 from omnidesk.env import env_bool, env_int, env_list, env_str
+from omnidesk.install_secrets import install_secret, webhook_basic_auth
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("OMNIDESK_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
+# Sessions, reply tokens and our Message-IDs are HMACs with SECRET_KEY, so it is never a
+# value printed in the source: unset, it is generated once per install and kept in the
+# var folder (<var>/secrets/secret_key), shared by every process that uses that folder.
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and env_bool("OMNIDESK_REQUIRE_SECRET_KEY", False):
-        raise RuntimeError("SECRET_KEY must be set in production")
-    SECRET_KEY = "omnidesk-insecure-development-key-change-me"  # noqa: S105
+        raise RuntimeError("SECRET_KEY must be set (OMNIDESK_REQUIRE_SECRET_KEY is on)")
+    SECRET_KEY = install_secret(VAR_DIR, "secret_key")
 
 PUBLIC_URL = env_str("PUBLIC_URL", "http://localhost:8000").rstrip("/")
 ALLOWED_HOSTS = env_list(
@@ -240,8 +244,14 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@localhost")
+# Every inbound and tracking webhook needs this `user:password` as basic auth (and the
+# ESP's signature where it has one; see channels_email/webhook_guard.py). Unset, one is
+# generated on the first start, kept in <var>/secrets/anymail_webhook_secret and printed
+# by `manage.py serve` with the webhook URLs.
+ANYMAIL_WEBHOOK_SECRET_GENERATED = not env_str("ANYMAIL_WEBHOOK_SECRET", "")
 ANYMAIL: dict[str, object] = {
-    "WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "") or None,
+    "WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "")
+    or install_secret(VAR_DIR, "anymail_webhook_secret", webhook_basic_auth),
 }
 # Providers that sign their webhooks need their key too; each is read from the environment
 # under its anymail name (e.g. MAILGUN_WEBHOOK_SIGNING_KEY) and, like any anymail setting,

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from hypothesis import HealthCheck, settings
 
 from conversations.models import Conversation, Interaction
@@ -75,3 +76,10 @@ def row_counts() -> tuple[int, int, int]:
 @pytest.fixture
 def counts() -> Any:
     return row_counts
+
+
+def clear_email_cache_keys() -> None:
+    """The email channel's rate-limit and acknowledgement keys in this run's Redis db."""
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    for key in client.scan_iter(match="*channels_email:*"):
+        client.delete(key)
