@@ -17,6 +17,7 @@ class ChannelsEmailConfig(AppConfig):
         from anymail.signals import inbound, tracking
 
         from channels_email.config import validate_email_config
+        from channels_email.mime_depth import cap_anymail_mime_depth
         from channels_email.transport import EmailTransport
         from channels_email.webhooks import handle_inbound, handle_tracking
         from conversations.channels import register_inbox_kind
@@ -30,3 +31,4 @@ class ChannelsEmailConfig(AppConfig):
         # anymail warns, then accepts, when no WEBHOOK_SECRET is set; our guard refuses
         # instead and logs why (channels_email.webhook_guard).
         warnings.filterwarnings("ignore", category=AnymailInsecureWebhookWarning)
+        cap_anymail_mime_depth()

@@ -273,6 +273,12 @@ def _event(
         "cc": [addr for _name, addr in parsed.cc],
         **noise.meta,
     }
+    if parsed.flattened is not None:
+        meta["mime_flattened"] = {
+            "levels": parsed.flattened.levels,
+            "parts": parsed.flattened.parts,
+            "note": parsed.flattened.note,
+        }
     if text != parsed.text.strip():
         meta["full_text"] = parsed.text
     if html != parsed.html:

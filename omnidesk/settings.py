@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: email webhooks may be larger than other requests.
+    "channels_email.limits.body_size_limit",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -197,7 +199,6 @@ STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 30 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WHITENOISE_USE_FINDERS = True
 
@@ -234,6 +235,18 @@ OMNIDESK_DEMO_PASSWORD = env_str("OMNIDESK_DEMO_PASSWORD", "omnidesk-demo")
 OMNIDESK_REALTIME_RETENTION_HOURS = env_int("OMNIDESK_REALTIME_RETENTION_HOURS", 48)
 OMNIDESK_SEND_MAX_RETRIES = env_int("OMNIDESK_SEND_MAX_RETRIES", 8)
 OMNIDESK_ATTACHMENT_MAX_BYTES = env_int("OMNIDESK_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
+
+# --- Request bodies --------------------------------------------------------------------
+# Every request but the email webhooks: DATA_UPLOAD_MAX_MEMORY_SIZE, as in Django.
+OMNIDESK_REQUEST_MAX_BYTES = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 30 * 1024 * 1024)
+# Email webhooks carry whole messages: attachments up to the limit above in base64 (4/3,
+# in 76-character lines), inside the ESP's JSON or form encoding, hence 3/2 plus 1 MiB.
+OMNIDESK_EMAIL_WEBHOOK_MAX_BYTES = env_int(
+    "OMNIDESK_EMAIL_WEBHOOK_MAX_BYTES", OMNIDESK_ATTACHMENT_MAX_BYTES * 3 // 2 + 1024 * 1024
+)
+# Django checks one limit for every request; channels_email.limits applies each of the
+# two above where it belongs (413 above it).
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(OMNIDESK_REQUEST_MAX_BYTES, OMNIDESK_EMAIL_WEBHOOK_MAX_BYTES)
 
 # --- Email (django-anymail) ----------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
