@@ -98,12 +98,10 @@ def _handle_inbound(event: AnymailInboundEvent, esp_name: str) -> None:
 def check_field_types(event: AnymailInboundEvent, message: Message) -> None:
     """What anymail copied from the ESP's JSON without looking: the ids we read must be
     strings, every leaf part's body a string (or bytes), every header a string."""
-    for name in ("event_id",):
-        value = getattr(event, name, None)
-        if value is not None and not isinstance(value, str):
-            raise UnusableInbound(f"{name} is a {type(value).__name__}, not a string")
-    for name in ("envelope_recipient",):
-        value = getattr(message, name, None)
+    for name, value in (
+        ("event_id", getattr(event, "event_id", None)),
+        ("envelope_recipient", getattr(message, "envelope_recipient", None)),
+    ):
         if value is not None and not isinstance(value, str):
             raise UnusableInbound(f"{name} is a {type(value).__name__}, not a string")
     for part in _parts(message):

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conversations.models import Direction, Interaction
@@ -65,6 +65,11 @@ def post_json_bytes(url: str, body: bytes) -> Any:
 @FUZZ
 @given(changes=st.dictionaries(st.sampled_from(sorted(POSTMARK)), JUNK, max_size=4),
        header_junk=st.lists(st.fixed_dictionaries({"Name": JUNK, "Value": JUNK}), max_size=3))
+# Found by randomized runs: each was a 500 (a body or an id that is no string).
+@example(changes={"HtmlBody": {}}, header_junk=[])
+@example(changes={"TextBody": {"a": None}}, header_junk=[])
+@example(changes={"OriginalRecipient": []}, header_junk=[])
+@example(changes={"MessageID": 0.5}, header_junk=[])
 def test_postmark_payload_with_wrong_types_is_kept_or_a_400(email_inbox, changes, header_junk):
     body = copy.deepcopy(POSTMARK)
     body.update(changes)
