@@ -16,8 +16,10 @@ COPY pyproject.toml ./
 RUN pip install .
 
 COPY . .
-# Static files are baked into the image and served by WhiteNoise.
-RUN python manage.py collectstatic --noinput -v 0 \
+# Static files are baked into the image and served by WhiteNoise. A throw-away var folder:
+# the secrets each install generates on its first start must not be baked in.
+RUN OMNIDESK_VAR_DIR=/tmp/build-var python manage.py collectstatic --noinput -v 0 \
+    && rm -rf /tmp/build-var \
     && useradd --system --home-dir /app --uid 10001 omnidesk \
     && mkdir -p /data \
     && chown omnidesk /data

@@ -34,3 +34,15 @@ def inbound_domain() -> str:
 
 def attachment_max_bytes() -> int:
     return int(settings.OMNIDESK_ATTACHMENT_MAX_BYTES)
+
+
+def webhook_max_bytes() -> int:
+    """Largest body an email webhook accepts: a whole message with attachments up to
+    attachment_max_bytes() in base64, inside the ESP's JSON or form encoding."""
+    return int(settings.OMNIDESK_EMAIL_WEBHOOK_MAX_BYTES)
+
+
+def request_max_bytes() -> int:
+    """Largest body of every other request (Django's DATA_UPLOAD_MAX_MEMORY_SIZE is the
+    larger of the two, so that the webhooks can read theirs)."""
+    return int(settings.OMNIDESK_REQUEST_MAX_BYTES)

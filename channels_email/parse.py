@@ -26,6 +26,12 @@ from channels_email.headers import (
     part_param,
     raw_headers,
 )
+from channels_email.mime_depth import (
+    FLATTENED_HEADER,
+    Flattening,
+    flattened_by_header,
+    shallow_mime,
+)
 from conversations.sanitize import html_to_text
 
 logger = logging.getLogger(__name__)
@@ -64,6 +70,8 @@ class ParsedEmail:
     text: str = ""
     html: str = ""
     parts: list[ParsedPart] = field(default_factory=list)
+    # Set when the message nested its parts too deep and was read flattened.
+    flattened: Flattening | None = None
 
     def header(self, name: str) -> str:
         return header_text(self.message, name)
@@ -73,10 +81,19 @@ class ParsedEmail:
 
 
 def parse_email(raw: bytes) -> ParsedEmail:
-    message = _parse_message(raw)
-    parsed = ParsedEmail(message=message)
+    try:
+        shallow, flattening = shallow_mime(raw)
+    except Exception:
+        logger.exception("the MIME depth check failed; parsing the message as it is")
+        shallow, flattening = raw, None
+    message = _parse_message(shallow)
+    parsed = ParsedEmail(message=message, flattened=flattening)
     try:
         _read_headers(parsed)
+        # anymail flattened it already (channels_email.mime_depth): its signed header.
+        parsed.flattened = parsed.flattened or flattened_by_header(
+            header_text(message, FLATTENED_HEADER)
+        )
     except Exception:
         logger.exception("unreadable headers; keeping the message with what could be read")
     try:

@@ -2,8 +2,11 @@
 ingest_email command all hand raw RFC 822 bytes to receive_raw_email.
 
 It parses the message, chooses the inbox, recognizes our own mail, auto-replies,
-bounces and loops, builds one InboundEvent and records it through the pipeline; then,
-for a new conversation from a real customer message, sends the inbox's acknowledgement.
+bounces and loops, builds one InboundEvent and records it through the pipeline. In the
+same transaction it schedules the follow-ups (channels_email.follow_ups): a DSN marks
+the reply it reports as bounced; a new conversation from a real customer message gets
+the inbox's acknowledgement. A message without a usable sender starts a conversation
+of its own, tagged unknown-sender, and never joins another.
 It never raises: `ReceiveOutcome.kept` says whether the message is safely recorded.
 """
 
@@ -14,12 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from channels_email import conf
-from channels_email.acknowledge import maybe_acknowledge
+from channels_email.acknowledge import wants_acknowledgement
 from channels_email.config import inbox_addresses
 from channels_email.content import split_reply, trim_html_quote
+from channels_email.follow_ups import acknowledge_task, mark_bounced_task
 from channels_email.noise import Bounce, auto_reply_reason, detect_bounce, over_rate_limit
 from channels_email.parse import ParsedEmail, ParsedPart, parse_email
 from channels_email.recipients import Recipients, resolve_recipients
@@ -32,8 +37,8 @@ from channels_email.threading import (
     synthetic_message_id,
     verify_token,
 )
-from conversations.actions.delivery import do_mark_failed, do_update_delivery
 from conversations.actions.ingest import do_record_inbound
+from conversations.actions.update import do_update_conversation
 from conversations.inbound import InboundAttachment, InboundEvent, IngestResult
 from conversations.models import (
     Conversation,
@@ -41,15 +46,18 @@ from conversations.models import (
     Direction,
     Inbox,
     Interaction,
-    Status,
 )
 from conversations.sanitize import sanitize_html
 from customers.identities import InvalidIdentity, normalize_email
 from customers.models import Identity
+from jobs.outbox import enqueue_job
 
 logger = logging.getLogger(__name__)
 
 UNKNOWN_SENDER = "unknown-sender@invalid.invalid"
+# The tag (and timeline line) on a conversation started by a message without a usable
+# sender address: agents see that nobody can be answered there.
+UNKNOWN_SENDER_TAG = "unknown-sender"
 
 
 @dataclass
@@ -64,7 +72,9 @@ class ReceiveOutcome:
     ignored: bool = False
     noise: str = ""  # "", "own_message", "auto_reply", "bounce", "loop_limited"
     message_id: str = ""
-    acknowledgement: Interaction | None = None
+    # Follow-ups scheduled for after the commit (channels_email.follow_ups).
+    acknowledging: bool = False  # acknowledge_task(result.interaction.pk)
+    marking_bounced: int | None = None  # mark_bounced_task: the reply it will mark
 
 
 @dataclass
@@ -117,29 +127,26 @@ def _receive(raw: bytes, explicit_inbox: Inbox | None, source: str) -> ReceiveOu
     if not noise.kind and not duplicate and over_rate_limit(sender):
         noise.kind = "loop_limited"
         noise.meta["loop_limited"] = True
-    thread = _thread(parsed, recipients, sender, noise)
+    unknown = sender == UNKNOWN_SENDER
+    # A message without a sender may name any conversation; it joins none.
+    thread = _Thread([], [], {}) if unknown else _thread(parsed, recipients, sender, noise)
     event = _event(parsed, raw, inbox, provider_id, sender, sender_name, recipients, thread, noise)
     event.meta["source"] = source
-    result = _record(event)
-    if noise.bounce and noise.bounced is not None and noise.bounce.failed and result.created:
-        _mark_bounced(noise.bounced, noise.bounce, result.interaction)
-    acknowledgement = None
-    if result.created and result.conversation_created and not noise.kind:
-        acknowledgement = maybe_acknowledge(
-            result=result,
-            inbox=inbox,
-            sender=event.sender_value,
-            sender_name=sender_name,
-            parsed=parsed,
-        )
+    bounced = noise.bounced if noise.bounce is not None and noise.bounce.failed else None
+    follow_ups = _FollowUps(
+        acknowledge=not noise.kind and not unknown and wants_acknowledgement(inbox, sender, parsed),
+        mark_bounced=bounced is not None,
+    )
+    result = _record(event, follow_ups)
     return ReceiveOutcome(
         kept=True,
         result=result,
-        reason=_describe(result, thread, noise, recipients),
+        reason=_describe(result, thread, noise, recipients, follow_ups, event),
         ignored=bool(noise.kind),
         noise=noise.kind,
         message_id=provider_id,
-        acknowledgement=acknowledgement,
+        acknowledging=follow_ups.acknowledged,
+        marking_bounced=bounced.pk if bounced is not None and follow_ups.bounce_scheduled else None,
     )
 
 
@@ -273,6 +280,12 @@ def _event(
         "cc": [addr for _name, addr in parsed.cc],
         **noise.meta,
     }
+    if parsed.flattened is not None:
+        meta["mime_flattened"] = {
+            "levels": parsed.flattened.levels,
+            "parts": parsed.flattened.parts,
+            "note": parsed.flattened.note,
+        }
     if text != parsed.text.strip():
         meta["full_text"] = parsed.text
     if html != parsed.html:
@@ -342,31 +355,51 @@ def _clean_meta(value: object) -> object:
     return value
 
 
-def _record(event: InboundEvent) -> IngestResult:
-    try:
-        return do_record_inbound(event)
-    except InvalidIdentity:
-        # The sender cannot be named; keep the message under the unknown sender.
-        event.sender_value, event.sender_name = UNKNOWN_SENDER, "Unknown sender"
-        event.meta["sender_unknown"] = True
-        return do_record_inbound(event)
+@dataclass
+class _FollowUps:
+    acknowledge: bool  # if the message starts a conversation
+    mark_bounced: bool
+    acknowledged: bool = False  # scheduled
+    bounce_scheduled: bool = False
 
 
-def _mark_bounced(bounced: Interaction, bounce: Bounce, notice: Interaction) -> None:
-    error = f"Bounced: {bounce.diagnostic}"[:2000]
-    if bounced.inbox is not None and bounced.provider_id:
-        do_update_delivery(
-            bounced.inbox,
-            bounced.provider_id,
-            Status.BOUNCED,
-            error=error,
-            meta={"bounce_interaction_id": notice.pk},
-        )
-    else:
-        do_mark_failed(bounced.pk, error, status=Status.BOUNCED)
+def _record(event: InboundEvent, follow_ups: _FollowUps) -> IngestResult:
+    """The message, its unknown-sender flag and its follow-up tasks, in one transaction:
+    the tasks are scheduled for its commit (the job outbox will hold them)."""
+    with transaction.atomic():
+        try:
+            result = do_record_inbound(event)
+        except InvalidIdentity:
+            # The sender cannot be named: a conversation of its own, never another's.
+            event.sender_value, event.sender_name = UNKNOWN_SENDER, "Unknown sender"
+            event.meta["sender_unknown"] = True
+            event.thread_refs, event.conversation_hint = [], None
+            result = do_record_inbound(event)
+        if not result.created:
+            return result
+        unknown = bool(event.meta.get("sender_unknown"))
+        if unknown and result.conversation_created:
+            conversation = result.conversation
+            do_update_conversation(
+                conversation, by=None, changes={"tags": [*conversation.tags, UNKNOWN_SENDER_TAG]}
+            )
+        if follow_ups.mark_bounced:
+            enqueue_job(mark_bounced_task, result.interaction.pk)
+            follow_ups.bounce_scheduled = True
+        if follow_ups.acknowledge and result.conversation_created and not unknown:
+            enqueue_job(acknowledge_task, result.interaction.pk)
+            follow_ups.acknowledged = True
+    return result
 
 
-def _describe(result: IngestResult, thread: _Thread, noise: _Noise, recipients: Recipients) -> str:
+def _describe(
+    result: IngestResult,
+    thread: _Thread,
+    noise: _Noise,
+    recipients: Recipients,
+    follow_ups: _FollowUps,
+    event: InboundEvent,
+) -> str:
     conversation = result.conversation
     if not result.created:
         return (
@@ -383,8 +416,12 @@ def _describe(result: IngestResult, thread: _Thread, noise: _Noise, recipients: 
         "loop_limited": "sender over the loop limit, kept without automatic reactions; ",
     }.get(noise.kind, "")
     suffix = ""
-    if noise.bounced is not None and noise.bounce is not None and noise.bounce.failed:
-        suffix = f"; interaction #{noise.bounced.pk} marked bounced"
+    if event.meta.get("sender_unknown"):
+        suffix += f"; no usable sender address, tagged {UNKNOWN_SENDER_TAG}"
+    if noise.bounced is not None and follow_ups.bounce_scheduled:
+        suffix += f"; interaction #{noise.bounced.pk} to be marked bounced"
+    if follow_ups.acknowledged:
+        suffix += "; acknowledgement queued"
     return f"{prefix}{where} in {recipients.how}{suffix}"
 
 

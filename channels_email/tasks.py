@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from channels_email.follow_ups import acknowledge_task, mark_bounced_task
 from channels_email.imap.tasks import poll_imap_inbox_task, poll_imap_task
 
-__all__ = ["poll_imap_inbox_task", "poll_imap_task"]
+__all__ = ["acknowledge_task", "mark_bounced_task", "poll_imap_inbox_task", "poll_imap_task"]

@@ -17,9 +17,8 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from email import policy
+from email import encoders, policy
 from email.message import Message
-from email.mime.multipart import MIMEMultipart
 from typing import Any
 
 from anymail.signals import AnymailInboundEvent, AnymailTrackingEvent, EventType
@@ -49,7 +48,8 @@ TRACKING_STATUS = {
 
 class RetryLater(Exception):
     """Raised by our receivers so that anymail answers 500 and the ESP delivers again.
-    Any other exception comes from anymail's parsing of the payload: see urls.py."""
+    Any other exception comes from anymail's parsing of the payload: see
+    channels_email.webhook_guard."""
 
 
 class InboundNotKept(RetryLater):
@@ -60,13 +60,19 @@ class TrackingTooEarly(RetryLater):
     """The event arrived before the send was recorded."""
 
 
+class UnusableInbound(Exception):
+    """anymail built the message from fields of the wrong JSON types (a dict where a
+    string belongs, say): the payload is at fault, so the answer is 400 and the ESP does
+    not deliver it again."""
+
+
 def _or_retry_later(
     handle: Callable[[Any, str], None], event: Any, esp_name: str, failure: type[RetryLater]
 ) -> None:
     """Any error of ours becomes a RetryLater, so the ESP delivers the event again."""
     try:
         handle(event, esp_name)
-    except RetryLater:
+    except (RetryLater, UnusableInbound):
         raise
     except Exception as exc:
         raise failure(f"{esp_name} {event.event_type} failed: {exc!r}") from exc
@@ -80,11 +86,68 @@ def _handle_inbound(event: AnymailInboundEvent, esp_name: str) -> None:
     message = event.message
     if message is None:
         return
+    check_field_types(event, message)
     _complete_headers(message, event, esp_name)
+    encode_binary_parts(message)
     outcome = receive_raw_email(message_bytes(message), source=f"anymail:{esp_name}")
     logger.info("%s inbound %s: %s", esp_name, outcome.message_id, outcome.reason)
     if not outcome.kept:
         raise InboundNotKept(outcome.reason)
+
+
+def check_field_types(event: AnymailInboundEvent, message: Message) -> None:
+    """What anymail copied from the ESP's JSON without looking: the ids we read must be
+    strings, every leaf part's body a string (or bytes), every header a string."""
+    for name, value in (
+        ("event_id", getattr(event, "event_id", None)),
+        ("envelope_recipient", getattr(message, "envelope_recipient", None)),
+    ):
+        if value is not None and not isinstance(value, str):
+            raise UnusableInbound(f"{name} is a {type(value).__name__}, not a string")
+    for part in _parts(message):
+        for header, value in part.raw_items():
+            if not isinstance(header, str) or not isinstance(value, str):
+                raise UnusableInbound(f"header {header!r} is a {type(value).__name__}")
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            if not all(isinstance(child, Message) for child in payload):
+                raise UnusableInbound("a multipart holds something other than parts")
+        elif payload is not None and not isinstance(payload, str | bytes):
+            raise UnusableInbound(f"a {part.get_content_type()} body is a "
+                                  f"{type(payload).__name__}, not text")
+
+
+def _parts(message: Message) -> list[Message]:
+    """Every part, without recursion."""
+    found, pending = [], [message]
+    while pending:
+        part = pending.pop()
+        found.append(part)
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            pending.extend(child for child in payload if isinstance(child, Message))
+    return found
+
+
+def encode_binary_parts(message: Message) -> None:
+    """anymail builds attachments of parsed-field ESPs (Postmark, Mailjet, SendGrid's
+    default post, ...) as raw bytes without a transfer encoding; serialized like that,
+    every CR and LF in them is rewritten and the file comes back corrupted. Such parts
+    are base64-encoded first."""
+    for part in _parts(message):
+        payload = part.get_payload()
+        if not isinstance(payload, str):
+            continue
+        encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+        if encoding not in ("", "7bit", "8bit", "binary"):
+            continue
+        textual = part.get_content_maintype() == "text"
+        if textual and payload.isascii() and "\r" not in payload:
+            continue
+        data = part.get_payload(decode=True)
+        del part["Content-Transfer-Encoding"]
+        part.set_payload(data if isinstance(data, bytes) else b"")
+        encoders.encode_base64(part)
 
 
 def _complete_headers(message: Message, event: AnymailInboundEvent, esp_name: str) -> None:
@@ -111,31 +174,18 @@ def _content_digest(message: Message) -> str:
 
 
 def message_bytes(message: Message) -> bytes:
+    """The message as RFC 822 bytes (anymail nests it at most mime_depth.MAX_DEPTH
+    levels, which the serializer handles); UnusableInbound when no serializer can."""
     for attempt in (
         lambda: message.as_bytes(),
         lambda: message.as_bytes(policy=policy.compat32),
         lambda: message.as_string(policy=policy.compat32).encode("utf-8", "surrogateescape"),
-        lambda: _flattened(message),
     ):
         try:
             return attempt()
         except Exception:  # noqa: S112 - fall through to a more lenient serializer
             continue
-    return str(message).encode("utf-8", "replace")
-
-
-def _flattened(message: Message) -> bytes:
-    """A MIME bomb nested deeper than the serializer's recursion allows (each level costs
-    it several stack frames): its headers and every leaf part under one multipart, so
-    what the sender wrote is still kept."""
-    flat = MIMEMultipart("mixed")
-    for name, value in message.items():
-        if name.lower() not in ("content-type", "content-transfer-encoding", "mime-version"):
-            flat[name] = str(value)
-    for part in message.walk():
-        if not part.is_multipart():
-            flat.attach(part)
-    return flat.as_bytes(policy=policy.compat32)
+    raise UnusableInbound("the message anymail built cannot be serialized")
 
 
 def handle_tracking(sender: Any, event: AnymailTrackingEvent, esp_name: str, **kwargs: Any) -> None:

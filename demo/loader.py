@@ -7,6 +7,7 @@ Deterministic: one seeded Random decides every name, time and outcome, relative 
 from __future__ import annotations
 
 import random
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -39,11 +40,14 @@ from demo.actions import (
     do_create_demo_setup,
     do_set_demo_state,
 )
+from omnidesk.install_secrets import install_secret
 
 SEED = 20250607
 INBOX_SLUGS = {"email": "demo-support-email", "chat": "demo-website-chat",
                "twilio": "demo-support-line", "api": "demo-shop-events"}
-PLACEHOLDER_TWILIO_TOKEN = "demo-placeholder-not-a-real-twilio-token"  # noqa: S105
+# Without TWILIO_AUTH_TOKEN the demo number gets a token of this install (kept in the var
+# folder), never a constant of the source that anyone could sign webhooks with.
+DEMO_TWILIO_TOKEN_SECRET = "demo_twilio_auth_token"  # noqa: S105 - a file name
 TWILIO_NUMBER = "+14155550199"
 # How a customer's latest conversation stands: open and waiting for an answer, pending
 # (waiting on the customer), or resolved.
@@ -57,6 +61,11 @@ INBOX_OF_CHANNEL = {"email": "email", "api": "api", "chat": "chat", "sms": "twil
                     "whatsapp": "twilio", "voice": "twilio"}
 
 
+def random_twilio_token() -> str:
+    """Shaped like Twilio's auth tokens: 32 hex digits."""
+    return secrets.token_hex(16)
+
+
 def demo_present() -> bool:
     return Inbox.objects.filter(slug__in=INBOX_SLUGS.values()).exists()
 
@@ -66,15 +75,16 @@ def demo_inboxes() -> list[DemoInbox]:
     account_sid = settings.TWILIO_ACCOUNT_SID or "AC" + "0" * 32
     twilio_config: dict[str, object] = {"account_sid": account_sid}
     if not token:
+        token = install_secret(settings.VAR_DIR, DEMO_TWILIO_TOKEN_SECRET, random_twilio_token)
         # Marked so nobody mistakes it for a working number: webhooks signed by the real
         # Twilio will not verify until an admin enters the account's auth token.
-        twilio_config["demo_placeholder_auth_token"] = True
+        twilio_config["demo_generated_auth_token"] = True
     return [
         DemoInbox(InboxKind.EMAIL, "Support email", INBOX_SLUGS["email"], "support@omnidesk.demo",
                   "support", {}, {}),
         DemoInbox(InboxKind.CHAT, "Website chat", INBOX_SLUGS["chat"], "", "support", {}, {}),
         DemoInbox(InboxKind.TWILIO, "Support line", INBOX_SLUGS["twilio"], TWILIO_NUMBER, "support",
-                  twilio_config, {"auth_token": token or PLACEHOLDER_TWILIO_TOKEN}),
+                  twilio_config, {"auth_token": token}),
         DemoInbox(InboxKind.API, "Shop events", INBOX_SLUGS["api"], "", "billing", {}, {}),
     ]
 

@@ -14,16 +14,20 @@ from urllib.parse import urlparse
 import dj_database_url
 
 from omnidesk.env import env_bool, env_int, env_list, env_str
+from omnidesk.install_secrets import install_secret, webhook_basic_auth
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("OMNIDESK_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
+# Sessions, reply tokens and our Message-IDs are HMACs with SECRET_KEY, so it is never a
+# value printed in the source: unset, it is generated once per install and kept in the
+# var folder (<var>/secrets/secret_key), shared by every process that uses that folder.
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and env_bool("OMNIDESK_REQUIRE_SECRET_KEY", False):
-        raise RuntimeError("SECRET_KEY must be set in production")
-    SECRET_KEY = "omnidesk-insecure-development-key-change-me"  # noqa: S105
+        raise RuntimeError("SECRET_KEY must be set (OMNIDESK_REQUIRE_SECRET_KEY is on)")
+    SECRET_KEY = install_secret(VAR_DIR, "secret_key")
 
 PUBLIC_URL = env_str("PUBLIC_URL", "http://localhost:8000").rstrip("/")
 ALLOWED_HOSTS = env_list(
@@ -67,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: email webhooks may be larger than other requests.
+    "channels_email.limits.body_size_limit",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -221,7 +227,6 @@ STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 30 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WHITENOISE_USE_FINDERS = True
 
@@ -262,6 +267,18 @@ OMNIDESK_SEND_MAX_RETRIES = env_int("OMNIDESK_SEND_MAX_RETRIES", 8)
 OMNIDESK_SEND_STUCK_SECONDS = env_int("OMNIDESK_SEND_STUCK_SECONDS", 900)
 OMNIDESK_ATTACHMENT_MAX_BYTES = env_int("OMNIDESK_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 
+# --- Request bodies --------------------------------------------------------------------
+# Every request but the email webhooks: DATA_UPLOAD_MAX_MEMORY_SIZE, as in Django.
+OMNIDESK_REQUEST_MAX_BYTES = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 30 * 1024 * 1024)
+# Email webhooks carry whole messages: attachments up to the limit above in base64 (4/3,
+# in 76-character lines), inside the ESP's JSON or form encoding, hence 3/2 plus 1 MiB.
+OMNIDESK_EMAIL_WEBHOOK_MAX_BYTES = env_int(
+    "OMNIDESK_EMAIL_WEBHOOK_MAX_BYTES", OMNIDESK_ATTACHMENT_MAX_BYTES * 3 // 2 + 1024 * 1024
+)
+# Django checks one limit for every request; channels_email.limits applies each of the
+# two above where it belongs (413 above it).
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(OMNIDESK_REQUEST_MAX_BYTES, OMNIDESK_EMAIL_WEBHOOK_MAX_BYTES)
+
 # --- Email (django-anymail) ----------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -271,8 +288,14 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@localhost")
+# Every inbound and tracking webhook needs this `user:password` as basic auth (and the
+# ESP's signature where it has one; see channels_email/webhook_guard.py). Unset, one is
+# generated on the first start, kept in <var>/secrets/anymail_webhook_secret and printed
+# by `manage.py serve` with the webhook URLs.
+ANYMAIL_WEBHOOK_SECRET_GENERATED = not env_str("ANYMAIL_WEBHOOK_SECRET", "")
 ANYMAIL: dict[str, object] = {
-    "WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "") or None,
+    "WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "")
+    or install_secret(VAR_DIR, "anymail_webhook_secret", webhook_basic_auth),
 }
 # Providers that sign their webhooks need their key too; each is read from the environment
 # under its anymail name (e.g. MAILGUN_WEBHOOK_SIGNING_KEY) and, like any anymail setting,
@@ -283,8 +306,10 @@ for _name in (
     "POSTMARK_SERVER_TOKEN", "SENDGRID_API_KEY", "SPARKPOST_API_KEY", "BREVO_API_KEY",
     "MAILJET_API_KEY", "MAILJET_SECRET_KEY", "AMAZON_SES_CLIENT_PARAMS",
     "POSTAL_API_KEY", "POSTAL_API_URL", "POSTAL_WEBHOOK_KEY", "RESEND_API_KEY",
-    "RESEND_SIGNING_SECRET", "MAILERSEND_API_TOKEN", "MAILERSEND_SIGNING_SECRET",
-    "MAILERSEND_INBOUND_SECRET", "UNISENDER_GO_API_KEY", "SCALEWAY_API_KEY",
+    "RESEND_SIGNING_SECRET", "RESEND_INBOUND_SECRET", "MAILERSEND_API_TOKEN",
+    "MAILERSEND_SIGNING_SECRET", "MAILERSEND_INBOUND_SECRET", "MAILTRAP_API_TOKEN",
+    "MAILTRAP_TRACKING_SECRET", "MAILTRAP_INBOUND_SECRET",
+    "SENDGRID_TRACKING_WEBHOOK_VERIFICATION_KEY", "UNISENDER_GO_API_KEY", "SCALEWAY_API_KEY",
 ):
     _value = env_str(f"ANYMAIL_{_name}", "") or env_str(_name, "")
     if _value:

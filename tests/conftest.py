@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
+import tests.hypothesis_profiles  # noqa: F401 - registers and loads the profile
 from agents.models import Agent, Role, Team
 from conversations.models import Inbox, InboxKind
 

@@ -25,10 +25,15 @@ def public_url_of(request: HttpRequest) -> str:
     return f"{settings.PUBLIC_URL}{request.get_full_path()}"
 
 
+# Never a key: the placeholder that demo installs stored before each install got a
+# random token (demo/loader.py) is printed in the source, so anyone could sign with it.
+UNUSABLE_AUTH_TOKENS = frozenset({"demo-placeholder-not-a-real-twilio-token"})
+
+
 def signature_is_valid(request: HttpRequest, inbox: Inbox | None) -> bool:
     token = auth_token_of(inbox)
     signature = request.headers.get("X-Twilio-Signature", "")
-    if not token or not signature:
+    if not token.strip() or token in UNUSABLE_AUTH_TOKENS or not signature:
         return False
     params = {key: request.POST.getlist(key) for key in request.POST}
     flat = {k: v[0] if len(v) == 1 else v for k, v in params.items()}

@@ -1,11 +1,14 @@
 """The optional acknowledgement: once, for a new conversation from a real customer
-message; it is no agent response; an out-of-office answer to it gets no second one."""
+message; it is no agent response; an out-of-office answer to it gets no second one.
+receive_raw_email schedules acknowledge_task; these tests run its body inline (as
+send_now does for sends), and test_follow_ups runs it on a real worker."""
 
 from __future__ import annotations
 
 import pytest
 from django.core import mail
 
+from channels_email.acknowledge import acknowledge
 from channels_email.receive import receive_raw_email
 from conversations.models import Conversation, Interaction
 from tests.email.helpers import compose, send_now
@@ -37,8 +40,10 @@ def first_message():
 
 def test_a_new_conversation_is_acknowledged_once_and_it_is_no_response(acknowledging_inbox):
     outcome = receive_raw_email(first_message())
+    assert outcome.acknowledging
+    assert outcome.reason.endswith("; acknowledgement queued")
+    ack = acknowledge(outcome.result.interaction.pk)
     conversation = Conversation.objects.get(pk=outcome.result.conversation.pk)
-    ack = outcome.acknowledgement
 
     assert ack.meta == {
         "acknowledgement": True,
@@ -63,8 +68,9 @@ def test_a_new_conversation_is_acknowledged_once_and_it_is_no_response(acknowled
     assert message["Message-ID"] == sent.provider_id
     assert mail.outbox[-1].body.endswith("\n\n-- \nThe Omnidesk team")
 
+    assert acknowledge(outcome.result.interaction.pk) is None  # the task delivered twice
     again = receive_raw_email(first_message())
-    assert again.acknowledgement is None
+    assert not again.acknowledging
     assert Interaction.objects.filter(meta__automatic=True).count() == 1
 
 
@@ -72,7 +78,7 @@ def test_an_out_of_office_answer_to_the_acknowledgement_gets_no_second_one(
     acknowledging_inbox,
 ):
     outcome = receive_raw_email(first_message())
-    ack = send_now(outcome.acknowledgement)
+    ack = send_now(acknowledge(outcome.result.interaction.pk))
 
     threaded = receive_raw_email(
         compose(
@@ -96,7 +102,7 @@ def test_an_out_of_office_answer_to_the_acknowledgement_gets_no_second_one(
 
     assert threaded.result.conversation == outcome.result.conversation
     assert threaded.noise == unthreaded.noise == "auto_reply"
-    assert threaded.acknowledgement is None and unthreaded.acknowledgement is None
+    assert not threaded.acknowledging and not unthreaded.acknowledging
     assert Interaction.objects.filter(meta__automatic=True).count() == 1
 
 
@@ -106,9 +112,27 @@ def test_an_out_of_office_answer_to_the_acknowledgement_gets_no_second_one(
 def test_no_acknowledgement_to_machines_or_ourselves(acknowledging_inbox, sender):
     outcome = receive_raw_email(compose(sender=sender, message_id="<m@example.com>"))
     assert outcome.result.conversation_created
-    assert outcome.acknowledgement is None
+    assert not outcome.acknowledging
+    assert acknowledge(outcome.result.interaction.pk) is None
 
 
 def test_no_acknowledgement_without_a_template(email_inbox):
     outcome = receive_raw_email(first_message())
-    assert outcome.result.conversation_created and outcome.acknowledgement is None
+    assert outcome.result.conversation_created and not outcome.acknowledging
+    assert acknowledge(outcome.result.interaction.pk) is None
+
+
+def test_no_acknowledgement_to_a_mailing_list(acknowledging_inbox):
+    outcome = receive_raw_email(compose(
+        sender="announce@lists.example.org", message_id="<list@example.org>",
+        headers={"List-Id": "<announce.lists.example.org>"},
+    ))
+    assert outcome.result.conversation_created and not outcome.acknowledging
+
+
+def test_a_template_removed_before_the_task_runs_sends_nothing(acknowledging_inbox):
+    outcome = receive_raw_email(first_message())
+    acknowledging_inbox.config = {}
+    acknowledging_inbox.save()
+    assert acknowledge(outcome.result.interaction.pk) is None
+    assert not Interaction.objects.filter(meta__automatic=True).exists()

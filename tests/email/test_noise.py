@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
+from channels_email.acknowledge import acknowledge
+from channels_email.follow_ups import mark_bounced
 from channels_email.receive import receive_raw_email
 from conversations.actions.reply import do_send_reply
 from conversations.actions.update import do_update_conversation
@@ -62,13 +64,17 @@ def test_a_dsn_marks_the_outbound_bounced_and_is_filed_in_its_conversation(answe
     outcome = receive_raw_email(raw)
 
     assert outcome.kept and outcome.noise == "bounce"
+    assert outcome.marking_bounced == sent.pk
+    notice = outcome.result.interaction
+    assert mark_bounced(notice.pk) == "marked"  # what mark_bounced_task runs
+    assert mark_bounced(notice.pk) == "already marked"
     sent.refresh_from_db()
     assert sent.status == "bounced"
+    assert sent.meta["bounce_interaction_id"] == notice.pk
     assert sent.error == (
         "Bounced: 550 5.1.1 <nobody@example.com>: Recipient address rejected: "
         "User unknown in virtual mailbox table"
     )
-    notice = outcome.result.interaction
     assert notice.conversation == answered["conversation"]
     assert notice.author_identity.value == "dana.reyes@example.com"
     assert notice.meta["bounce"] == {
@@ -80,7 +86,7 @@ def test_a_dsn_marks_the_outbound_bounced_and_is_filed_in_its_conversation(answe
         "interaction_id": sent.pk,
     }
     assert Conversation.objects.get(pk=answered["conversation"].pk).status == "resolved"
-    assert outcome.reason.endswith(f"; interaction #{sent.pk} marked bounced")
+    assert outcome.reason.endswith(f"; interaction #{sent.pk} to be marked bounced")
 
 
 def test_our_own_message_coming_back_is_ignored(answered):
@@ -122,9 +128,10 @@ def test_a_sender_over_the_loop_limit_is_kept_but_triggers_nothing(email_inbox, 
     limited = outcomes[3].result
     assert limited.interaction.meta["loop_limited"] is True
     assert limited.conversation.awaiting_since is None
-    assert outcomes[3].acknowledgement is None
+    assert [o.acknowledging for o in outcomes] == [True, True, True, False, False]
     # Only the first new conversation is acknowledged (one per address per interval).
-    assert [o.acknowledgement is not None for o in outcomes] == [True, False, False, False, False]
+    acks = [acknowledge(o.result.interaction.pk) for o in outcomes]
+    assert [ack is not None for ack in acks] == [True, False, False, False, False]
 
 
 def test_retries_do_not_count_towards_the_loop_limit(email_inbox, settings):

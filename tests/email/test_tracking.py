@@ -90,7 +90,7 @@ def test_tracking_without_the_webhook_secret_changes_nothing(client, sent):
     response = post(
         client, "/anymail/postmark/tracking/", postmark("postmark_bounce.json", sent), auth=None
     )
-    assert response.status_code == 400
+    assert response.status_code == 401
     sent.refresh_from_db()
     assert sent.status == "sent"
 

@@ -79,7 +79,8 @@ def test_inbound_without_the_webhook_secret_records_nothing(client, email_inbox,
     response = post_json(
         client, "/anymail/postmark/inbound/", payload("postmark_inbound.json"), **extra
     )
-    assert response.status_code == 400
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Basic ")
     assert not Interaction.objects.exists()
 
 
@@ -103,7 +104,7 @@ def test_mailgun_signed_inbound_lands_and_a_bad_signature_does_not(client, email
     response = client.post(
         "/anymail/mailgun/inbound_mime/", data=forged, HTTP_AUTHORIZATION=BASIC_AUTH
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert not Interaction.objects.exists()
 
     response = client.post(

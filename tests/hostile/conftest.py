@@ -1,5 +1,6 @@
 """Fixtures of the hostile-input tests: row counts to prove a refused request wrote
-nothing, a checker for dangerous HTML, and hypothesis settings that keep runs short."""
+nothing, a checker for dangerous HTML, and the hypothesis settings of property tests
+(examples, seed and deadline come from the profile: tests/hypothesis_profiles.py)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,16 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from django.core.cache import cache
+from hypothesis import settings
 
 from conversations.models import Conversation, Interaction
 from customers.models import Customer
+from tests.hypothesis_profiles import PROFILE
 
-# Bounded: hostile input is thrown at real PostgreSQL, each example costs a request.
-FUZZ = settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+# The loaded profile's settings (HYPOTHESIS_PROFILE: bounded and derandomized by
+# default, long and random on demand), for the property tests of this folder.
+FUZZ = settings.get_profile(PROFILE)
 
 DANGEROUS_HTML = [
     re.compile(r"<\s*script", re.IGNORECASE),
@@ -75,3 +75,10 @@ def row_counts() -> tuple[int, int, int]:
 @pytest.fixture
 def counts() -> Any:
     return row_counts
+
+
+def clear_email_cache_keys() -> None:
+    """The email channel's rate-limit and acknowledgement keys in this run's Redis db."""
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    for key in client.scan_iter(match="*channels_email:*"):
+        client.delete(key)

@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conversations.models import Direction, Interaction
-from tests.hostile.conftest import FUZZ, row_counts
+from tests.hostile.conftest import FUZZ, clear_email_cache_keys, row_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -31,20 +30,14 @@ POSTMARK_URL = "/anymail/postmark/inbound/"
 SENDGRID_URL = "/anymail/sendgrid/inbound/"
 
 
-def _clear_email_keys() -> None:
-    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
-    for key in client.scan_iter(match="*channels_email:*"):
-        client.delete(key)
-
-
 @pytest.fixture(autouse=True)
 def email_settings(settings: Any) -> Iterator[Any]:
     settings.OMNIDESK_INBOUND_EMAIL_DOMAIN = "in.omnidesk.test"
     settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
     settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET}
-    _clear_email_keys()
+    clear_email_cache_keys()
     yield settings
-    _clear_email_keys()
+    clear_email_cache_keys()
 
 
 def inbound_count() -> int:
@@ -72,6 +65,11 @@ def post_json_bytes(url: str, body: bytes) -> Any:
 @FUZZ
 @given(changes=st.dictionaries(st.sampled_from(sorted(POSTMARK)), JUNK, max_size=4),
        header_junk=st.lists(st.fixed_dictionaries({"Name": JUNK, "Value": JUNK}), max_size=3))
+# Found by randomized runs: each was a 500 (a body or an id that is no string).
+@example(changes={"HtmlBody": {}}, header_junk=[])
+@example(changes={"TextBody": {"a": None}}, header_junk=[])
+@example(changes={"OriginalRecipient": []}, header_junk=[])
+@example(changes={"MessageID": 0.5}, header_junk=[])
 def test_postmark_payload_with_wrong_types_is_kept_or_a_400(email_inbox, changes, header_junk):
     body = copy.deepcopy(POSTMARK)
     body.update(changes)
@@ -98,11 +96,12 @@ def test_postmark_payload_with_wrong_types_is_kept_or_a_400(email_inbox, changes
     st.sampled_from([b"[]", b"null", b"1", b'"x"', b"{}", b'{"Headers": 5}']),
 ))
 def test_truncated_or_non_object_postmark_json_is_never_a_500(email_inbox, body):
-    before = row_counts()
+    before = inbound_count()
     response = Client(raise_request_exception=False).post(
         POSTMARK_URL, data=body, content_type="application/json", **AUTH)
     assert response.status_code in (200, 400), response.content[:300]
-    assert row_counts()[0] - before[0] in (0, 1)
+    # One message at most (an empty one, from nobody, starts a conversation of its own).
+    assert inbound_count() - before in (0, 1)
 
 
 def sendgrid_post(email: bytes | str, **extra: str) -> Any:
@@ -155,5 +154,5 @@ def test_forged_inbound_records_nothing(email_inbox, auth):
     extra = {"HTTP_AUTHORIZATION": auth} if auth else {}
     response = Client().post(POSTMARK_URL, data=json.dumps(POSTMARK),
                              content_type="application/json", **extra)
-    assert response.status_code == 400
+    assert response.status_code == 401
     assert row_counts() == (0, 0, 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 import pytest
@@ -11,7 +12,8 @@ from django.core.management import call_command
 from agents.models import Agent
 from conversations.models import Conversation, Inbox, Interaction
 from customers.models import Customer
-from demo.loader import PLACEHOLDER_TWILIO_TOKEN, demo_inboxes
+from demo.loader import DEMO_TWILIO_TOKEN_SECRET, demo_inboxes
+from omnidesk.install_secrets import secret_path
 
 pytestmark = pytest.mark.django_db
 TOKEN = "f" * 32
@@ -85,8 +87,15 @@ def test_load_demo_leaves_a_database_with_other_users_alone():
     assert not Customer.objects.exists()
 
 
-def test_twilio_inbox_without_a_token_gets_a_marked_placeholder(settings):
+def test_twilio_inbox_without_a_token_gets_this_installs_random_one(settings, tmp_path):
     settings.TWILIO_AUTH_TOKEN = ""
+    settings.VAR_DIR = tmp_path
     twilio = next(i for i in demo_inboxes() if i.kind == "twilio")
-    assert twilio.secrets == {"auth_token": PLACEHOLDER_TWILIO_TOKEN}
-    assert twilio.config["demo_placeholder_auth_token"] is True
+    token = twilio.secrets["auth_token"]
+    assert re.fullmatch(r"[0-9a-f]{32}", token)
+    assert secret_path(tmp_path, DEMO_TWILIO_TOKEN_SECRET).read_text().strip() == token
+    assert twilio.config["demo_generated_auth_token"] is True
+    # The same install keeps its token; another install has its own.
+    assert next(i for i in demo_inboxes() if i.kind == "twilio").secrets == twilio.secrets
+    settings.VAR_DIR = tmp_path / "other-install"
+    assert next(i for i in demo_inboxes() if i.kind == "twilio").secrets != twilio.secrets

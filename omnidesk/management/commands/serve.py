@@ -83,6 +83,8 @@ class Command(BaseCommand):
             write("  broker and channel layer: in-process (worker and beat run as threads here)")
         for line in _demo_logins():
             write(line)
+        for line in _email_webhooks(url):
+            write(line)
         write("")
         self.stdout.flush()
 
@@ -118,6 +120,14 @@ def _demo_logins() -> list[str]:
             where = f", {', '.join(teams)}" if teams and role == "agent" else ""
             lines.append(f"    {username:<8} {first} {last} ({role}{where})")
     return lines
+
+
+def _email_webhooks(url: str) -> list[str]:
+    if not apps.is_installed("channels_email"):
+        return []
+    from channels_email.banner import webhook_banner
+
+    return webhook_banner(url)
 
 
 def _die_with_parent() -> None:
