@@ -30,7 +30,7 @@ from api.serializers.interactions import (
 from api.views.base import AgentViewSet
 from conversations.access import visibility_filter
 from conversations.models import Interaction
-from customers.access import access_customer
+from customers.access import access_customer, visible_customers
 from customers.actions.merge import MergeError, do_merge_customers
 from customers.actions.profile import (
     IdentityTaken,
@@ -60,15 +60,17 @@ def _conflict(exc: IdentityTaken, customer: Customer | None) -> Response:
 
 @extend_schema(tags=["customers"])
 class CustomerViewSet(AgentViewSet):
-    """The customer directory is shared by every agent; timelines are team-scoped."""
+    """Who reads and changes which customer: customers.access (404 for what the agent
+    may not read, 403 for what they may read but not change); timelines are
+    team-scoped."""
 
     serializer_class = CustomerSerializer
 
     def get_queryset(self) -> QuerySet[Customer]:
-        return Customer.objects.filter(merged_into__isnull=True).prefetch_related("identities")
+        return visible_customers(self.user).prefetch_related("identities")
 
-    def _customer(self) -> Customer:
-        customer = access_customer(self.user, self.kwargs["pk"])
+    def _customer(self, *, for_write: bool = False) -> Customer:
+        customer = access_customer(self.user, self.kwargs["pk"], for_write=for_write)
         return Customer.objects.prefetch_related("identities").get(pk=customer.pk)
 
     @extend_schema(parameters=[
@@ -104,7 +106,7 @@ class CustomerViewSet(AgentViewSet):
     @extend_schema(parameters=[ID_PATH], request=CustomerProfileSerializer,
                    responses=CustomerSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        customer = self._customer()
+        customer = self._customer(for_write=True)
         data = CustomerProfileSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         do_update_customer(customer, **data.validated_data)
@@ -114,7 +116,7 @@ class CustomerViewSet(AgentViewSet):
                    responses={201: IdentitySerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], url_path="identities")
     def add_identity(self, request: Request, pk: str) -> Response:
-        customer = self._customer()
+        customer = self._customer(for_write=True)
         data = IdentityInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
@@ -131,7 +133,7 @@ class CustomerViewSet(AgentViewSet):
     @extend_schema(parameters=[ID_PATH, IDENTITY_PATH], request=None, responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"identities/(?P<identity_id>[0-9]+)")
     def remove_identity(self, request: Request, pk: str, identity_id: str) -> Response:
-        customer = self._customer()
+        customer = self._customer(for_write=True)
         try:
             do_remove_identity(customer, int(identity_id))
         except Identity.DoesNotExist as exc:
@@ -142,11 +144,11 @@ class CustomerViewSet(AgentViewSet):
                    responses=CustomerSerializer)
     @action(detail=True, methods=["post"])
     def merge(self, request: Request, pk: str) -> Response:
-        target = self._customer()
+        target = self._customer(for_write=True)
         data = MergeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            source = access_customer(self.user, data.validated_data["other"])
+            source = access_customer(self.user, data.validated_data["other"], for_write=True)
         except Http404 as exc:
             raise ValidationError({"other": ["No such customer."]}) from exc
         try:
