@@ -86,3 +86,26 @@ def test_rotating_the_token_shows_the_new_one_once(admin_client, api_inbox):
     assert api_inbox.token != old
     assert f"new token {api_inbox.token}" in response.content.decode()
     assert api_inbox.token not in admin_client.get(change_url(api_inbox)).content.decode()
+
+
+def test_api_tokens_are_never_shown_but_once_when_made(admin_client, agent_a, agent_b):
+    from rest_framework.authtoken.models import Token
+
+    key = Token.objects.create(user=agent_a).key
+    listing = admin_client.get("/admin/authtoken/tokenproxy/").content.decode()
+    assert key not in listing
+    assert f"{key[:4]}… (hidden)" in listing
+    change = admin_client.get(f"/admin/authtoken/tokenproxy/{agent_a.pk}/change/")
+    assert change.status_code == 403
+    delete_url = f"/admin/authtoken/tokenproxy/{agent_a.pk}/delete/"
+    assert delete_url in listing
+    confirm = admin_client.get(delete_url).content.decode()
+    assert key not in confirm and f"{key[:4]}… (hidden) of agent_a" in confirm
+    assert admin_client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert not Token.objects.filter(user=agent_a).exists()
+
+    made = admin_client.post("/admin/authtoken/tokenproxy/add/", {"user": agent_b.pk},
+                             follow=True)
+    new_key = Token.objects.get(user=agent_b).key
+    assert made.content.decode().count(new_key) == 1
+    assert new_key not in admin_client.get("/admin/authtoken/tokenproxy/").content.decode()
