@@ -116,10 +116,7 @@ def retry_after(request: HttpRequest, credentials: dict[str, Any] | None = None)
 def paused_message(seconds: int) -> str:
     minutes = max(1, math.ceil(seconds / 60))
     unit = "minute" if minutes == 1 else "minutes"
-    return (
-        "Too many failed sign-in attempts. Signing in is paused for this account and "
-        f"this address; try again in {minutes} {unit}."
-    )
+    return f"Too many failed sign-in attempts. Signing in is paused; try again in {minutes} {unit}."
 
 
 def lockout_response(
