@@ -6,6 +6,7 @@ OMNIDESK_SCHEMATHESIS_EXAMPLES raises the number of examples per operation local
 from __future__ import annotations
 
 import os
+import traceback
 from collections.abc import Iterator
 from typing import Any
 
@@ -103,5 +104,6 @@ def test_api_answers_match_the_schema_and_are_never_5xx(api_schema: Any, admin_t
             try:
                 run_operation(operation, mode, admin_token)
             except (Exception, BaseExceptionGroup) as exc:  # reported; the others still run
-                failures.append(f"{operation.label} [{mode.value}]: {exc}")
+                detail = "".join(traceback.format_exception(exc))[-3000:]
+                failures.append(f"{operation.label} [{mode.value}]: {exc}\n{detail}")
     assert failures == [], "\n\n".join(failures)
