@@ -243,6 +243,8 @@ AXES_LOCKOUT_CALLABLE = "omnidesk.login_throttle.lockout_response"
 # after the failure that caused it, so an attacker cannot keep an agent locked out by
 # trying on, and the time to retry that we tell the client is true.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# No start-up banner: management commands' output stays theirs.
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -373,6 +375,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Failures and lock-outs are warnings; axes' per-attempt bookkeeping is not news.
+        "axes": {"level": "WARNING"},
         # Not CELERY_LOG_LEVEL: Celery sets that one itself (numerically) for its children.
         "celery": {"level": env_str("OMNIDESK_CELERY_LOG_LEVEL", "WARNING")},
     },
