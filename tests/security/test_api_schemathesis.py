@@ -1,7 +1,11 @@
 """schemathesis against the API's own OpenAPI schema (served at /api/schema/), signed
 in as an admin with a token: no answer is a 5xx, and every documented answer matches
-the schema. Bounded and derandomized, so CI passes or fails the same way every run;
-OMNIDESK_SCHEMATHESIS_EXAMPLES raises the number of examples per operation locally."""
+the schema. Bounded and derandomized, so CI passes or fails the same way every run.
+
+Locally, OMNIDESK_SCHEMATHESIS_EXAMPLES raises the number of examples per operation and
+OMNIDESK_SCHEMATHESIS_ONLY keeps the paths containing it; a long run needs
+`--timeout 0` (pytest-timeout interrupting a query mid-way breaks the connection for
+every later call)."""
 
 from __future__ import annotations
 
