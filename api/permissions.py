@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
@@ -31,3 +32,15 @@ class IsAdminForWrites(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return request.method in SAFE_METHODS or is_admin(agent_for(request.user))
+
+
+class MayReadApiSchema(BasePermission):
+    """/api/schema/ and /api/docs/: agents only, unless OMNIDESK_PUBLIC_API_SCHEMA
+    publishes them."""
+
+    message = IsAgent.message
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if settings.OMNIDESK_PUBLIC_API_SCHEMA:
+            return True
+        return IsAgent().has_permission(request, view)

@@ -6,20 +6,85 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from conversations.actions.inbox import do_rotate_inbox_token
 from conversations.actions.update import do_update_conversation
 from conversations.models import Attachment, Conversation, Inbox, Interaction
 
 
+class InboxAdminForm(forms.ModelForm):
+    """Secrets are write-only here, as in the API: the stored values are never rendered
+    back into the page, and a blank field keeps them."""
+
+    new_secrets = forms.JSONField(
+        required=False,
+        label="Change secrets",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text='A JSON object of the secrets to set, e.g. {"auth_token": "…"}; a key set '
+        "to null is removed, keys not named are kept. Leave empty to keep every stored "
+        "secret.",
+    )
+
+    class Meta:
+        model = Inbox
+        fields = ["kind", "name", "slug", "address", "team", "config", "is_active"]
+
+    def clean_new_secrets(self) -> dict[str, Any]:
+        value = self.cleaned_data.get("new_secrets")
+        if value in (None, ""):
+            return {}
+        if not isinstance(value, dict) or not all(
+            isinstance(v, str) or v is None for v in value.values()
+        ):
+            raise forms.ValidationError(
+                'Enter a JSON object of names and text values, e.g. {"auth_token": "…"}.'
+            )
+        return value
+
+    def save(self, commit: bool = True) -> Inbox:
+        changes = self.cleaned_data.get("new_secrets") or {}
+        if changes:
+            merged = {**(self.instance.secrets or {}), **changes}
+            self.instance.secrets = {k: v for k, v in merged.items() if v is not None}
+        inbox: Inbox = super().save(commit=commit)
+        return inbox
+
+
 @admin.register(Inbox)
 class InboxAdmin(admin.ModelAdmin):
+    form = InboxAdminForm
     list_display = ["name", "kind", "slug", "address", "team", "is_active"]
     list_filter = ["kind", "team", "is_active"]
     search_fields = ["name", "slug", "address"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["token", "created_at"]
+    fields = ["kind", "name", "slug", "address", "team", "config", "is_active",
+              "stored_secrets", "new_secrets", "token_status", "created_at"]
+    readonly_fields = ["stored_secrets", "token_status", "created_at"]
+    actions = ["rotate_token"]
+
+    @admin.display(description="Stored secrets")
+    def stored_secrets(self, inbox: Inbox) -> str:
+        names = sorted((inbox.secrets or {}) if inbox.pk else {})
+        return ", ".join(names) + " (values hidden)" if names else "none"
+
+    @admin.display(description="Token")
+    def token_status(self, inbox: Inbox) -> str:
+        if not inbox.pk:
+            return "Made when the inbox is saved."
+        return 'Set (hidden). The action "Rotate token" makes a new one and shows it once.'
+
+    @admin.action(description="Rotate token (the new one is shown once)")
+    def rotate_token(self, request: HttpRequest, queryset: QuerySet[Inbox]) -> None:
+        for inbox in queryset:
+            token = do_rotate_inbox_token(inbox, by=request.user)  # type: ignore[arg-type]
+            self.message_user(
+                request, f"{inbox.name}: new token {token} (it will not be shown again)",
+                messages.WARNING,
+            )
 
 
 class ReadOnlyInline(admin.TabularInline):

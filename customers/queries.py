@@ -11,14 +11,13 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 
-from agents.access import agent_for
 from conversations import params as p
-from conversations.access import NotAgent, visible_interactions
+from conversations.access import visible_interactions
 from conversations.keyset import Ordering, Page, PageRequest, paginate
 from conversations.models import Interaction, InteractionKind
 from conversations.params import Params
 from conversations.queries import with_payload_relations
-from customers.access import access_customer
+from customers.access import access_customer, visible_customers
 from customers.identities import InvalidIdentity, normalize_email, normalize_phone
 from customers.models import Customer, Identity, IdentityKind
 from customers.payloads import CUSTOMER_PREFETCH
@@ -54,11 +53,9 @@ def _identity_match(value: str) -> Q:
 
 
 def customer_directory(user: Any, filters: CustomerFilters, page: PageRequest) -> Page[Customer]:
-    """Customers (not merged away), most recently updated first, identities prefetched:
-    two queries a page. Raises NotAgent."""
-    if agent_for(user) is None:
-        raise NotAgent("not an agent")
-    qs: QuerySet[Customer] = Customer.objects.filter(merged_into__isnull=True)
+    """The customers this user may read (customers.access), most recently updated first,
+    identities prefetched: two queries a page. Raises NotAgent."""
+    qs: QuerySet[Customer] = visible_customers(user)
     if filters.search:
         qs = qs.filter(
             Q(name__icontains=filters.search)
@@ -71,9 +68,12 @@ def customer_directory(user: Any, filters: CustomerFilters, page: PageRequest) -
     return paginate(qs.prefetch_related(*CUSTOMER_PREFETCH), DIRECTORY_ORDERING, page)
 
 
-def customer_with_identities(user: Any, customer_id: int | str) -> Customer:
-    """The customer with what its payload reads (Http404 if there is none)."""
-    customer = access_customer(user, customer_id)
+def customer_with_identities(
+    user: Any, customer_id: int | str, *, for_write: bool = False
+) -> Customer:
+    """The customer with what its payload reads (Http404 if this user may not read it;
+    with for_write, CustomerNotYours if they may read but not change it)."""
+    customer = access_customer(user, customer_id, for_write=for_write)
     prefetch_related_objects([customer], *CUSTOMER_PREFETCH)
     return customer
 

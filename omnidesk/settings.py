@@ -8,10 +8,13 @@ PostgreSQL and Redis.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from omnidesk.env import env_bool, env_int, env_list, env_str
 from omnidesk.install_secrets import install_secret, webhook_basic_auth
@@ -37,8 +40,43 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_URL])
 USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = PUBLIC_URL.startswith("https://")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+HTTPS = PUBLIC_URL.startswith("https://")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+
+# --- Security headers ------------------------------------------------------------------
+# With an https PUBLIC_URL: plain-http requests are redirected (the proxy must say
+# which were https: uvicorn's FORWARDED_ALLOW_IPS, or SECURE_PROXY_SSL_HEADER) and
+# browsers are told to use https only (HSTS). /healthz stays reachable over http for
+# load balancers.
+SECURE_SSL_REDIRECT = env_bool("OMNIDESK_SSL_REDIRECT", HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("OMNIDESK_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("OMNIDESK_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("OMNIDESK_HSTS_PRELOAD", False)
+# Asking browsers to preload the domain is its owner's decision (hstspreload.org), not a
+# default; without it `check --deploy` would warn (W021) on every install.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# A Content-Security-Policy on every response (django-csp): scripts and styles only from
+# our origin or carrying the response's nonce; no framing, no plugins. The agent socket
+# (same origin) and Twilio's Voice SDK (softphone) are the only other connections.
+_WS_ORIGIN = ("wss://" if HTTPS else "ws://") + (urlparse(PUBLIC_URL).netloc or "localhost")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF, _WS_ORIGIN, "https://*.twilio.com", "wss://*.twilio.com"],
+        "media-src": [SELF, "blob:", "https://*.twilio.com"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +89,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "channels",
     "anymail",
     "omnidesk",
@@ -74,12 +114,16 @@ MIDDLEWARE = [
     # Before anything reads a body: email webhooks may be larger than other requests.
     "channels_email.limits.body_size_limit",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files need no policy; every page gets one.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in refused for too many failures into the "paused" answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "omnidesk.urls"
@@ -217,6 +261,25 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+# Sign-in throttling (django-axes; see omnidesk/login_throttle.py): the guard backend
+# comes first, refusing a locked-out client before ModelBackend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "omnidesk.login_throttle.SignInGuardBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "omnidesk.login_throttle.SignInAttemptHandler"
+AXES_FAILURE_LIMIT = env_int("OMNIDESK_LOGIN_FAILURE_LIMIT", 5)  # per account
+OMNIDESK_LOGIN_IP_FAILURE_LIMIT = env_int("OMNIDESK_LOGIN_IP_FAILURE_LIMIT", 20)  # per address
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("OMNIDESK_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = "omnidesk.login_throttle.lockout_parameters"
+AXES_LOCKOUT_CALLABLE = "omnidesk.login_throttle.lockout_response"
+# Attempts refused during a lock-out are not counted again: the pause ends a cool-off
+# after the failure that caused it, so an attacker cannot keep an agent locked out by
+# trying on, and the time to retry that we tell the client is true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# No start-up banner: management commands' output stays theirs.
+AXES_VERBOSE = False
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -233,8 +296,8 @@ WHITENOISE_USE_FINDERS = True
 # --- REST API ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.NumberedPagePagination",
@@ -243,6 +306,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [],
 }
 SPECTACULAR_SETTINGS = {
+    # No request from the docs page to swagger.io's validator (CSP, privacy).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "TITLE": "omnidesk API",
     "DESCRIPTION": (
         "Unified-inbox helpdesk: customers, conversations and interactions on every channel."
@@ -266,6 +331,15 @@ OMNIDESK_SEND_MAX_RETRIES = env_int("OMNIDESK_SEND_MAX_RETRIES", 8)
 # died mid-send); it is marked failed, never resent, since the provider may have it.
 OMNIDESK_SEND_STUCK_SECONDS = env_int("OMNIDESK_SEND_STUCK_SECONDS", 900)
 OMNIDESK_ATTACHMENT_MAX_BYTES = env_int("OMNIDESK_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
+# Who reads the customer directory: "shared" (every agent reads every customer, so
+# callers are recognised whichever team they reach) or "team" (an agent reads the
+# customers with a conversation they may see, and those no team holds yet). Changing a
+# customer always needs one of their conversations in view, or a lead/admin role.
+OMNIDESK_CUSTOMER_DIRECTORY = env_str("OMNIDESK_CUSTOMER_DIRECTORY", "shared")
+if OMNIDESK_CUSTOMER_DIRECTORY not in ("shared", "team"):
+    raise ImproperlyConfigured("OMNIDESK_CUSTOMER_DIRECTORY must be 'shared' or 'team'")
+# /api/schema/ and /api/docs/ are for signed-in agents unless this publishes them.
+OMNIDESK_PUBLIC_API_SCHEMA = env_bool("OMNIDESK_PUBLIC_API_SCHEMA", False)
 
 # --- Request bodies --------------------------------------------------------------------
 # Every request but the email webhooks: DATA_UPLOAD_MAX_MEMORY_SIZE, as in Django.
@@ -357,6 +431,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Failures and lock-outs are warnings; axes' per-attempt bookkeeping is not news.
+        "axes": {"level": "WARNING"},
         # Not CELERY_LOG_LEVEL: Celery sets that one itself (numerically) for its children.
         "celery": {"level": env_str("OMNIDESK_CELERY_LOG_LEVEL", "WARNING")},
     },

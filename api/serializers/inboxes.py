@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from agents.models import Team
 from api.schema import enum_field
+from api.storable import unstorable
 from conversations.models import Inbox, InboxKind
 
 
@@ -29,6 +30,18 @@ class InboxSerializer(serializers.ModelSerializer[Inbox]):
         fields = ["id", "kind", "name", "slug", "address", "team", "is_active", "config",
                   "secrets", "created_at"]
         read_only_fields = ["id", "created_at"]
+
+    def _storable(self, value: dict[str, Any]) -> dict[str, Any]:
+        problem = unstorable(value)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
+
+    def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
+        return self._storable(config)
+
+    def validate_secrets(self, secrets: dict[str, Any]) -> dict[str, Any]:
+        return self._storable(secrets)
 
     def validate_kind(self, kind: str) -> str:
         if self.instance is not None and kind != self.instance.kind:

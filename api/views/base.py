@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib.auth.models import User
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from api.authentication import ThrottledTokenAuthentication
 from api.pagination import KeysetPagination
 from api.parsers import SafeJSONParser
 from api.permissions import IsAgent
@@ -21,7 +22,7 @@ from conversations.params import InvalidFilter
 class AgentViewSet(GenericViewSet):  # type: ignore[type-arg]
     # Token first: a request without credentials gets 401 with `WWW-Authenticate: Token`
     # (DRF asks the first class for that header; the session class has none, so 403).
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ThrottledTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAgent]
     # Form posts stay as DRF's defaults; JSON nested too deeply is a 400, not a 500.
     parser_classes = [SafeJSONParser, FormParser, MultiPartParser]

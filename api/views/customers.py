@@ -29,7 +29,7 @@ from api.views.base import AgentViewSet
 from api.views.conversations import TIMELINE_PARAMETERS
 from conversations.payloads import interaction_payload
 from conversations.queries import show_remote_images, timeline_ordering
-from customers.access import access_customer
+from customers.access import access_customer, visible_customers
 from customers.actions.merge import MergeError, do_merge_customers
 from customers.actions.profile import (
     IdentityTaken,
@@ -66,16 +66,18 @@ def _conflict(exc: IdentityTaken, customer: Customer | None) -> Response:
 
 @extend_schema(tags=["customers"])
 class CustomerViewSet(AgentViewSet):
-    """The customer directory is shared by every agent; timelines are team-scoped."""
+    """Who reads and changes which customer: customers.access (404 for what the agent
+    may not read, 403 for what they may read but not change); timelines are
+    team-scoped."""
 
     serializer_class = CustomerSerializer
     pagination_class = KeysetPagination
 
     def get_queryset(self) -> QuerySet[Customer]:
-        return Customer.objects.filter(merged_into__isnull=True)
+        return visible_customers(self.user)
 
-    def _customer(self) -> Customer:
-        return customer_with_identities(self.user, self.kwargs["pk"])
+    def _customer(self, *, for_write: bool = False) -> Customer:
+        return customer_with_identities(self.user, self.kwargs["pk"], for_write=for_write)
 
     @extend_schema(parameters=[
         OpenApiParameter("search", str, description="Part of a name or identity value."),
@@ -110,7 +112,7 @@ class CustomerViewSet(AgentViewSet):
     @extend_schema(parameters=[ID_PATH], request=CustomerProfileSerializer,
                    responses=CustomerSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        customer = self._customer()
+        customer = self._customer(for_write=True)
         data = CustomerProfileSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         do_update_customer(customer, **data.validated_data)
@@ -120,7 +122,7 @@ class CustomerViewSet(AgentViewSet):
                    responses={201: IdentitySerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], url_path="identities")
     def add_identity(self, request: Request, pk: str) -> Response:
-        customer = self._customer()
+        customer = self._customer(for_write=True)
         data = IdentityInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
@@ -137,7 +139,7 @@ class CustomerViewSet(AgentViewSet):
     @extend_schema(parameters=[ID_PATH, IDENTITY_PATH], request=None, responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"identities/(?P<identity_id>[0-9]+)")
     def remove_identity(self, request: Request, pk: str, identity_id: str) -> Response:
-        customer = self._customer()
+        customer = self._customer(for_write=True)
         try:
             do_remove_identity(customer, int(identity_id))
         except Identity.DoesNotExist as exc:
@@ -148,11 +150,11 @@ class CustomerViewSet(AgentViewSet):
                    responses=CustomerSerializer)
     @action(detail=True, methods=["post"])
     def merge(self, request: Request, pk: str) -> Response:
-        target = self._customer()
+        target = self._customer(for_write=True)
         data = MergeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            source = access_customer(self.user, data.validated_data["other"])
+            source = access_customer(self.user, data.validated_data["other"], for_write=True)
         except Http404 as exc:
             raise ValidationError({"other": ["No such customer."]}) from exc
         try:
