@@ -8,6 +8,7 @@ from django.shortcuts import render
 from agents.access import agent_for
 from conversations.access import visible_conversations
 from conversations.models import ConversationStatus
+from omnidesk.middleware import DATABASE_UNAVAILABLE, database_unavailable
 
 
 @login_required
@@ -23,7 +24,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", context)
 
 
-def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"ok": True})
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and probes: 200 while the database answers, else 503 (with
+    Retry-After) until it does again."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DATABASE_UNAVAILABLE as exc:
+        return database_unavailable(request, exc, body={"ok": False, "database": "unavailable"})
+    return JsonResponse({"ok": True, "database": "ok"})
