@@ -4,19 +4,64 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench lint services browser clean
+# Installs come from the lock files only (pinned, with hashes): `make run` the run
+# dependencies, `make test` those plus the test tools. `make lock` regenerates them.
+RUN_LOCK := requirements/run.txt
+TEST_LOCK := requirements/test.txt
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+PIP_INSTALL := $(PY) -m pip install -q --disable-pip-version-check --require-hashes
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
-	touch $(STAMP)
+# pip-tools, in a venv of its own so it never mixes with what it locks.
+LOCK_VENV := $(VENV)/lock-tools
+PIP_TOOLS := pip-tools==7.6.2
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile -q \
+	--generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(LOCK_ARGS)
 
-install: $(STAMP)
+# apt-get waits up to APT_WAIT seconds while another install holds apt's or dpkg's
+# lock (dpkg's lock: DPkg::Lock::Timeout; the package lists' lock, which `apt-get
+# update` does not wait for: retried) instead of failing with error 100.
+APT_WAIT ?= 900
+APT_RETRY_SECONDS ?= 5
+APT_OPTIONS ?=
+define apt_get
+	deadline=$$(( $$(date +%s) + $(APT_WAIT) )); \
+	until out=$$(DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=$(APT_WAIT) \
+			$(APT_OPTIONS) $(1) 2>&1); do \
+		if ! grep -q -e 'Could not get lock' -e 'Unable to lock' <<<"$$out" \
+				|| (( $$(date +%s) >= deadline )); then \
+			echo "$$out" >&2; exit 100; \
+		fi; \
+		echo "apt is busy (another install holds its lock): waiting" >&2; \
+		sleep $(APT_RETRY_SECONDS); \
+	done
+endef
 
-run: $(STAMP)
+.PHONY: run test install lock bench lint services browser apt-install clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): $(RUN_LOCK) | $(PY)
+	$(PIP_INSTALL) -r $(RUN_LOCK)
+	touch $@
+
+# The test lock holds every run pin too (compiled against the run lock).
+$(TEST_STAMP): $(TEST_LOCK) $(RUN_LOCK) | $(PY)
+	$(PIP_INSTALL) -r $(TEST_LOCK)
+	touch $@ $(RUN_STAMP)
+
+install: $(TEST_STAMP)
+
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || \
+		($(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/pip install -q '$(PIP_TOOLS)')
+	$(PIP_COMPILE) -o $(RUN_LOCK) pyproject.toml
+	$(PIP_COMPILE) --extra test -c $(RUN_LOCK) -o $(TEST_LOCK) pyproject.toml
+
+run: $(RUN_STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py load_demo
@@ -28,19 +73,23 @@ services:
 	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && exit 0; sleep 1; done; echo "PostgreSQL or Redis did not start" >&2; exit 1
 
 browser:
-	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
-	@command -v dovecot >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null)
+	@test -x /usr/bin/chromium || $(MAKE) -s apt-install APT_PACKAGES=chromium
+	@command -v dovecot >/dev/null || $(MAKE) -s apt-install APT_PACKAGES=dovecot-imapd
 
-test: $(STAMP) services browser
+apt-install:
+	@$(call apt_get,update)
+	@$(call apt_get,install -y $(APT_PACKAGES))
+
+test: $(TEST_STAMP) services browser
 	$(PY) -m ruff check .
 	$(PY) -m mypy .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy .
 
-bench: $(STAMP) services
+bench: $(RUN_STAMP) services
 	$(PY) bench/run.py
 
 clean:

@@ -1,0 +1,81 @@
+"""Installs are repeatable: `make run` and `make test` install from lock files
+(requirements/run.txt, requirements/test.txt) that pin every package with hashes, and
+`make run` installs no test tool. The lock files follow pyproject.toml: a dependency
+added there without `make lock` fails here."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from tests.run.conftest import ROOT
+
+RUN_LOCK = ROOT / "requirements/run.txt"
+TEST_LOCK = ROOT / "requirements/test.txt"
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+) \\$", re.M)
+
+
+def pins(lock: Path) -> dict[str, str]:
+    return {canonicalize_name(name): version for name, version in PIN.findall(lock.read_text())}
+
+
+def declared(group: str | None) -> set[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = (project["dependencies"] if group is None
+                    else project["optional-dependencies"][group])
+    return {canonicalize_name(Requirement(line).name) for line in requirements}
+
+
+def test_every_dependency_is_pinned_in_its_lock():
+    assert declared(None) - pins(RUN_LOCK).keys() == set()
+    assert declared("test") - pins(TEST_LOCK).keys() == set()
+
+
+def test_the_test_lock_has_every_run_pin_unchanged():
+    test_pins = pins(TEST_LOCK)
+    assert {name: test_pins.get(name) for name in pins(RUN_LOCK)} == pins(RUN_LOCK)
+
+
+def test_the_run_lock_has_no_test_tools():
+    tools = {"pytest", "pytest-django", "hypothesis", "playwright", "mypy", "ruff",
+             "django-stubs", "daphne"}
+    assert tools & pins(RUN_LOCK).keys() == set()
+    assert tools <= pins(TEST_LOCK).keys()
+
+
+@pytest.mark.parametrize("lock", [RUN_LOCK, TEST_LOCK], ids=["run", "test"])
+def test_every_pin_carries_hashes(lock):
+    # A requirement and its indented lines (hashes, "# via" notes).
+    requirements = re.findall(r"^[A-Za-z0-9][^\n]*(?:\n[ \t]+[^\n]*)*", lock.read_text(), re.M)
+    assert len(requirements) == len(pins(lock))
+    for entry in requirements:
+        assert "--hash=sha256:" in entry, entry.splitlines()[0]
+
+
+def dry_run(target: str, **variables: str) -> str:
+    done = subprocess.run(["make", "-n", "--no-print-directory", target,
+                           *(f"{k}={v}" for k, v in variables.items())],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+    return done.stdout
+
+
+@pytest.mark.parametrize(("target", "stamp", "lock"), [
+    ("run", "RUN_STAMP", "requirements/run.txt"),
+    ("test", "TEST_STAMP", "requirements/test.txt"),
+])
+def test_make_installs_from_its_lock_when_the_lock_changes(tmp_path, target, stamp, lock):
+    marker = tmp_path / "installed"
+    marker.touch()
+    install = f"--require-hashes -r {lock}"
+    os.utime(marker, (1, 1))  # older than the lock: the lock changed since
+    assert install in dry_run(target, **{stamp: str(marker)})
+    os.utime(marker)  # newer: nothing to install
+    assert install not in dry_run(target, **{stamp: str(marker)})
+    assert "requirements/test.txt" not in dry_run("run", RUN_STAMP=str(tmp_path / "none"))
