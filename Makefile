@@ -5,20 +5,22 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-# Installs come from the lock files only (pinned, with hashes): `make run` the run
-# dependencies, `make test` those plus the test tools. `make lock` regenerates them.
+# Installs come from lock files only (every package pinned, with hashes): `make run`
+# the run lock, `make test` the test lock (the run pins plus the test tools). uv
+# installs them (a few seconds, where pip took half a minute or more) and `make lock`
+# regenerates them; uv itself comes from its own lock into a venv of its own.
 RUN_LOCK := requirements/run.txt
 TEST_LOCK := requirements/test.txt
+TOOLS_LOCK := requirements/tools.txt
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
-PIP_INSTALL := $(PY) -m pip install -q --disable-pip-version-check --require-hashes
-
-# pip-tools, in a venv of its own so it never mixes with what it locks.
-LOCK_VENV := $(VENV)/lock-tools
-PIP_TOOLS := pip-tools==7.6.2
-PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile -q \
-	--generate-hashes --allow-unsafe --strip-extras \
-	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(LOCK_ARGS)
+TOOLS_VENV := $(VENV)/tools
+UV := $(TOOLS_VENV)/bin/uv
+UV_VERSION := 0.13.9
+UV_INSTALL := $(UV) pip install -q --python $(PY) --require-hashes
+# One lock for every platform, from the oldest Python that pyproject.toml allows.
+UV_COMPILE := UV_CUSTOM_COMPILE_COMMAND="make lock" $(UV) pip compile -q --universal \
+	--python-version 3.11 --generate-hashes $(LOCK_ARGS)
 
 # apt-get waits up to APT_WAIT seconds while another install holds apt's or dpkg's
 # lock (dpkg's lock: DPkg::Lock::Timeout; the package lists' lock, which `apt-get
@@ -44,22 +46,29 @@ endef
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(RUN_STAMP): $(RUN_LOCK) | $(PY)
-	$(PIP_INSTALL) -r $(RUN_LOCK)
+$(UV): $(TOOLS_LOCK)
+	test -x $(TOOLS_VENV)/bin/python || $(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install -q --disable-pip-version-check --require-hashes \
+		-r $(TOOLS_LOCK)
 	touch $@
 
-# The test lock holds every run pin too (compiled against the run lock).
-$(TEST_STAMP): $(TEST_LOCK) $(RUN_LOCK) | $(PY)
-	$(PIP_INSTALL) -r $(TEST_LOCK)
+$(RUN_STAMP): $(RUN_LOCK) | $(PY) $(UV)
+	$(UV_INSTALL) -r $(RUN_LOCK)
+	touch $@
+
+# The test lock holds every run pin unchanged (it is compiled against the run lock).
+$(TEST_STAMP): $(TEST_LOCK) $(RUN_LOCK) | $(PY) $(UV)
+	$(UV_INSTALL) -r $(TEST_LOCK)
 	touch $@ $(RUN_STAMP)
 
 install: $(TEST_STAMP)
 
-lock:
-	test -x $(LOCK_VENV)/bin/pip-compile || \
-		($(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/pip install -q '$(PIP_TOOLS)')
-	$(PIP_COMPILE) -o $(RUN_LOCK) pyproject.toml
-	$(PIP_COMPILE) --extra test -c $(RUN_LOCK) -o $(TEST_LOCK) pyproject.toml
+# Keeps the current pins of what pyproject.toml still allows; LOCK_ARGS=--upgrade (or
+# "--upgrade-package NAME") moves them.
+lock: $(UV)
+	echo "uv==$(UV_VERSION)" | $(UV_COMPILE) - -o $(TOOLS_LOCK)
+	$(UV_COMPILE) pyproject.toml -o $(RUN_LOCK)
+	$(UV_COMPILE) pyproject.toml --extra test -c $(RUN_LOCK) -o $(TEST_LOCK)
 
 run: $(RUN_STAMP)
 	$(PY) manage.py migrate --noinput

@@ -19,11 +19,20 @@ from tests.run.conftest import ROOT
 
 RUN_LOCK = ROOT / "requirements/run.txt"
 TEST_LOCK = ROOT / "requirements/test.txt"
-PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+) \\$", re.M)
+TOOLS_LOCK = ROOT / "requirements/tools.txt"
+# "name==version \" or, where it applies only to some platforms, "name==version ; marker \"
+# (one lock serves every platform, so a package may have one pin per platform).
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)(?: ; ([^\n]*))? \\$", re.M)
 
 
-def pins(lock: Path) -> dict[str, str]:
-    return {canonicalize_name(name): version for name, version in PIN.findall(lock.read_text())}
+def pins(lock: Path) -> set[tuple[str, str, str]]:
+    """(name, version, marker) of every pin."""
+    return {(canonicalize_name(name), version, marker)
+            for name, version, marker in PIN.findall(lock.read_text())}
+
+
+def names(lock: Path) -> set[str]:
+    return {name for name, _, _ in pins(lock)}
 
 
 def declared(group: str | None) -> set[str]:
@@ -34,29 +43,41 @@ def declared(group: str | None) -> set[str]:
 
 
 def test_every_dependency_is_pinned_in_its_lock():
-    assert declared(None) - pins(RUN_LOCK).keys() == set()
-    assert declared("test") - pins(TEST_LOCK).keys() == set()
+    assert declared(None) - names(RUN_LOCK) == set()
+    assert declared("test") - names(TEST_LOCK) == set()
 
 
 def test_the_test_lock_has_every_run_pin_unchanged():
-    test_pins = pins(TEST_LOCK)
-    assert {name: test_pins.get(name) for name in pins(RUN_LOCK)} == pins(RUN_LOCK)
+    assert pins(RUN_LOCK) - pins(TEST_LOCK) == set()
+
+
+def test_the_installer_is_pinned():
+    assert pins(TOOLS_LOCK) == {("uv", dry_run_variable("UV_VERSION"), "")}
 
 
 def test_the_run_lock_has_no_test_tools():
     tools = {"pytest", "pytest-django", "hypothesis", "playwright", "mypy", "ruff",
              "django-stubs", "daphne"}
-    assert tools & pins(RUN_LOCK).keys() == set()
-    assert tools <= pins(TEST_LOCK).keys()
+    assert tools & names(RUN_LOCK) == set()
+    assert tools <= names(TEST_LOCK)
 
 
-@pytest.mark.parametrize("lock", [RUN_LOCK, TEST_LOCK], ids=["run", "test"])
+@pytest.mark.parametrize("lock", [RUN_LOCK, TEST_LOCK, TOOLS_LOCK],
+                         ids=["run", "test", "tools"])
 def test_every_pin_carries_hashes(lock):
     # A requirement and its indented lines (hashes, "# via" notes).
-    requirements = re.findall(r"^[A-Za-z0-9][^\n]*(?:\n[ \t]+[^\n]*)*", lock.read_text(), re.M)
+    requirements = re.findall(r"^[A-Za-z0-9][^\n]*(?:\n[ \t]+[^\n]*)*", lock.read_text(),
+                              re.M)
     assert len(requirements) == len(pins(lock))
     for entry in requirements:
         assert "--hash=sha256:" in entry, entry.splitlines()[0]
+
+
+def dry_run_variable(name: str) -> str:
+    done = subprocess.run(["make", "-s", "--no-print-directory", "-f", "Makefile", "-f", "-",
+                           "print"], input=f"print:\n\t@echo $({name})\n", cwd=ROOT,
+                          capture_output=True, text=True, timeout=60, check=True)
+    return done.stdout.strip()
 
 
 def dry_run(target: str, **variables: str) -> str:
