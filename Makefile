@@ -6,18 +6,19 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 
 # Installs come from lock files only (every package pinned, with hashes): `make run`
-# the run lock, `make test` the test lock (the run pins plus the test tools). uv
-# installs them (a few seconds, where pip took half a minute or more) and `make lock`
-# regenerates them; uv itself comes from its own lock into a venv of its own.
+# the run lock, `make test` the test lock (the run pins plus the test tools), both with
+# the installers' lock (uv, pip). uv installs them in seconds (pip took half a minute
+# or more) and `make lock` regenerates them.
 RUN_LOCK := requirements/run.txt
 TEST_LOCK := requirements/test.txt
 TOOLS_LOCK := requirements/tools.txt
+UV_VERSION := 0.13.9
+PIP_VERSION := 26.3
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
-TOOLS_VENV := $(VENV)/tools
-UV := $(TOOLS_VENV)/bin/uv
-UV_VERSION := 0.13.9
-UV_INSTALL := $(UV) pip install -q --python $(PY) --require-hashes
+UV_DIR := $(VENV)/tools
+UV := $(UV_DIR)/bin/uv
+UV_INSTALL := $(UV) pip install -q --python $(PY) --require-hashes -r $(TOOLS_LOCK)
 # One lock for every platform, from the oldest Python that pyproject.toml allows.
 UV_COMPILE := UV_CUSTOM_COMPILE_COMMAND="make lock" $(UV) pip compile -q --universal \
 	--python-version 3.11 --generate-hashes $(LOCK_ARGS)
@@ -43,21 +44,26 @@ endef
 
 .PHONY: run test install lock bench lint services browser apt-install clean
 
+# Without pip: creating it (ensurepip) took longer than installing everything with uv,
+# which puts the locked pip in.
 $(PY):
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --without-pip $(VENV)
 
+# uv from its lock, with this Python's pip (or, if it has none, a throwaway venv's).
 $(UV): $(TOOLS_LOCK)
-	test -x $(TOOLS_VENV)/bin/python || $(PYTHON) -m venv $(TOOLS_VENV)
-	$(TOOLS_VENV)/bin/python -m pip install -q --disable-pip-version-check --require-hashes \
-		-r $(TOOLS_LOCK)
+	rm -rf $(UV_DIR)
+	if $(PYTHON) -m pip --version >/dev/null 2>&1; then pip="$(PYTHON) -m pip"; \
+	else $(PYTHON) -m venv $(UV_DIR)/bootstrap && pip="$(UV_DIR)/bootstrap/bin/python -m pip"; fi; \
+	PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1 \
+		$$pip install -q --require-hashes --no-deps --target $(UV_DIR) -r $(TOOLS_LOCK)
 	touch $@
 
-$(RUN_STAMP): $(RUN_LOCK) | $(PY) $(UV)
+$(RUN_STAMP): $(RUN_LOCK) $(TOOLS_LOCK) | $(PY) $(UV)
 	$(UV_INSTALL) -r $(RUN_LOCK)
 	touch $@
 
 # The test lock holds every run pin unchanged (it is compiled against the run lock).
-$(TEST_STAMP): $(TEST_LOCK) $(RUN_LOCK) | $(PY) $(UV)
+$(TEST_STAMP): $(TEST_LOCK) $(RUN_LOCK) $(TOOLS_LOCK) | $(PY) $(UV)
 	$(UV_INSTALL) -r $(TEST_LOCK)
 	touch $@ $(RUN_STAMP)
 
@@ -66,7 +72,7 @@ install: $(TEST_STAMP)
 # Keeps the current pins of what pyproject.toml still allows; LOCK_ARGS=--upgrade (or
 # "--upgrade-package NAME") moves them.
 lock: $(UV)
-	echo "uv==$(UV_VERSION)" | $(UV_COMPILE) - -o $(TOOLS_LOCK)
+	printf 'uv==$(UV_VERSION)\npip==$(PIP_VERSION)\n' | $(UV_COMPILE) - -o $(TOOLS_LOCK)
 	$(UV_COMPILE) pyproject.toml -o $(RUN_LOCK)
 	$(UV_COMPILE) pyproject.toml --extra test -c $(RUN_LOCK) -o $(TEST_LOCK)
 
