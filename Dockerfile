@@ -10,10 +10,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, so a code change does not reinstall them (pyproject lists no
-# packages of its own: the project runs from /app).
-COPY pyproject.toml ./
-RUN pip install .
+# Dependencies first, so a code change does not reinstall them: the run lock (pinned,
+# with hashes; the project runs from /app).
+COPY requirements/run.txt requirements/run.txt
+RUN pip install --require-hashes -r requirements/run.txt
 
 COPY . .
 # Static files are baked into the image and served by WhiteNoise. A throw-away var folder:

@@ -114,6 +114,7 @@ MIDDLEWARE = [
     # Before anything reads a body: email webhooks may be larger than other requests.
     "channels_email.limits.body_size_limit",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "omnidesk.middleware.DatabaseUnavailableMiddleware",
     # After WhiteNoise: static files need no policy; every page gets one.
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -147,12 +148,41 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", "")
+DATABASE_POOL = False
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
-        )
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_health_checks=True)}
+    _db = DATABASES["default"]
+    if _db["ENGINE"].endswith(("postgresql", "postgis")):
+        _options = _db.setdefault("OPTIONS", {})
+        # libpq gives up on an unreachable server after this long, instead of the OS's
+        # minutes: a request during an outage fails quickly (a 503, see middleware.py).
+        _options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
+        DATABASE_POOL = env_bool("DATABASE_POOL", True)
+    if DATABASE_POOL:
+        # Under ASGI every request runs in a thread of its own, so Django's persistent
+        # connections (one per thread) piled up as idle sessions: a pool bounds them.
+        # A request takes a connection and gives it back when it ends (the pool requires
+        # CONN_MAX_AGE = 0); with CONN_HEALTH_CHECKS the pool checks a connection before
+        # handing it out, so those broken by a PostgreSQL restart are replaced.
+        _pool_timeout = env_int("DATABASE_POOL_TIMEOUT", 5)
+        _options["pool"] = {
+            "name": "omnidesk",
+            "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2),
+            "max_size": env_int("DATABASE_POOL_MAX_SIZE", 10),
+            # Longest wait for a free connection (or for the database to come back)
+            # before a request answers 503.
+            "timeout": _pool_timeout,
+            # The pool retries a failed connect with a doubling back-off (for 5 minutes
+            # by default), so it came back up to a minute after PostgreSQL did. Giving
+            # up as soon as a request would lets the next request start afresh: back
+            # within a second.
+            "reconnect_timeout": _pool_timeout,
+        }
+        _db["CONN_MAX_AGE"] = 0
+    else:
+        # Without the pool (Celery's prefork workers, which would close it after every
+        # task; or SQLite): Django's persistent connections.
+        _db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -15,6 +15,7 @@ from api.permissions import MayReadApiSchema
 from conversations.keyset import PageRequest
 from conversations.models import ConversationStatus
 from conversations.queries import ConversationFilters, conversation_list, count_conversations
+from omnidesk.middleware import DATABASE_UNAVAILABLE, database_unavailable
 
 RECENT_SIZE = 20
 
@@ -31,11 +32,15 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", context)
 
 
-def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"ok": True})
-
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and probes: 200 while the database answers, else 503 (with
+    Retry-After) until it does again."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DATABASE_UNAVAILABLE as exc:
+        return database_unavailable(request, exc, body={"ok": False, "database": "unavailable"})
+    return JsonResponse({"ok": True, "database": "ok"})
 
 
 # The OpenAPI schema and its Swagger UI: for agents (token or session) unless published.

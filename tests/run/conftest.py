@@ -71,9 +71,9 @@ def wait_until_healthy(server: Server, timeout: float = 60) -> None:
             code = server.process.returncode
             raise AssertionError(f"serve exited with {code}:\n{server.output()}")
         try:
-            if requests.get(f"{server.url}/healthz", timeout=2).json() == {"ok": True}:
+            if requests.get(f"{server.url}/healthz", timeout=2).json()["ok"] is True:
                 return
-        except (requests.ConnectionError, requests.Timeout, ValueError):
+        except (requests.ConnectionError, requests.Timeout, ValueError, KeyError):
             pass
         time.sleep(0.2)
     raise AssertionError(f"serve did not answer /healthz within {timeout}s:\n{server.output()}")

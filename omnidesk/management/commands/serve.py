@@ -42,6 +42,9 @@ class Command(BaseCommand):
         url = self._public_url(port)
         self._print_banner(url)
         children = [] if options["no_worker"] else self._start_celery_children()
+        # uvicorn shuts down on SIGTERM, then raises it again with the handler it found:
+        # SIGTERM's default would end this process before the children are stopped.
+        signal.signal(signal.SIGTERM, _exit_on_signal)
         try:
             uvicorn.run(
                 "omnidesk.asgi:application",
@@ -99,8 +102,11 @@ class Command(BaseCommand):
             [*celery, "beat", "--loglevel", "INFO", "--schedule", schedule],
         ]
         self.stdout.write("  starting celery worker and beat (child processes)")
+        # Celery's prefork children would close a connection pool after every task.
+        env = {**os.environ, "DATABASE_POOL": "0"}
         # Fixed argv (this interpreter, celery), no shell.
-        return [subprocess.Popen(cmd, preexec_fn=_die_with_parent) for cmd in commands]  # noqa: S603
+        return [subprocess.Popen(cmd, env=env, preexec_fn=_die_with_parent)  # noqa: S603
+                for cmd in commands]
 
 
 def _demo_logins() -> list[str]:
@@ -134,6 +140,10 @@ def _die_with_parent() -> None:
     """Linux: the child gets SIGTERM if this process dies without cleaning up."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _stop(child: subprocess.Popen[bytes]) -> None:
