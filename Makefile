@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench lint services browser clean
+.PHONY: run test install bench lint services browser clean vendor
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ lint: $(STAMP)
 
 bench: $(STAMP) services
 	$(PY) bench/run.py
+
+# Re-fetch the pinned front-end libraries from the npm registry (static/vendor/README.md).
+vendor:
+	$(PYTHON) scripts/vendor.py
 
 clean:
 	rm -rf var staticfiles .pytest_cache
