@@ -76,7 +76,7 @@ def _timeline(now: datetime) -> list[SimpleNamespace]:
         item(kind="new", text="New since you last looked"),
         item(direction="out", author="Sam Carter", channel="email", status="failed",
              time=now - timedelta(minutes=2), subject="Re: Refund for order #20418",
-             body="The refund went out this morning; it shows on your card in 3–5 days.",
+             body="The refund went out this morning; it shows on your card in 3 to 5 days.",
              failure="Mailbox unavailable (550 5.1.1)"),
         item(direction="out", author="Sam Carter", channel="email", status="sending",
              time=now, body="Here is the receipt as well."),

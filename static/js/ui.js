@@ -52,6 +52,7 @@
   function toggleSide(trigger) {
     var panes = trigger.closest(".panes") || document.querySelector(".panes");
     if (!panes) return;
+    if (window.matchMedia("(max-width: 767px)").matches) { panes.setAttribute("data-pane", "side"); return; }
     var wide = window.matchMedia("(min-width: 1200px)").matches;
     var open = wide ? panes.dataset.side !== "closed" : panes.dataset.side === "open";
     panes.setAttribute("data-side", open ? "closed" : "open");

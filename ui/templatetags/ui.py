@@ -49,11 +49,13 @@ def icon(name: str, label: str = "", **attrs: Any) -> SafeString:
     href = f"{static('icons/sprite.svg')}#i-{name}"
     if label:
         return format_html(
-            '<svg class="{}" role="img" aria-label="{}" focusable="false"><use href="{}"></use></svg>',
+            '<svg class="{}" role="img" aria-label="{}" focusable="false">'
+            '<use href="{}"></use></svg>',
             css, label, href,
         )
     return format_html(
-        '<svg class="{}" aria-hidden="true" focusable="false"><use href="{}"></use></svg>', css, href
+        '<svg class="{}" aria-hidden="true" focusable="false"><use href="{}"></use></svg>',
+        css, href,
     )
 
 
@@ -75,7 +77,8 @@ def channel_icon(channel: str | None, waiting: bool = False, size: str = "") -> 
 def channel_label(channel: str | None) -> SafeString:
     style = channel_style(channel)
     return format_html(
-        '<span class="channel-label">{} {}</span>', icon(style.icon, **{"class": "icon-sm"}), style.label
+        '<span class="channel-label">{} {}</span>',
+        icon(style.icon, **{"class": "icon-sm"}), style.label,
     )
 
 
@@ -179,9 +182,9 @@ def reltime(value: datetime | None, absolute: bool = False) -> SafeString:
     if absolute:
         local = timezone.localtime(value)
         same_year = local.year == timezone.localtime().year
+        shown = dateformat.format(local, "D j M, H:i" if same_year else "j M Y, H:i")
         return format_html(
-            '<time datetime="{}" title="{}">{}</time>',
-            value.isoformat(), exact, dateformat.format(local, "D j M, H:i" if same_year else "j M Y, H:i"),
+            '<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, shown
         )
     return format_html(
         '<time datetime="{}" title="{}" data-reltime>{}</time>',
@@ -217,11 +220,14 @@ def sla_chip(state: str | None, due: datetime | None = None, compact: bool = Fal
     label_css = "sla-label visually-hidden" if compact and time_text else "sla-label"
     parts = [
         icon(style.icon),
-        format_html('<span class="visually-hidden">SLA </span><span class="{}">{}</span>', label_css, style.label),
+        format_html(
+            '<span class="visually-hidden">SLA </span><span class="{}">{}</span>',
+            label_css, style.label,
+        ),
     ]
     if time_text:
         if not compact:
-            parts.append(format_html('<span class="sla-sep" aria-hidden="true">·</span>'))
+            parts.append(SafeString('<span class="sla-sep" aria-hidden="true">·</span>'))
         parts.append(format_html('<span class="sla-time">{}</span>', time_text))
     due_attr = format_html(' data-sla-due="{}"', due.isoformat()) if due is not None else ""
     return format_html(
