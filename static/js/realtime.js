@@ -235,8 +235,10 @@
       since: status.dataset.realtimeSince,
     });
     window.omnidesk.realtime = realtime;
+    var banner = document.getElementById("connection-banner");
     realtime.onState(function (state) {
       status.textContent = STATUS_TEXT[state] || "";
+      if (banner) banner.hidden = !STATUS_TEXT[state];
     });
     realtime.start();
   }

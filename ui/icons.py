@@ -1,0 +1,69 @@
+"""Which icon means what: one icon per channel and per SLA state, the same everywhere.
+
+Icon names are Lucide's; the sprite (static/icons/sprite.svg, built by scripts/vendor.py)
+holds exactly the icons listed there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from django.contrib.staticfiles import finders
+
+SPRITE_PATH = "icons/sprite.svg"
+
+
+@dataclass(frozen=True)
+class ChannelStyle:
+    icon: str
+    label: str
+
+
+CHANNELS: dict[str, ChannelStyle] = {
+    "email": ChannelStyle("mail", "Email"),
+    "chat": ChannelStyle("messages-square", "Chat"),
+    "sms": ChannelStyle("smartphone", "SMS"),
+    "whatsapp": ChannelStyle("message-circle", "WhatsApp"),
+    "voice": ChannelStyle("phone", "Voice"),
+    "api": ChannelStyle("webhook", "API"),
+    "internal": ChannelStyle("sticky-note", "Internal"),
+}
+UNKNOWN_CHANNEL = ChannelStyle("circle-help", "Other channel")
+
+
+@dataclass(frozen=True)
+class SlaStyle:
+    icon: str
+    label: str
+
+
+# Each state has its own icon and words as well as its colour: never colour alone.
+SLA_STATES: dict[str, SlaStyle] = {
+    "ok": SlaStyle("circle-check", "On track"),
+    "at_risk": SlaStyle("clock-alert", "At risk"),
+    "breached": SlaStyle("octagon-alert", "Breached"),
+    "paused": SlaStyle("circle-pause", "Paused"),
+    "met": SlaStyle("check-check", "Met"),
+}
+
+
+def channel_style(channel: str | None) -> ChannelStyle:
+    return CHANNELS.get((channel or "").lower(), UNKNOWN_CHANNEL)
+
+
+def sla_state(state: str | None) -> str:
+    """The canonical key for an SLA state ("at-risk", "AT_RISK" -> "at_risk"); "" if unknown."""
+    key = (state or "").strip().lower().replace("-", "_").replace(" ", "_")
+    return key if key in SLA_STATES else ""
+
+
+@cache
+def sprite_icons() -> frozenset[str]:
+    """The icon names the sprite holds (read once per process)."""
+    path = finders.find(SPRITE_PATH)
+    if not path or isinstance(path, list):
+        return frozenset()
+    with open(path, encoding="utf-8") as sprite:
+        return frozenset(re.findall(r'<symbol id="i-([a-z0-9-]+)"', sprite.read()))
