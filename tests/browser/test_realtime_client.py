@@ -61,6 +61,15 @@ def server(transactional_db: Any) -> Iterator[RestartableServer]:
     server.stop()
 
 
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """Playwright's wait_for_function evaluates strings, which the CSP forbids: this
+    module's pages bypass it (the policy is tested in test_content_security_policy.py)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
 def sign_in(page: Any, base: str, username: str) -> None:
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", username)

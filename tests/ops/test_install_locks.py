@@ -48,7 +48,10 @@ def test_every_dependency_is_pinned_in_its_lock():
 
 
 def test_the_test_lock_has_every_run_pin_unchanged():
-    assert pins(RUN_LOCK) - pins(TEST_LOCK) == set()
+    # Same versions; a marker may widen (a test tool needs cffi on every interpreter, the
+    # running product only off PyPy), never the version.
+    versions = {(name, version) for name, version, _ in pins(TEST_LOCK)}
+    assert {(name, version) for name, version, _ in pins(RUN_LOCK)} - versions == set()
 
 
 def test_the_installers_are_pinned():
