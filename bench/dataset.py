@@ -19,7 +19,7 @@ from django.contrib.auth.models import User
 from django.db import connection, models, transaction
 
 from agents.models import Agent, Role, Team
-from conversations.models import Conversation, Inbox, InboxKind, Interaction
+from conversations.models import Conversation, Inbox, Interaction
 from customers.models import Customer, Identity
 
 CUSTOMERS = 100_000
@@ -68,7 +68,7 @@ def ensure_setup() -> dict[str, Any]:
     admin = _user("bench-admin", Role.ADMIN, [])
     agent = _user("bench-agent", Role.AGENT, [teams[0]])
     inboxes = {}
-    for kind in (InboxKind.EMAIL, InboxKind.CHAT, InboxKind.TWILIO, InboxKind.API):
+    for kind in ("email", "chat", "twilio", "api"):
         inboxes[str(kind)] = Inbox.objects.get_or_create(
             slug=f"bench-{kind}", defaults={"kind": kind, "name": f"Bench {kind}", "team": teams[0]}
         )[0]

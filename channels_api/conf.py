@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 
+# What this app registers with the core (apps.py): the "api" channel and inbox kind.
+API_CHANNEL = "api"
+API_INBOX = "api"
+
 
 def inbound_max_chars() -> int:
     """The longest `text` (and `html`) a pushed message may carry, in characters."""

@@ -15,11 +15,12 @@ from customers.models import IdentityKind
 
 EARLIEST_OCCURRED_AT = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_CLOCK_SKEW = timedelta(days=1)
-SENDER_KINDS = [IdentityKind.EMAIL, IdentityKind.PHONE, IdentityKind.EXTERNAL]
+SENDER_KINDS = [(IdentityKind.EMAIL, "Email"), (IdentityKind.PHONE, "Phone"),
+                (IdentityKind.EXTERNAL, "External id")]
 
 
 class SenderSerializer(serializers.Serializer[Any]):
-    kind = enum_field("SenderKind", [(k.value, k.label) for k in SENDER_KINDS])
+    kind = enum_field("SenderKind", SENDER_KINDS)
     value = serializers.CharField(
         max_length=255, help_text="An email address, a phone number (any format), or your "
         "own id for the person."

@@ -20,10 +20,11 @@ from rest_framework.views import APIView
 
 from api.parsers import SafeJSONParser
 from api.storable import check_storable
+from channels_api.conf import API_CHANNEL, API_INBOX
 from channels_api.serializers import InboundMessageSerializer, InboundResultSerializer
 from conversations.actions.ingest import do_record_inbound
 from conversations.inbound import InboundEvent
-from conversations.models import Channel, Inbox, InboxKind
+from conversations.models import Inbox
 from conversations.sanitize import html_to_text, sanitize_html
 
 
@@ -44,7 +45,7 @@ class InboxTokenAuthentication(BaseAuthentication):
         inbox = Inbox.objects.filter(token=token).first()
         if inbox is None:
             raise AuthenticationFailed("Unknown inbox token.")
-        if inbox.kind != InboxKind.API or not inbox.is_active:
+        if inbox.kind != API_INBOX or not inbox.is_active:
             raise PermissionDenied("This token's inbox is not an active API inbox.")
         return AnonymousUser(), inbox
 
@@ -90,7 +91,7 @@ def build_event(
     )
     return InboundEvent(
         inbox=inbox,
-        channel=Channel.API,
+        channel=API_CHANNEL,
         sender_kind=sender["kind"],
         sender_value=sender["value"],
         sender_name=sender["name"],

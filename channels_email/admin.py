@@ -11,9 +11,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from channels_email.conf import EMAIL_INBOX
 from channels_email.forms import EmailInboxForm
 from channels_email.models import EmailInbox
-from conversations.models import InboxKind
 
 
 def provider_webhook_urls() -> list[tuple[str, str, str]]:
@@ -74,7 +74,7 @@ class EmailInboxAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[EmailInbox]:
-        return super().get_queryset(request).filter(kind=InboxKind.EMAIL)
+        return super().get_queryset(request).filter(kind=EMAIL_INBOX)
 
     @admin.display(boolean=True, description="IMAP")
     def polls_imap(self, inbox: EmailInbox) -> bool:

@@ -11,6 +11,8 @@ from anymail import urls as anymail_urls
 from django.conf import settings
 
 from channels_email.urls import WEBHOOK_PREFIX
+from conversations.channels import WebhookUrl
+from conversations.models import Inbox
 from omnidesk.install_secrets import secret_path
 
 # Old names anymail keeps for compatibility; Mandrill has one combined URL.
@@ -54,4 +56,18 @@ def webhook_banner(public_url: str) -> list[str]:
         f"      <esp> inbound:  {', '.join(inbound)}",
         f"      <esp> tracking: {', '.join(tracking)}",
         f"    Mandrill (inbound and tracking): {base}mandrill/",
+    ]
+
+
+def email_webhook_urls(inbox: Inbox) -> list[WebhookUrl]:
+    """What an admin gives their email provider (ESP) for a mailbox: the inbound and
+    tracking URLs, authenticated with the webhook secret (printed by `manage.py serve`
+    for an install that generated it). IMAP mailboxes need none."""
+    base = f"{settings.PUBLIC_URL}/{WEBHOOK_PREFIX}"
+    who = "basic auth: the webhook secret"
+    return [
+        WebhookUrl(f"Inbound email ({who}; <esp>: {', '.join(esp_routes('inbound'))})",
+                   f"{base}<esp>/inbound/"),
+        WebhookUrl(f"Delivery tracking ({who}; <esp>: {', '.join(esp_routes('tracking'))})",
+                   f"{base}<esp>/tracking/"),
     ]

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 
+# What this app registers with the core (apps.py): the "email" channel, carried by
+# inboxes of kind "email" (mailboxes).
+EMAIL_CHANNEL = "email"
+EMAIL_INBOX = "email"
+
 
 def rate_limit() -> int:
     """How many messages one sender may send within `rate_window()` seconds before the

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from conversations.models import Inbox, InboxKind
+from channels_email.conf import EMAIL_INBOX
+from conversations.models import Inbox
 
 
 class ImapMailboxState(models.Model):
@@ -40,6 +41,10 @@ class EmailInbox(Inbox):
         verbose_name = "email inbox"
         verbose_name_plural = "email inboxes"
 
+    def clean(self) -> None:
+        self.kind = EMAIL_INBOX  # before the config is validated as a mailbox's
+        super().clean()
+
     def save(self, *args: object, **kwargs: object) -> None:
-        self.kind = InboxKind.EMAIL
+        self.kind = EMAIL_INBOX
         super().save(*args, **kwargs)  # type: ignore[arg-type]

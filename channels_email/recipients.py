@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from channels_email.conf import EMAIL_INBOX
 from channels_email.config import inbox_addresses
 from channels_email.parse import ParsedEmail
 from channels_email.threading import is_reply_address, reply_token_of
-from conversations.models import Conversation, Inbox, InboxKind, Interaction
+from conversations.models import Conversation, Inbox, Interaction
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Recipients:
 
 
 def email_inboxes() -> list[Inbox]:
-    return list(Inbox.objects.filter(kind=InboxKind.EMAIL, is_active=True).order_by("id"))
+    return list(Inbox.objects.filter(kind=EMAIL_INBOX, is_active=True).order_by("id"))
 
 
 def our_addresses(inboxes: list[Inbox]) -> set[str]:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -10,11 +12,18 @@ class ChannelsSmsConfig(AppConfig):
     verbose_name = "SMS, MMS and WhatsApp (Twilio)"
 
     def ready(self) -> None:
+        from channels_sms.conf import SMS, WHATSAPP
         from channels_sms.transport import MessagingTransport
-        from conversations.models import Channel
-        from conversations.transports import register_transport
-        from twilio_common.inbox import register_twilio_inbox
+        from channels_sms.urls import messaging_webhook_urls
+        from conversations.channels import ChannelSpec, register_channel
+        from customers.models import IdentityKind
+        from twilio_common.inbox import TWILIO_INBOX, register_twilio_inbox
 
-        register_twilio_inbox()
-        register_transport(Channel.SMS, MessagingTransport(Channel.SMS))
-        register_transport(Channel.WHATSAPP, MessagingTransport(Channel.WHATSAPP))
+        register_twilio_inbox(self.name, urls=messaging_webhook_urls)
+        for kind, label, icon in ((SMS, "SMS", "smartphone"),
+                                  (WHATSAPP, "WhatsApp", "message-circle")):
+            register_channel(ChannelSpec(
+                kind=kind, label=label, icon=icon, inbox_kind=TWILIO_INBOX,
+                identity_kind=IdentityKind.PHONE, transport=MessagingTransport(kind),
+                first_response_target=timedelta(hours=1),
+            ))

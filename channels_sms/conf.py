@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 
+# The channels this app registers with the core (apps.py), both carried by a "twilio"
+# inbox (twilio_common.inbox.TWILIO_INBOX).
+SMS = "sms"
+WHATSAPP = "whatsapp"
+
 
 def media_fetch_retries() -> int:
     """How often a media download that failed for a temporary reason is tried again."""

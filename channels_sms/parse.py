@@ -11,10 +11,11 @@ import mimetypes
 from dataclasses import dataclass
 from typing import Any
 
+from channels_sms.conf import SMS, WHATSAPP
 from channels_sms.optout import keyword_of
 from channels_sms.senders import is_whatsapp_address
 from conversations.inbound import InboundAttachment, InboundEvent
-from conversations.models import Channel, Inbox
+from conversations.models import Inbox
 from customers.identities import InvalidIdentity, normalize_phone
 from customers.models import IdentityKind
 
@@ -44,7 +45,7 @@ def parse_message(inbox: Inbox, params: dict[str, str]) -> ParsedMessage:
         raise InvalidMessage(
             f"From must be a phone number (E.164, optionally whatsapp:+…); got {sender!r}."
         ) from exc
-    channel = Channel.WHATSAPP if is_whatsapp_address(sender) else Channel.SMS
+    channel = WHATSAPP if is_whatsapp_address(sender) else SMS
     text = params.get("Body", "")
     media = _media(params)
     # With Advanced Opt-Out, Twilio names the keyword class itself (STOP, START, HELP),

@@ -6,9 +6,10 @@ A Twilio inbox's `address` is its number; a WhatsApp sender may be a different n
 
 from __future__ import annotations
 
-from conversations.models import Channel, Inbox, InboxKind
+from channels_sms.conf import WHATSAPP
+from conversations.models import Inbox
 from customers.identities import InvalidIdentity, normalize_phone
-from twilio_common.inbox import inbox_for_number
+from twilio_common.inbox import TWILIO_INBOX, inbox_for_number
 
 WHATSAPP_PREFIX = "whatsapp:"
 
@@ -27,7 +28,7 @@ def inbox_for_address(value: str) -> Inbox | None:
     except InvalidIdentity:
         return None
     return (
-        Inbox.objects.filter(kind=InboxKind.TWILIO, is_active=True, config__whatsapp_sender=e164)
+        Inbox.objects.filter(kind=TWILIO_INBOX, is_active=True, config__whatsapp_sender=e164)
         .order_by("id")
         .first()
     )
@@ -37,16 +38,16 @@ def inbox_for_messaging_service(sid: str) -> Inbox | None:
     # NUL cannot be in a SID and PostgreSQL refuses it in a JSON lookup.
     if not sid or "\x00" in sid:
         return None
-    inboxes = Inbox.objects.filter(kind=InboxKind.TWILIO, is_active=True)
+    inboxes = Inbox.objects.filter(kind=TWILIO_INBOX, is_active=True)
     return inboxes.filter(config__messaging_service_sid=sid).order_by("id").first()
 
 
 def sender_number(inbox: Inbox, channel: str) -> str:
     """The E.164 number this inbox sends from on `channel`; consents are scoped to it."""
-    if channel == Channel.WHATSAPP:
+    if channel == WHATSAPP:
         return str(inbox.config.get("whatsapp_sender") or inbox.address)
     return inbox.address
 
 
 def channel_address(channel: str, number: str) -> str:
-    return f"{WHATSAPP_PREFIX}{number}" if channel == Channel.WHATSAPP else number
+    return f"{WHATSAPP_PREFIX}{number}" if channel == WHATSAPP else number

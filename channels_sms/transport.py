@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from twilio.base.exceptions import TwilioException
 
+from channels_sms.conf import SMS, WHATSAPP
 from channels_sms.optout import check_not_opted_out
 from channels_sms.senders import channel_address, sender_number
 from channels_sms.window import check_window, template_of
 from conversations.links import public_attachment_url
-from conversations.models import Channel, Conversation, Inbox, Interaction, Status
+from conversations.models import Conversation, Inbox, Interaction, Status
 from conversations.transports import ProviderResult, TransportError
 from twilio_common.client import twilio_client
 from twilio_common.errors import provider_error
@@ -69,18 +70,18 @@ class MessagingTransport:
     def _check(
         self, inbox: Inbox, recipient: str, meta: dict[str, Any], *, has_media: bool
     ) -> None:
-        label = "WhatsApp" if self.channel == Channel.WHATSAPP else "SMS"
+        label = "WhatsApp" if self.channel == WHATSAPP else "SMS"
         if not has_capability(inbox.config, self.channel):
             raise TransportError(
                 f"The inbox {inbox.name} is not set up for {label}.", permanent=True
             )
-        if has_media and self.channel == Channel.SMS and not has_capability(inbox.config, "mms"):
+        if has_media and self.channel == SMS and not has_capability(inbox.config, "mms"):
             raise TransportError(
                 f"The inbox {inbox.name} cannot send attachments (no MMS).", permanent=True
             )
         scope = sender_number(inbox, self.channel)
         check_not_opted_out(recipient, channel=self.channel, scope=scope)
-        if self.channel == Channel.WHATSAPP:
+        if self.channel == WHATSAPP:
             check_window(inbox, recipient, meta)
 
     def _message_params(
@@ -91,11 +92,11 @@ class MessagingTransport:
             "status_callback": status_callback_url(interaction),
         }
         service_sid = inbox.config.get("messaging_service_sid")
-        if self.channel == Channel.SMS and service_sid:
+        if self.channel == SMS and service_sid:
             params["messaging_service_sid"] = service_sid
         else:
             params["from_"] = channel_address(self.channel, sender_number(inbox, self.channel))
-        template = template_of(interaction.meta) if self.channel == Channel.WHATSAPP else None
+        template = template_of(interaction.meta) if self.channel == WHATSAPP else None
         if template is not None:
             params["content_sid"] = template.content_sid
             if template.variables:

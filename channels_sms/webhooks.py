@@ -10,10 +10,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels_sms.actions import do_record_message
+from channels_sms.conf import SMS, WHATSAPP
 from channels_sms.parse import InvalidMessage, parse_message
 from channels_sms.senders import inbox_for_address, inbox_for_messaging_service
 from conversations.actions.delivery import do_mark_sent, do_update_delivery
-from conversations.models import Channel, Direction, Inbox, Interaction, Status
+from conversations.models import Direction, Inbox, Interaction, Status
 from conversations.transports import ProviderResult
 from twilio_common.errors import explain_error
 from twilio_common.signature import twilio_webhook
@@ -120,7 +121,7 @@ def _attach_provider_id(request: HttpRequest, inbox: Inbox, sid: str) -> bool:
         pk=int(interaction_id),
         inbox=inbox,
         direction=Direction.OUTBOUND,
-        channel__in=[Channel.SMS, Channel.WHATSAPP],
+        channel__in=[SMS, WHATSAPP],
         provider_id__isnull=True,
     ).exists()
     if not pending:

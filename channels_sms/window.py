@@ -15,7 +15,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from conversations.models import Channel, Direction, Inbox, Interaction
+from channels_sms.conf import WHATSAPP
+from conversations.models import Direction, Inbox, Interaction
 from conversations.transports import TransportError
 from customers.models import IdentityKind
 
@@ -57,7 +58,7 @@ def window_closes_at(inbox: Inbox, recipient: str) -> datetime | None:
     last = (
         Interaction.objects.filter(
             inbox=inbox,
-            channel=Channel.WHATSAPP,
+            channel=WHATSAPP,
             direction=Direction.INBOUND,
             author_identity__kind=IdentityKind.PHONE,
             author_identity__value=recipient,

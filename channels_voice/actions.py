@@ -18,13 +18,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels_voice.callstate import APPLY, CallState, derive
+from channels_voice.conf import VOICE
 from channels_voice.facts import CallFacts
 from channels_voice.models import PendingCallEvent
 from conversations.actions.ingest import do_record_inbound
 from conversations.inbound import InboundEvent
 from conversations.models import (
     Attachment,
-    Channel,
     Direction,
     Inbox,
     Interaction,
@@ -117,7 +117,7 @@ def do_record_inbound_call(inbox: Inbox, facts: CallFacts, raw: dict[str, str]) 
     result = do_record_inbound(
         InboundEvent(
             inbox=inbox,
-            channel=Channel.VOICE,
+            channel=VOICE,
             sender_kind=kind,
             sender_value=value,
             sender_name=facts.caller_name if not facts.caller_name.startswith("+") else "",

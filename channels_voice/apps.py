@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -11,9 +13,20 @@ class ChannelsVoiceConfig(AppConfig):
     verbose_name = "Voice calls (Twilio)"
 
     def ready(self) -> None:
+        from channels_voice.conf import VOICE
         from channels_voice.config import validate_voice_config
-        from twilio_common.inbox import register_twilio_inbox
+        from channels_voice.urls import voice_webhook_urls
+        from conversations.channels import ChannelSpec, register_channel
+        from customers.models import IdentityKind
+        from twilio_common.inbox import TWILIO_INBOX, register_twilio_inbox
 
-        # A call is placed by click-to-call, never by a queued reply: voice registers
-        # no transport, only its section of the shared inbox config.
-        register_twilio_inbox({"voice": validate_voice_config})
+        register_twilio_inbox(
+            self.name, sections={"voice": validate_voice_config}, urls=voice_webhook_urls
+        )
+        # A call is placed by click-to-call, never by a queued reply: voice has no
+        # transport, and a written reply to a caller goes out as a text.
+        register_channel(ChannelSpec(
+            kind=VOICE, label="Voice", icon="phone", inbox_kind=TWILIO_INBOX,
+            identity_kind=IdentityKind.PHONE, transport=None,
+            first_response_target=timedelta(seconds=20), written_fallback="sms",
+        ))

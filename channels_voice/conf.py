@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from django.conf import settings
 
+# The channel this app registers with the core (apps.py), carried by a "twilio" inbox
+# (twilio_common.inbox.TWILIO_INBOX).
+VOICE = "voice"
+
 
 def api_key_sid() -> str:
     """An API key (SK…) of the account, for signing Voice SDK access tokens."""

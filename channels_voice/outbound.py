@@ -16,17 +16,16 @@ from django.utils import timezone
 
 from agents.access import agent_for
 from channels_voice.actions import do_apply_call_event
+from channels_voice.conf import VOICE
 from channels_voice.errors import CallError
 from channels_voice.links import hook_url
 from channels_voice.transport import create_call
 from conversations.access import access_conversation, visibility_filter, visible_conversations
 from conversations.models import (
-    Channel,
     Conversation,
     ConversationStatus,
     Direction,
     Inbox,
-    InboxKind,
     Interaction,
     InteractionKind,
     Status,
@@ -36,6 +35,7 @@ from conversations.transports import TransportError
 from customers.access import access_customer
 from customers.identities import InvalidIdentity, normalize_phone
 from customers.models import Customer, IdentityKind
+from twilio_common.inbox import TWILIO_INBOX
 
 CALL_EVENTS = ["initiated", "ringing", "answered", "completed"]
 
@@ -61,10 +61,10 @@ def _number(customer: Customer, to: str | None) -> str:
 
 
 def _inbox(conversation: Conversation | None, agent_team_ids: list[int]) -> Inbox:
-    inboxes = Inbox.objects.filter(kind=InboxKind.TWILIO, is_active=True).order_by("id")
+    inboxes = Inbox.objects.filter(kind=TWILIO_INBOX, is_active=True).order_by("id")
     if conversation is not None:
         last = conversation.last_inbound_inbox
-        if last is not None and last.kind == InboxKind.TWILIO and last.is_active:
+        if last is not None and last.kind == TWILIO_INBOX and last.is_active:
             return last
         if conversation.team_id is not None:
             chosen = inboxes.filter(team_id=conversation.team_id).first()
@@ -127,7 +127,7 @@ def do_start_outbound_call(
             conversation=conversation,
             customer=customer,
             inbox=inbox,
-            channel=Channel.VOICE,
+            channel=VOICE,
             direction=Direction.OUTBOUND,
             kind=InteractionKind.CALL,
             author_agent=user,
@@ -143,8 +143,8 @@ def do_start_outbound_call(
             },
             occurred_at=now,
         )
-        if Channel.VOICE not in conversation.channels:
-            conversation.channels = [*conversation.channels, Channel.VOICE]
+        if VOICE not in conversation.channels:
+            conversation.channels = [*conversation.channels, VOICE]
         conversation.last_activity_at = max(conversation.last_activity_at, now)
         conversation.save()
         notify_interaction(call)

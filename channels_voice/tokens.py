@@ -12,8 +12,8 @@ from agents.models import Agent
 from channels_voice import conf
 from channels_voice.config import voice_config
 from channels_voice.ringing import client_identity
-from conversations.models import Inbox, InboxKind
-from twilio_common.inbox import account_sid_of
+from conversations.models import Inbox
+from twilio_common.inbox import TWILIO_INBOX, account_sid_of
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def _of(inbox: Inbox | None) -> VoiceCredentials:
 def credentials_for(agent: Agent) -> VoiceCredentials | None:
     """From the Twilio inbox of one of the agent's teams (else any), falling back to the
     TWILIO_* settings; None when no API key is configured anywhere."""
-    inboxes = Inbox.objects.filter(kind=InboxKind.TWILIO, is_active=True).order_by("id")
+    inboxes = Inbox.objects.filter(kind=TWILIO_INBOX, is_active=True).order_by("id")
     inbox = inboxes.filter(team_id__in=team_ids_of(agent)).first() or inboxes.first()
     creds = _of(inbox)
     if not (creds.account_sid and creds.api_key_sid and creds.api_key_secret):

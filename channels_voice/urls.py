@@ -3,9 +3,12 @@ the URLs we hand Twilio: never change them) and the agents' endpoints (under /vo
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.conf import settings
+from django.urls import include, path, reverse
 
 from channels_voice import views, webhooks
+from conversations.channels import WebhookUrl
+from conversations.models import Inbox
 
 webhook_patterns = [
     path("", webhooks.incoming_call, name="voice-incoming"),
@@ -39,3 +42,12 @@ urlpatterns = [
     path("webhooks/twilio/voice/", include(webhook_patterns)),
     path("voice/", include(agent_patterns)),
 ]
+
+
+def voice_webhook_urls(inbox: Inbox) -> list[WebhookUrl]:
+    """What to set in Twilio's console for the number's calls."""
+    base = settings.PUBLIC_URL
+    return [
+        WebhookUrl("A call comes in", base + reverse("voice-incoming")),
+        WebhookUrl("Call status changes", base + reverse("voice-status")),
+    ]

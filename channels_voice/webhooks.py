@@ -32,8 +32,8 @@ from channels_voice.offers import do_request_callback, do_take_call
 from channels_voice.queue import do_bridge_call, do_leave_queue, is_waiting, queue_name
 from channels_voice.ringing import target_for
 from channels_voice.warm import conference_twiml, in_warm_transfer
-from conversations.models import Inbox, InboxKind, Interaction, InteractionKind
-from twilio_common.inbox import inbox_for_number
+from conversations.models import Inbox, Interaction, InteractionKind
+from twilio_common.inbox import TWILIO_INBOX, inbox_for_number
 from twilio_common.signature import twilio_webhook
 
 MAX_MENU_ATTEMPTS = 3
@@ -43,7 +43,7 @@ def resolve_inbox(request: HttpRequest) -> Inbox | None:
     """The inbox our own callback URLs name, else the number Twilio says was called."""
     slug = request.GET.get("inbox")
     if slug:
-        return Inbox.objects.filter(kind=InboxKind.TWILIO, slug=slug, is_active=True).first()
+        return Inbox.objects.filter(kind=TWILIO_INBOX, slug=slug, is_active=True).first()
     return inbox_for_number(request.POST.get("To", "")) or inbox_for_number(
         request.POST.get("From", "")
     )

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 
 from conversations.actions.inbox import do_rotate_inbox_token
 from conversations.actions.update import do_update_conversation
+from conversations.channels import inbox_kind_choices
 from conversations.models import Attachment, Conversation, Inbox, Interaction
 
 
@@ -28,6 +29,8 @@ class InboxAdminForm(forms.ModelForm):
         "to null is removed, keys not named are kept. Leave empty to keep every stored "
         "secret.",
     )
+
+    kind = forms.ChoiceField(choices=inbox_kind_choices, help_text="What the inbox is.")
 
     class Meta:
         model = Inbox

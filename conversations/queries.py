@@ -28,9 +28,9 @@ from conversations.access import (
     visible_conversations,
     visible_interactions,
 )
+from conversations.channels import INTERNAL, channel_kinds
 from conversations.keyset import Ordering, Page, PageRequest, paginate
 from conversations.models import (
-    Channel,
     Conversation,
     ConversationStatus,
     Direction,
@@ -45,7 +45,6 @@ from conversations.params import Params
 from conversations.payloads import CONVERSATION_SELECT, INTERACTION_PREFETCH, INTERACTION_SELECT
 
 # Every channel a message or call travels on (internal notes and events do not).
-MESSAGE_CHANNELS: tuple[str, ...] = tuple(c for c in Channel.values if c != Channel.INTERNAL)
 
 NONE: Literal["none"] = "none"
 ME: Literal["me"] = "me"
@@ -125,8 +124,8 @@ class ConversationFilters:
             view=ConversationView(p.choice(params, "view", ConversationView, view))
             if view else None,
             statuses=p.choices(params, "status", ConversationStatus.values),
-            waiting_channels=p.choices(params, "waiting_channel", MESSAGE_CHANNELS),
-            used_channels=p.choices(params, "used_channel", MESSAGE_CHANNELS),
+            waiting_channels=p.choices(params, "waiting_channel", channel_kinds()),
+            used_channels=p.choices(params, "used_channel", channel_kinds()),
             team=_id_or(params, "team", NONE),
             assignee=_assignee(params),
             customer=p.optional_id(params, "customer"),
@@ -276,7 +275,7 @@ class InteractionFilters:
     @classmethod
     def parse(cls, params: Params) -> InteractionFilters:
         return cls(
-            channels=p.choices(params, "channel", Channel.values),
+            channels=p.choices(params, "channel", (*channel_kinds(), INTERNAL)),
             directions=p.choices(params, "direction", Direction.values),
             kinds=p.choices(params, "kind", InteractionKind.values),
             statuses=p.choices(params, "status", Status.values),

@@ -1,9 +1,10 @@
 """One transport interface for every channel: send(interaction) -> ProviderResult.
 
-Channel apps register a transport per channel kind from AppConfig.ready(); the send
-task looks it up here. A transport raises TransportError(permanent=True) for a message
-that can never go out (opted-out number, invalid address) and permanent=False for one
-worth retrying (a timeout, a provider's 5xx).
+Each channel app names its transport when it registers its channel
+(conversations.channels.register_channel); the send task looks it up here. A transport
+raises TransportError(permanent=True) for a message that can never go out (opted-out
+number, invalid address) and permanent=False for one worth retrying (a timeout, a
+provider's 5xx).
 """
 
 from __future__ import annotations
@@ -48,22 +49,20 @@ class NoTransport(LookupError):
     pass
 
 
-_transports: dict[str, Transport] = {}
-
-
-def register_transport(channel: str, transport: Transport) -> None:
-    _transports[channel] = transport
-
-
 def get_transport(channel: str) -> Transport:
-    try:
-        return _transports[channel]
-    except KeyError:
-        raise NoTransport(f"no transport is configured for the {channel} channel") from None
+    from conversations.channels import find_channel
+
+    spec = find_channel(channel)
+    if spec is None or spec.transport is None:
+        raise NoTransport(f"no transport is configured for the {channel} channel")
+    return spec.transport
 
 
 def has_transport(channel: str) -> bool:
-    return channel in _transports
+    from conversations.channels import find_channel
+
+    spec = find_channel(channel)
+    return spec is not None and spec.transport is not None
 
 
 def check_reply(

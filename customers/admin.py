@@ -5,13 +5,15 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
-from customers.identities import InvalidIdentity, normalize_identity
+from customers.identities import InvalidIdentity, identity_kind_choices, normalize_identity
 from customers.models import Consent, Customer, CustomerMerge, Identity
 
 
 class IdentityForm(forms.ModelForm):
     """Values typed in the admin are normalized like every other way in: one person is
     one (kind, value), whatever the spelling."""
+
+    kind = forms.ChoiceField(choices=identity_kind_choices)
 
     class Meta:
         model = Identity

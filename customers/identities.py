@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -37,14 +40,57 @@ def normalize_phone(value: str, default_region: str | None = None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def normalize_opaque(value: str, kind: str = "this") -> str:
+    """An id someone else gave (an outside system's, a chat visitor's): kept as written,
+    without the surrounding spaces."""
+    value = value.strip()
+    if not value or len(value) > 255:
+        raise InvalidIdentity(f"{kind} identity must be 1-255 characters")
+    return value
+
+
+@dataclass(frozen=True)
+class IdentityKindSpec:
+    kind: str  # stored in Identity.kind: at most 10 characters
+    label: str  # "Email", "Chat visitor"
+    normalize: Callable[[str], str]  # raises InvalidIdentity
+    # Whether an exact look-up by value (the directory's ?identity=, a caller's number)
+    # tries this kind: values anyone can type (emails, numbers, ids), not opaque tokens.
+    searchable: bool = True
+
+
+_kinds: dict[str, IdentityKindSpec] = {}
+
+
+def register_identity_kind(spec: IdentityKindSpec) -> None:
+    """The built-in kinds register below; a channel app registers its own (a chat
+    visitor) from its AppConfig.ready()."""
+    if len(spec.kind) > 10:
+        raise ValueError("an identity kind is at most 10 characters")
+    _kinds[spec.kind] = spec
+
+
+def unregister_identity_kind(kind: str) -> None:
+    _kinds.pop(kind, None)
+
+
+def identity_kinds() -> list[IdentityKindSpec]:
+    return list(_kinds.values())
+
+
+def identity_kind_choices() -> list[tuple[str, str]]:
+    return [(spec.kind, spec.label) for spec in _kinds.values()]
+
+
 def normalize_identity(kind: str, value: str) -> str:
-    if kind == IdentityKind.EMAIL:
-        return normalize_email(value)
-    if kind == IdentityKind.PHONE:
-        return normalize_phone(value)
-    if kind in (IdentityKind.CHAT, IdentityKind.EXTERNAL):
-        value = value.strip()
-        if not value or len(value) > 255:
-            raise InvalidIdentity(f"{kind} identity must be 1-255 characters")
-        return value
-    raise InvalidIdentity(f"unknown identity kind: {kind!r}")
+    spec = _kinds.get(kind)
+    if spec is None:
+        raise InvalidIdentity(f"unknown identity kind: {kind!r}")
+    return spec.normalize(value)
+
+
+register_identity_kind(IdentityKindSpec(IdentityKind.EMAIL, "Email", normalize_email))
+register_identity_kind(IdentityKindSpec(IdentityKind.PHONE, "Phone", normalize_phone))
+register_identity_kind(IdentityKindSpec(
+    IdentityKind.EXTERNAL, "External id", lambda v: normalize_opaque(v, IdentityKind.EXTERNAL)
+))

@@ -5,11 +5,14 @@ from __future__ import annotations
 from django.db import models
 
 
-class IdentityKind(models.TextChoices):
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Phone"
-    CHAT = "chat", "Chat visitor"
-    EXTERNAL = "external", "External id"
+class IdentityKind:
+    """The identity kinds every install has: a person's email address and phone number
+    (E.164, also for SMS and WhatsApp), and an id in an outside system. Channel apps
+    register more (a chat visitor) in customers.identities."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    EXTERNAL = "external"
 
 
 class Customer(models.Model):
@@ -44,7 +47,7 @@ class Customer(models.Model):
 
 class Identity(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
-    kind = models.CharField(max_length=10, choices=IdentityKind.choices)
+    kind = models.CharField(max_length=10)  # a registered identity kind (customers.identities)
     value = models.CharField(max_length=255)
     # An identity the customer merely claimed (an email typed into a chat pre-form)
     # stays unverified: agents see it, the claimant never sees the owner's history.

@@ -5,7 +5,6 @@ conversations the user may see (conversations.access); the directory is shared.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +17,8 @@ from conversations.models import Interaction, InteractionKind
 from conversations.params import Params
 from conversations.queries import with_payload_relations
 from customers.access import access_customer, visible_customers
-from customers.identities import InvalidIdentity, normalize_email, normalize_phone
-from customers.models import Customer, Identity, IdentityKind
+from customers.identities import InvalidIdentity, identity_kinds
+from customers.models import Customer, Identity
 from customers.payloads import CUSTOMER_PREFETCH
 
 DIRECTORY_ORDERING = Ordering("customers:updated", "updated_at", descending=True)
@@ -37,16 +36,14 @@ class CustomerFilters:
 
 
 def _identity_match(value: str) -> Q:
-    """The identities an exact look-up names: the value normalized as an email or a phone
-    number (whichever it can be), or verbatim as an external id or chat visitor."""
-    match = Q(kind__in=[IdentityKind.EXTERNAL, IdentityKind.CHAT], value=value)
-    normalizers: list[tuple[str, Callable[[str], str]]] = [
-        (IdentityKind.EMAIL, normalize_email),
-        (IdentityKind.PHONE, normalize_phone),
-    ]
-    for kind, normalize in normalizers:
+    """The identities an exact look-up names: the value normalized as each searchable
+    identity kind it can be (an email, a phone number, an outside id, ...)."""
+    match = Q(pk__in=[])
+    for spec in identity_kinds():
+        if not spec.searchable:
+            continue
         try:
-            match |= Q(kind=kind, value=normalize(value))
+            match |= Q(kind=spec.kind, value=spec.normalize(value))
         except InvalidIdentity:
             continue
     return match

@@ -26,7 +26,6 @@ from conversations.models import (
     Conversation,
     ConversationStatus,
     Inbox,
-    InboxKind,
     Interaction,
     InteractionKind,
     Priority,
@@ -80,12 +79,12 @@ def demo_inboxes() -> list[DemoInbox]:
         # Twilio will not verify until an admin enters the account's auth token.
         twilio_config["demo_generated_auth_token"] = True
     return [
-        DemoInbox(InboxKind.EMAIL, "Support email", INBOX_SLUGS["email"], "support@omnidesk.demo",
+        DemoInbox("email", "Support email", INBOX_SLUGS["email"], "support@omnidesk.demo",
                   "support", {}, {}),
-        DemoInbox(InboxKind.CHAT, "Website chat", INBOX_SLUGS["chat"], "", "support", {}, {}),
-        DemoInbox(InboxKind.TWILIO, "Support line", INBOX_SLUGS["twilio"], TWILIO_NUMBER, "support",
+        DemoInbox("chat", "Website chat", INBOX_SLUGS["chat"], "", "support", {}, {}),
+        DemoInbox("twilio", "Support line", INBOX_SLUGS["twilio"], TWILIO_NUMBER, "support",
                   twilio_config, {"auth_token": token}),
-        DemoInbox(InboxKind.API, "Shop events", INBOX_SLUGS["api"], "", "billing", {}, {}),
+        DemoInbox("api", "Shop events", INBOX_SLUGS["api"], "", "billing", {}, {}),
     ]
 
 

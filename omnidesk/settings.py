@@ -102,11 +102,12 @@ INSTALLED_APPS = [
     "jobs",
     "routing",
     "api",
-    "channels_api",
+    # Channel apps, in the order their channels are listed (pickers, filters, icons).
     "channels_email",
     "channels_chat",
     "channels_sms",
     "channels_voice",
+    "channels_api",
     "demo",
 ]
 

@@ -10,7 +10,10 @@ os.environ.setdefault("OMNIDESK_EMBEDDED_WORKER", "0")
 os.environ.setdefault("OMNIDESK_VAR_DIR", "/tmp/omnidesk-test-var")  # noqa: S108
 
 from omnidesk.settings import *  # noqa: F403
-from omnidesk.settings import DATABASES, REDIS_URL
+from omnidesk.settings import DATABASES, INSTALLED_APPS, REDIS_URL
+
+# A toy channel app (carrier pigeons): proves a channel plugs in with no core change.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.toy_channel.apps.ToyChannelConfig"]
 
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME", "test_omnidesk")}

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 import tests.hypothesis_profiles  # noqa: F401 - registers and loads the profile
 from agents.models import Agent, Role, Team
-from conversations.models import Inbox, InboxKind
+from conversations.models import Inbox
 
 # Fixtures shared by several test folders, kept in modules of their own.
 pytest_plugins = ["tests.http_receiver"]
@@ -66,7 +66,7 @@ def outsider(db: Any) -> User:
 @pytest.fixture
 def email_inbox(team_a: Team) -> Inbox:
     return Inbox.objects.create(
-        kind=InboxKind.EMAIL,
+        kind="email",
         name="Support mail",
         slug="support-mail",
         address="support@omnidesk.test",
@@ -77,7 +77,7 @@ def email_inbox(team_a: Team) -> Inbox:
 @pytest.fixture
 def twilio_inbox(team_a: Team) -> Inbox:
     return Inbox.objects.create(
-        kind=InboxKind.TWILIO,
+        kind="twilio",
         name="Support line",
         slug="support-line",
         address="+15005550006",
@@ -89,13 +89,13 @@ def twilio_inbox(team_a: Team) -> Inbox:
 
 @pytest.fixture
 def api_inbox(team_a: Team) -> Inbox:
-    return Inbox.objects.create(kind=InboxKind.API, name="Shop events", slug="shop", team=team_a)
+    return Inbox.objects.create(kind="api", name="Shop events", slug="shop", team=team_a)
 
 
 @pytest.fixture
 def chat_inbox(team_a: Team) -> Inbox:
     return Inbox.objects.create(
-        kind=InboxKind.CHAT, name="Website chat", slug="web-chat", team=team_a
+        kind="chat", name="Website chat", slug="web-chat", team=team_a
     )
 
 

@@ -10,7 +10,7 @@ from asgiref.sync import sync_to_async
 
 from conversations.actions.ingest import do_record_inbound
 from conversations.actions.update import do_update_conversation
-from conversations.models import Inbox, InboxKind
+from conversations.models import Inbox
 from customers.actions.profile import (
     do_add_identity,
     do_create_customer,
@@ -34,7 +34,7 @@ def ana(db, twilio_inbox, team_b, agent_b, lead):
     """Ana has a Team A conversation and a no-team one assigned to agent_b."""
     first = do_record_inbound(inbound(twilio_inbox, "sms", "phone", "+14155550100", "hi",
                                       provider_id="SM-ev1", sender_name="Ana Lima"))
-    other_inbox = Inbox.objects.create(kind=InboxKind.EMAIL, name="No team", slug="no-team",
+    other_inbox = Inbox.objects.create(kind="email", name="No team", slug="no-team",
                                        address="none@omnidesk.test")
     do_add_identity(first.conversation.customer, "email", "ana@example.com")
     second = do_record_inbound(inbound(other_inbox, "email", "email", "ana@example.com", "x",

@@ -12,22 +12,38 @@ from typing import Any
 
 from django.conf import settings
 
-from conversations.channels import register_inbox_kind
-from conversations.models import Inbox, InboxKind
+from conversations.channels import InboxKindSpec, WebhookUrl, register_inbox_kind
+from conversations.models import Inbox
 from customers.identities import InvalidIdentity, normalize_phone
 
 CAPABILITIES = ("sms", "mms", "whatsapp", "voice")
 ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 MESSAGING_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
 
+# The inbox kind of a Twilio number, which SMS, WhatsApp and voice share.
+TWILIO_INBOX = "twilio"
+
 SectionValidator = Callable[[Any], dict[str, Any]]
+UrlsOf = Callable[[Inbox], list[WebhookUrl]]
 _sections: dict[str, SectionValidator] = {}
+_urls: dict[str, UrlsOf] = {}
 
 
-def register_twilio_inbox(sections: dict[str, SectionValidator] | None = None) -> None:
-    """Called from each Twilio channel app's AppConfig.ready(); idempotent."""
+def register_twilio_inbox(
+    app: str, *, sections: dict[str, SectionValidator] | None = None, urls: UrlsOf | None = None
+) -> None:
+    """Called from each Twilio channel app's AppConfig.ready() (`app` names the caller):
+    the config sections it validates, the webhook URLs it needs Twilio to call."""
     _sections.update(sections or {})
-    register_inbox_kind(InboxKind.TWILIO, validate_twilio_config)
+    if urls is not None:
+        _urls[app] = urls
+    register_inbox_kind(InboxKindSpec(
+        TWILIO_INBOX, "Twilio number", validate_twilio_config, twilio_webhook_urls
+    ))
+
+
+def twilio_webhook_urls(inbox: Inbox) -> list[WebhookUrl]:
+    return [url for urls_of in _urls.values() for url in urls_of(inbox)]
 
 
 def validate_twilio_config(config: dict[str, Any]) -> dict[str, Any]:
@@ -59,7 +75,7 @@ def inbox_for_number(number: str) -> Inbox | None:
         e164 = normalize_phone(number)
     except InvalidIdentity:
         return None
-    return Inbox.objects.filter(kind=InboxKind.TWILIO, address=e164, is_active=True).first()
+    return Inbox.objects.filter(kind=TWILIO_INBOX, address=e164, is_active=True).first()
 
 
 def _check_account_sid(config: dict[str, Any]) -> None:

@@ -12,6 +12,8 @@ from functools import cache
 
 from django.contrib.staticfiles import finders
 
+from conversations.channels import INTERNAL, channel_specs, find_channel
+
 SPRITE_PATH = "icons/sprite.svg"
 
 
@@ -21,15 +23,9 @@ class ChannelStyle:
     label: str
 
 
-CHANNELS: dict[str, ChannelStyle] = {
-    "email": ChannelStyle("mail", "Email"),
-    "chat": ChannelStyle("messages-square", "Chat"),
-    "sms": ChannelStyle("smartphone", "SMS"),
-    "whatsapp": ChannelStyle("message-circle", "WhatsApp"),
-    "voice": ChannelStyle("phone", "Voice"),
-    "api": ChannelStyle("webhook", "API"),
-    "internal": ChannelStyle("sticky-note", "Internal"),
-}
+# Each channel's icon and label come from its app's registration (conversations.channels);
+# notes and system events are the core's own "internal" channel.
+INTERNAL_CHANNEL = ChannelStyle("sticky-note", "Internal")
 UNKNOWN_CHANNEL = ChannelStyle("circle-help", "Other channel")
 
 
@@ -50,7 +46,17 @@ SLA_STATES: dict[str, SlaStyle] = {
 
 
 def channel_style(channel: str | None) -> ChannelStyle:
-    return CHANNELS.get((channel or "").lower(), UNKNOWN_CHANNEL)
+    kind = (channel or "").lower()
+    if kind == INTERNAL:
+        return INTERNAL_CHANNEL
+    spec = find_channel(kind)
+    return ChannelStyle(spec.icon, spec.label) if spec is not None else UNKNOWN_CHANNEL
+
+
+def channel_styles() -> dict[str, ChannelStyle]:
+    """Every installed channel's style, and the internal one, in registration order."""
+    styles = {spec.kind: ChannelStyle(spec.icon, spec.label) for spec in channel_specs()}
+    return {**styles, INTERNAL: INTERNAL_CHANNEL}
 
 
 def sla_state(state: str | None) -> str:

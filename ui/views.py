@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ui import styleguide as samples
-from ui.icons import CHANNELS, SLA_STATES, sprite_icons
+from ui.icons import SLA_STATES, channel_styles, sprite_icons
 from ui.navigation import may_see_styleguide
 
 
@@ -22,7 +22,7 @@ def styleguide(request: HttpRequest) -> HttpResponse:
     if not may_see_styleguide(request.user):
         raise PermissionDenied
     context = {
-        "channels": list(CHANNELS),
+        "channels": list(channel_styles()),
         "sla_states": list(SLA_STATES),
         "icons": sorted(sprite_icons()),
         **samples.context(),

@@ -12,10 +12,10 @@ from agents.models import Team
 from api.schema import enum_field
 from api.serializers.customers import CustomerRefSerializer
 from api.serializers.directory import TeamRefSerializer, UserRefSerializer
+from conversations.channels import channel_choices
 from conversations.models import Conversation, ConversationStatus, Priority
 from conversations.params import MAX_ID
 from conversations.payloads import conversation_payload
-from conversations.queries import MESSAGE_CHANNELS
 
 
 def _moment(help_text: str = "") -> serializers.DateTimeField:
@@ -107,7 +107,7 @@ class ReplyInputSerializer(serializers.Serializer[Any]):
     text = serializers.CharField(allow_blank=True, default="", trim_whitespace=False)
     html = serializers.CharField(allow_blank=True, default="", trim_whitespace=False)
     channel = enum_field(
-        "MessageChannel", MESSAGE_CHANNELS, required=False,
+        "MessageChannel", channel_choices(), required=False,
         help_text="Default: the channel the customer last wrote on.",
     )
     subject = serializers.CharField(max_length=500, allow_blank=True, default="")

@@ -9,15 +9,16 @@ from rest_framework import serializers
 
 from api.schema import enum_field
 from api.storable import unstorable
+from conversations.channels import channel_choices
 from conversations.params import MAX_ID
-from conversations.queries import MESSAGE_CHANNELS
-from customers.models import Customer, Identity, IdentityKind
+from customers.identities import identity_kind_choices
+from customers.models import Customer, Identity
 from customers.payloads import customer_payload, identity_payload
 
 
 class IdentitySerializer(serializers.Serializer[Identity]):
     id = serializers.IntegerField(read_only=True)
-    kind = enum_field("IdentityKind", IdentityKind.choices, read_only=True)
+    kind = enum_field("IdentityKind", identity_kind_choices(), read_only=True)
     value = serializers.CharField(read_only=True)
     verified = serializers.BooleanField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
@@ -65,7 +66,7 @@ class CustomerProfileSerializer(serializers.Serializer[Any]):
     notes = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False)
     language = serializers.CharField(max_length=16, allow_blank=True, required=False)
     preferred_channel = enum_field(
-        "PreferredChannel", MESSAGE_CHANNELS, allow_blank=True, required=False
+        "PreferredChannel", channel_choices(), allow_blank=True, required=False
     )
 
     def validate_attributes(self, attributes: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +80,7 @@ class CustomerProfileSerializer(serializers.Serializer[Any]):
 
 
 class IdentityInputSerializer(serializers.Serializer[Any]):
-    kind = enum_field("IdentityKind", IdentityKind.choices)
+    kind = enum_field("IdentityKind", identity_kind_choices())
     value = serializers.CharField(max_length=255)
     verified = serializers.BooleanField(
         default=True, help_text="False for an identity the customer merely claims."

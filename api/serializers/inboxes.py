@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agents.models import Team
 from api.schema import enum_field
 from api.storable import unstorable
-from conversations.models import Inbox, InboxKind
+from conversations.channels import inbox_kind_choices, webhook_urls
+from conversations.models import Inbox
+
+
+class WebhookUrlSerializer(serializers.Serializer[Any]):
+    purpose = serializers.CharField(help_text="What the provider calls it for.")
+    url = serializers.CharField()
 
 
 class InboxSerializer(serializers.ModelSerializer[Inbox]):
-    kind = enum_field("InboxKind", InboxKind.choices)
+    kind = enum_field("InboxKind", inbox_kind_choices())
+    webhook_urls = serializers.SerializerMethodField(
+        help_text="The URLs to give the provider of this inbox (Twilio, the ESP, the "
+        "outside system), as registered by its channel app."
+    )
     team = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.all(), allow_null=True, required=False
     )
@@ -28,8 +39,12 @@ class InboxSerializer(serializers.ModelSerializer[Inbox]):
     class Meta:
         model = Inbox
         fields = ["id", "kind", "name", "slug", "address", "team", "is_active", "config",
-                  "secrets", "created_at"]
+                  "webhook_urls", "secrets", "created_at"]
         read_only_fields = ["id", "created_at"]
+
+    @extend_schema_field(WebhookUrlSerializer(many=True))
+    def get_webhook_urls(self, inbox: Inbox) -> list[dict[str, str]]:
+        return [{"purpose": url.purpose, "url": url.url} for url in webhook_urls(inbox)]
 
     def _storable(self, value: dict[str, Any]) -> dict[str, Any]:
         problem = unstorable(value)

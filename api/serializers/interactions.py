@@ -8,7 +8,8 @@ from typing import Any
 from rest_framework import serializers
 
 from api.schema import enum_field
-from conversations.models import Attachment, Channel, Direction, Interaction, InteractionKind
+from conversations.channels import INTERNAL, channel_choices
+from conversations.models import Attachment, Direction, Interaction, InteractionKind
 from conversations.models import Status as DeliveryStatus
 from conversations.payloads import attachment_payload, interaction_payload
 
@@ -50,7 +51,9 @@ class InteractionSerializer(serializers.Serializer[Interaction]):
     conversation_id = serializers.IntegerField(read_only=True)
     customer_id = serializers.IntegerField(read_only=True)
     inbox_id = serializers.IntegerField(read_only=True, allow_null=True)
-    channel = enum_field("Channel", Channel.choices, read_only=True)
+    channel = enum_field(
+        "Channel", [*channel_choices(), (INTERNAL, "Internal (notes, events)")], read_only=True
+    )
     direction = enum_field("Direction", Direction.choices, read_only=True)
     kind = enum_field("InteractionKind", InteractionKind.choices, read_only=True)
     event_type = serializers.CharField(read_only=True, help_text="For kind `event`.")

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
+from channels_email.conf import EMAIL_INBOX
 from channels_email.config import ImapSettings, imap_settings
 from channels_email.imap import conf
-from conversations.models import InboxKind
 
 if TYPE_CHECKING:
     from conversations.models import Inbox
@@ -32,7 +32,7 @@ class ImapConfigError(ValueError):
 def load_settings(inbox: Inbox) -> ImapSettings:
     """The inbox's IMAP settings as the email config module reads them (the one place
     that knows the layout of Inbox.config); ImapConfigError when they are unusable."""
-    if inbox.kind != InboxKind.EMAIL:
+    if inbox.kind != EMAIL_INBOX:
         raise ImapConfigError("only email inboxes read IMAP mailboxes")
     try:
         settings = imap_settings(inbox)
@@ -48,7 +48,7 @@ def load_settings(inbox: Inbox) -> ImapSettings:
 
 
 def is_imap_inbox(inbox: Inbox) -> bool:
-    return inbox.kind == InboxKind.EMAIL and bool((inbox.config or {}).get("imap"))
+    return inbox.kind == EMAIL_INBOX and bool((inbox.config or {}).get("imap"))
 
 
 def where(settings: ImapSettings) -> str:

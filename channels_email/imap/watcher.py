@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.db import close_old_connections, connection
 from imapclient import IMAPClient
 
+from channels_email.conf import EMAIL_INBOX
 from channels_email.config import ImapSettings
 from channels_email.imap import conf
 from channels_email.imap.client import (
@@ -25,7 +26,7 @@ from channels_email.imap.client import (
 )
 from channels_email.imap.poller import PollReport, ReceiveFn, poll_mailbox
 from channels_email.imap.state import do_record_poll
-from conversations.models import Inbox, InboxKind
+from conversations.models import Inbox
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class _Stop(Exception):
 
 def imap_inboxes(slug: str | None = None) -> list[Inbox]:
     """Active email inboxes with IMAP configured (optionally only the one named)."""
-    inboxes = Inbox.objects.filter(kind=InboxKind.EMAIL, is_active=True).order_by("slug")
+    inboxes = Inbox.objects.filter(kind=EMAIL_INBOX, is_active=True).order_by("slug")
     if slug is not None:
         inboxes = inboxes.filter(slug=slug)
     return [inbox for inbox in inboxes if is_imap_inbox(inbox)]

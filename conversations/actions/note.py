@@ -6,7 +6,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from conversations.models import Channel, Conversation, Direction, Interaction, InteractionKind
+from conversations.channels import INTERNAL
+from conversations.models import Conversation, Direction, Interaction, InteractionKind
 from conversations.notify import conversation_event, interaction_event, notify
 from conversations.sanitize import sanitize_html
 
@@ -29,7 +30,7 @@ def do_add_note(
         note = Interaction.objects.create(
             conversation=conversation,
             customer_id=conversation.customer_id,
-            channel=Channel.INTERNAL,
+            channel=INTERNAL,
             direction=Direction.INTERNAL,
             kind=InteractionKind.NOTE,
             author_agent=author,

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from conversations import hooks
+from conversations.channels import channel_spec, find_channel
 from conversations.models import (
-    Channel,
     Conversation,
     Direction,
     Inbox,
@@ -18,7 +18,6 @@ from conversations.models import (
     InteractionKind,
     Status,
 )
-from conversations.models.choices import CHANNEL_IDENTITY_KIND, CHANNEL_INBOX_KIND
 from conversations.notify import conversation_event, interaction_event, notify
 from conversations.sanitize import sanitize_html
 from conversations.transports import TransportError, check_reply, has_transport
@@ -156,14 +155,12 @@ def new_outbound(
     )
 
 
-# A call cannot carry a written reply; the customer's phone can take a text instead.
-_WRITTEN_FALLBACK: dict[str, str] = {Channel.VOICE: Channel.SMS}
-
-
 def _default_channel(conversation: Conversation) -> str:
-    """The channel the customer last used, or its written counterpart."""
+    """The channel the customer last used, or its written counterpart (a call cannot
+    carry a written reply; the caller's phone can take a text)."""
     channel = conversation.last_inbound_channel
-    fallback = _WRITTEN_FALLBACK.get(channel)
+    spec = find_channel(channel)
+    fallback = spec.written_fallback if spec is not None else None
     if fallback and not has_transport(channel) and has_transport(fallback):
         return fallback
     return channel
@@ -183,8 +180,9 @@ def _reply_inbox(conversation: Conversation, channel: str) -> Inbox:
     )
     if used is not None:
         return Inbox.objects.get(pk=used)
-    inbox_kind = CHANNEL_INBOX_KIND.get(channel)
-    candidates = Inbox.objects.filter(kind=inbox_kind, is_active=True).order_by("id")
+    candidates = Inbox.objects.filter(
+        kind=channel_spec(channel).inbox_kind, is_active=True
+    ).order_by("id")
     chosen = (
         candidates.filter(team=conversation.team).first() if conversation.team_id else None
     ) or candidates.first()
@@ -211,7 +209,7 @@ def _recipient(conversation: Conversation, channel: str, inbox: Inbox) -> Identi
         identity = Identity.objects.filter(pk=last_author).first()
         if identity is not None:
             return identity
-    kind = CHANNEL_IDENTITY_KIND.get(channel)
+    kind = channel_spec(channel).identity_kind
     identities = Identity.objects.filter(customer_id=conversation.customer_id)
     if kind:
         identities = identities.filter(kind=kind)

@@ -8,7 +8,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from conversations.models import Channel, Conversation, Direction, Interaction, InteractionKind
+from conversations.channels import INTERNAL
+from conversations.models import Conversation, Direction, Interaction, InteractionKind
 from conversations.notify import notify_interaction
 
 # Event types, as stored in Interaction.event_type.
@@ -40,7 +41,7 @@ def record_event(
     event = Interaction.objects.create(
         conversation=conversation,
         customer_id=conversation.customer_id,
-        channel=Channel.INTERNAL,
+        channel=INTERNAL,
         direction=Direction.INTERNAL,
         kind=InteractionKind.EVENT,
         event_type=event_type,

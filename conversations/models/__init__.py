@@ -1,10 +1,8 @@
 from __future__ import annotations
 
 from conversations.models.choices import (
-    Channel,
     ConversationStatus,
     Direction,
-    InboxKind,
     InteractionKind,
     Priority,
     Status,
@@ -15,12 +13,10 @@ from conversations.models.interaction import Attachment, Interaction
 
 __all__ = [
     "Attachment",
-    "Channel",
     "Conversation",
     "ConversationStatus",
     "Direction",
     "Inbox",
-    "InboxKind",
     "Interaction",
     "InteractionKind",
     "Priority",

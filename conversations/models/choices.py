@@ -3,23 +3,6 @@ from __future__ import annotations
 from django.db import models
 
 
-class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    CHAT = "chat", "Chat"
-    SMS = "sms", "SMS"
-    WHATSAPP = "whatsapp", "WhatsApp"
-    VOICE = "voice", "Voice"
-    API = "api", "API"
-    INTERNAL = "internal", "Internal"  # notes and system events
-
-
-class InboxKind(models.TextChoices):
-    EMAIL = "email", "Mailbox"
-    CHAT = "chat", "Chat widget"
-    TWILIO = "twilio", "Twilio number"
-    API = "api", "API"
-
-
 class ConversationStatus(models.TextChoices):
     OPEN = "open", "Open"
     PENDING = "pending", "Pending (waiting on customer)"
@@ -77,22 +60,3 @@ STATUS_RANK: dict[str, int] = {
     Status.COMPLAINED: 11,
 }
 
-
-# The inbox kind that carries each channel, for choosing where a reply goes out.
-CHANNEL_INBOX_KIND: dict[str, str] = {
-    Channel.EMAIL: InboxKind.EMAIL,
-    Channel.CHAT: InboxKind.CHAT,
-    Channel.SMS: InboxKind.TWILIO,
-    Channel.WHATSAPP: InboxKind.TWILIO,
-    Channel.VOICE: InboxKind.TWILIO,
-    Channel.API: InboxKind.API,
-}
-
-# The identity kind that addresses a customer on each channel.
-CHANNEL_IDENTITY_KIND: dict[str, str] = {
-    Channel.EMAIL: "email",
-    Channel.SMS: "phone",
-    Channel.WHATSAPP: "phone",
-    Channel.VOICE: "phone",
-    Channel.CHAT: "chat",
-}

@@ -5,8 +5,6 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from conversations.models.choices import InboxKind
-
 
 def _new_token() -> str:
     return secrets.token_urlsafe(24)
@@ -15,7 +13,7 @@ def _new_token() -> str:
 class Inbox(models.Model):
     """One configured endpoint: a mailbox, a Twilio number, a chat widget, an API source."""
 
-    kind = models.CharField(max_length=10, choices=InboxKind.choices)
+    kind = models.CharField(max_length=10)  # a registered inbox kind (conversations.channels)
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     # The endpoint's address: an email address, an E.164 number, a widget's site.
@@ -36,7 +34,16 @@ class Inbox(models.Model):
         verbose_name_plural = "inboxes"
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.get_kind_display()})"
+        return f"{self.name} ({self.kind_label})"
+
+    @property
+    def kind_label(self) -> str:
+        from conversations.channels import UnknownChannel, inbox_kind_spec
+
+        try:
+            return inbox_kind_spec(self.kind).label
+        except UnknownChannel:
+            return self.kind
 
     def clean(self) -> None:
         from conversations.channels import validate_inbox_config

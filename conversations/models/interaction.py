@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from conversations.models.choices import Channel, Direction, InteractionKind, Status
+from conversations.models.choices import Direction, InteractionKind, Status
 
 
 class Interaction(models.Model):
@@ -31,7 +31,8 @@ class Interaction(models.Model):
     inbox = models.ForeignKey(
         "conversations.Inbox", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    channel = models.CharField(max_length=16, choices=Channel.choices)
+    # A registered channel (conversations.channels) or `internal` (notes, events).
+    channel = models.CharField(max_length=16)
     direction = models.CharField(max_length=10, choices=Direction.choices)
     kind = models.CharField(max_length=10, choices=InteractionKind.choices)
     # For kind=event: what happened (the event types of conversations.actions.timeline),

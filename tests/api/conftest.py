@@ -11,7 +11,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from conversations.actions.ingest import do_record_inbound
-from conversations.models import Conversation, Inbox, InboxKind
+from conversations.models import Conversation, Inbox
 from tests.factories import inbound
 from tests.http_receiver import Receiver
 
@@ -25,7 +25,7 @@ def payload(name: str) -> dict[str, Any]:
 @pytest.fixture
 def email_inbox_b(team_b: Any) -> Inbox:
     return Inbox.objects.create(
-        kind=InboxKind.EMAIL, name="Billing mail", slug="billing-mail",
+        kind="email", name="Billing mail", slug="billing-mail",
         address="billing@omnidesk.test", team=team_b,
     )
 

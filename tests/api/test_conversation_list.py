@@ -161,9 +161,9 @@ def test_updated_since(three, client_for, lead):
     ("?status=closed", "status",
      "unknown value 'closed'; expected one of open, pending, snoozed, resolved"),
     ("?used_channel=fax", "used_channel",
-     "unknown value 'fax'; expected one of email, chat, sms, whatsapp, voice, api"),
+     "unknown value 'fax'; expected one of email, chat, sms, whatsapp, voice, api, pigeon"),
     ("?waiting_channel=internal", "waiting_channel",
-     "unknown value 'internal'; expected one of email, chat, sms, whatsapp, voice, api"),
+     "unknown value 'internal'; expected one of email, chat, sms, whatsapp, voice, api, pigeon"),
     ("?channel=sms", "channel", "ambiguous: use waiting_channel (the channel the customer "
      "waits on) or used_channel (any channel the conversation used)"),
     ("?team=x", "team", "must be a number, got 'x'"),

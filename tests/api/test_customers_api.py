@@ -73,7 +73,7 @@ def test_patch_profile(client_for, agent_a, conversation_a):
     assert (customer.name, customer.notes, customer.language, customer.preferred_channel,
             customer.attributes) == ("Ana Lima", "Prefers mornings", "pt", "sms",
                                      {"plan": "basic"})
-    bad = client_for(agent_a).patch(url, {"preferred_channel": "pigeon"}, format="json")
+    bad = client_for(agent_a).patch(url, {"preferred_channel": "fax"}, format="json")
     assert bad.status_code == 400
 
 

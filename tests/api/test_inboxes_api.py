@@ -9,7 +9,8 @@ from conversations.models import Inbox
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = {"id", "kind", "name", "slug", "address", "team", "is_active", "config", "created_at"}
+FIELDS = {"id", "kind", "name", "slug", "address", "team", "is_active", "config",
+          "webhook_urls", "created_at"}
 
 
 def test_agents_list_inboxes_without_secrets_or_token(twilio_inbox, api_inbox, client_for,
@@ -98,3 +99,20 @@ def test_teams_and_agents_directory(client_for, agent_a, agent_b, team_a, team_b
         (agent_b.pk, "agent_b", "agent", [team_b.pk]),
     ]
     assert client.get(f"/api/v1/agents/{agent_b.pk}/").json()["username"] == "agent_b"
+
+
+def test_each_inbox_lists_the_urls_its_provider_must_call(twilio_inbox, api_inbox, email_inbox,
+                                                          client_for, admin_user):
+    rows = client_for(admin_user).get("/api/v1/inboxes/").json()["results"]
+    urls = {row["slug"]: [(u["purpose"], u["url"]) for u in row["webhook_urls"]] for row in rows}
+
+    assert urls["support-line"] == [
+        ("A message comes in (SMS, MMS, WhatsApp)", "http://testserver/webhooks/twilio/messaging/"),
+        ("Message status callback", "http://testserver/webhooks/twilio/messaging/status/"),
+        ("A call comes in", "http://testserver/webhooks/twilio/voice/"),
+        ("Call status changes", "http://testserver/webhooks/twilio/voice/status/"),
+    ]
+    assert urls["shop"] == [("Push messages (POST, Authorization: Bearer <inbox token>)",
+                             "http://testserver/api/v1/inbound/")]
+    assert [url for _, url in urls["support-mail"]] == [
+        "http://testserver/anymail/<esp>/inbound/", "http://testserver/anymail/<esp>/tracking/"]

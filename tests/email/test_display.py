@@ -1,14 +1,14 @@
-"""Inline images are served from the stored attachments, remote images stay blocked,
-and the raw message is downloadable: each behind the conversation's permissions."""
+"""As agents see an email (its payload's display HTML): inline images are served from
+the stored attachments, remote images stay blocked, and the raw message is downloadable:
+each behind the conversation's permissions."""
 
 from __future__ import annotations
 
 import pytest
 
-from channels_email.display import inline_images
 from channels_email.receive import receive_raw_email
 from conversations.models import Attachment
-from conversations.sanitize import block_remote_images
+from conversations.payloads import interaction_payload
 from tests.email.conftest import corpus_bytes
 from tests.email.test_corpus import PNG
 
@@ -20,7 +20,7 @@ def test_cid_images_point_at_their_stored_attachment(client, email_inbox, agent_
     interaction = receive_raw_email(raw).result.interaction
     image = Attachment.objects.get(interaction=interaction)
 
-    shown = inline_images(interaction.html, interaction.attachments.all())
+    shown = interaction_payload(interaction)["html"]
 
     assert shown == (
         f'<div>Here is a photo of the crack.</div><div><img src="/attachments/{image.pk}/"'
@@ -42,7 +42,7 @@ def test_cid_images_point_at_their_stored_attachment(client, email_inbox, agent_
 
 def test_an_unknown_cid_is_left_alone_and_remote_images_are_blocked(email_inbox):
     interaction = receive_raw_email(corpus_bytes("html_only.eml")).result.interaction
-    html = '<img src="cid:missing@x">' + interaction.html
-    shown = block_remote_images(inline_images(html, interaction.attachments.all()))
+    interaction.html = '<img src="cid:missing@x">' + interaction.html
+    shown = interaction_payload(interaction)["html"]
     assert shown.startswith('<img src="cid:missing@x">')
     assert 'data-blocked-src="https://tracker.example.com/pixel.gif"' in shown

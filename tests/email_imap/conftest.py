@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from conversations.models import Direction, Inbox, InboxKind, Interaction
+from conversations.models import Direction, Inbox, Interaction
 from tests.email_imap.dovecot import HOST, Account, Dovecot, start_dovecot
 
 SUPPORT_ADDRESS = "support@omnidesk.test"
@@ -64,7 +64,7 @@ def imap_config(server: Dovecot, account: Account, **imap: Any) -> dict[str, Any
 def make_inbox(server: Dovecot, account: Account, *, slug: str = "support-imap",
                password: str | None = None, **imap: Any) -> Inbox:
     return Inbox.objects.create(
-        kind=InboxKind.EMAIL, name=f"Mailbox {slug}", slug=slug, address=SUPPORT_ADDRESS,
+        kind="email", name=f"Mailbox {slug}", slug=slug, address=SUPPORT_ADDRESS,
         config=imap_config(server, account, **imap),
         secrets={"imap_password": account.password if password is None else password},
     )

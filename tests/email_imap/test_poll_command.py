@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from channels_email.models import ImapMailboxState
-from conversations.models import Inbox, InboxKind
+from conversations.models import Inbox
 from tests.email_imap.conftest import append, mail, make_inbox, subjects_recorded
 from tests.email_imap.dovecot import HOST, Account, Dovecot
 from tests.waiting import wait_for
@@ -28,7 +28,7 @@ def test_once_polls_every_imap_inbox_and_says_which_failed(
 ) -> None:
     good = make_inbox(dovecot, account, slug="a-good")
     make_inbox(dovecot, account, slug="b-bad", password="wrong")
-    Inbox.objects.create(kind=InboxKind.EMAIL, name="Webhook only", slug="c-webhook",
+    Inbox.objects.create(kind="email", name="Webhook only", slug="c-webhook",
                          address="hooks@omnidesk.test")
     append(dovecot, account, mail("Stuck parcel"), mail("Gift wrap"))
     out = io.StringIO()

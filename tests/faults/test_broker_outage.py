@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 from twilio.request_validator import RequestValidator
 
 from agents.models import Role
-from conversations.models import Conversation, Inbox, InboxKind, Interaction, Status
+from conversations.models import Conversation, Inbox, Interaction, Status
 from jobs.models import Job
 from tests.conftest import make_user
 from tests.waiting import wait_for
@@ -46,10 +46,10 @@ def _succeeded(log: str, task: str) -> Counter[str]:
 
 def test_redis_outage_loses_and_doubles_nothing(stack, private_redis, team_a, receiver):
     Inbox.objects.create(
-        kind=InboxKind.TWILIO, name="Line", slug="line", address=INBOX_NUMBER, team=team_a,
+        kind="twilio", name="Line", slug="line", address=INBOX_NUMBER, team=team_a,
         config={"account_sid": "AC" + "0" * 32}, secrets={"auth_token": TWILIO_TOKEN},
     )
-    shop = Inbox.objects.create(kind=InboxKind.API, name="Shop", slug="shop", team=team_a,
+    shop = Inbox.objects.create(kind="api", name="Shop", slug="shop", team=team_a,
                                 config={"outbound_url": receiver.url})
     agent = make_user("sam", Role.AGENT, [team_a])
     agent_token = Token.objects.create(user=agent).key

@@ -10,7 +10,7 @@ import requests
 from rest_framework.authtoken.models import Token
 
 from agents.models import Role
-from conversations.models import Inbox, InboxKind, Interaction, Status
+from conversations.models import Inbox, Interaction, Status
 from jobs.models import Job
 from tests.conftest import make_user
 from tests.waiting import wait_for
@@ -23,7 +23,7 @@ STUCK_ERROR = "The worker stopped while sending; it was not retried to avoid a d
 def test_a_reply_interrupted_by_a_killed_worker_is_sent_once_and_marked(
     stack, team_a, receiver
 ):
-    shop = Inbox.objects.create(kind=InboxKind.API, name="Shop", slug="shop", team=team_a,
+    shop = Inbox.objects.create(kind="api", name="Shop", slug="shop", team=team_a,
                                 config={"outbound_url": receiver.url})
     agent = make_user("sam", Role.AGENT, [team_a])
     agent_token = Token.objects.create(user=agent).key

@@ -22,7 +22,7 @@ from twilio.request_validator import RequestValidator
 
 from channels_email.receive import receive_raw_email
 from conversations.actions.reply import do_send_reply
-from conversations.models import Conversation, Inbox, InboxKind, Interaction
+from conversations.models import Conversation, Inbox, Interaction
 from omnidesk.install_secrets import InstallSecretError, install_secret, secret_path
 from tests.email.helpers import compose, send_now
 from tests.hostile.conftest import clear_email_cache_keys
@@ -172,7 +172,7 @@ def test_a_dsn_forged_with_the_public_key_bounces_nothing_and_injects_nothing(se
 
 def test_the_old_public_twilio_placeholder_signs_nothing(db, team_a):
     inbox = Inbox.objects.create(
-        kind=InboxKind.TWILIO, name="Old demo line", slug="old-demo", address=INBOX_NUMBER,
+        kind="twilio", name="Old demo line", slug="old-demo", address=INBOX_NUMBER,
         team=team_a, config={"account_sid": "AC" + "0" * 32},
         secrets={"auth_token": PUBLIC_TWILIO_TOKEN},
     )
@@ -188,7 +188,7 @@ def test_the_demo_twilio_number_gets_a_token_nobody_else_knows(db, settings, tmp
     settings.TWILIO_AUTH_TOKEN = ""
     settings.VAR_DIR = tmp_path
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    inbox = Inbox.objects.get(kind=InboxKind.TWILIO)
+    inbox = Inbox.objects.get(kind="twilio")
     token = inbox.secrets["auth_token"]
     assert token not in (PUBLIC_TWILIO_TOKEN, "") and len(token) == 32
     params = sms_params(To=inbox.address)

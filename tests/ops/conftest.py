@@ -23,7 +23,7 @@ import redis
 import requests
 from django.db import connection
 
-from conversations.models import Inbox, InboxKind
+from conversations.models import Inbox
 
 # Fixtures of tests/run, used here under their names.
 from tests.run.conftest import Server, embedded_env, start_server  # noqa: F401
@@ -35,7 +35,7 @@ REDIS_URL = f"redis://127.0.0.1:6379/{os.environ.get('TEST_REDIS_DB', '1')}"
 @pytest.fixture
 def ops_inbox(transactional_db: Any) -> Inbox:
     """An API inbox, committed: the server subprocess reads it."""
-    return Inbox.objects.create(kind=InboxKind.API, name="Shop events", slug="shop")
+    return Inbox.objects.create(kind="api", name="Shop events", slug="shop")
 
 
 @dataclass

@@ -9,14 +9,14 @@ import pytest
 from django.contrib.auth.models import User
 
 from conversations.actions.ingest import do_record_inbound
-from conversations.models import Conversation, Inbox, InboxKind
+from conversations.models import Conversation, Inbox
 from tests.factories import inbound
 
 
 @pytest.fixture
 def email_inbox_b(team_b: Any) -> Inbox:
     return Inbox.objects.create(
-        kind=InboxKind.EMAIL, name="Billing mail", slug="billing-mail",
+        kind="email", name="Billing mail", slug="billing-mail",
         address="billing@omnidesk.test", team=team_b,
     )
 

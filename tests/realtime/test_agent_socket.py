@@ -100,10 +100,10 @@ def test_outsider_without_agent_role_is_refused(outsider):
 def test_reconnecting_agent_resumes_what_it_missed_and_only_what_it_may_see(
     twilio_inbox, team_b, agent_a, admin_user
 ):
-    from conversations.models import Inbox, InboxKind
+    from conversations.models import Inbox
 
     other_team_inbox = Inbox.objects.create(
-        kind=InboxKind.TWILIO, name="B line", slug="b-line", address="+15005550009", team=team_b
+        kind="twilio", name="B line", slug="b-line", address="+15005550009", team=team_b
     )
     cookie = session_cookie_for(agent_a)
 

@@ -27,7 +27,7 @@ from django.utils import timezone  # noqa: E402
 
 from conversations.actions.ingest import do_record_inbound  # noqa: E402
 from conversations.inbound import InboundEvent  # noqa: E402
-from conversations.models import Conversation, Inbox, InboxKind  # noqa: E402
+from conversations.models import Conversation, Inbox  # noqa: E402
 from omnidesk.embedded import start_embedded_worker  # noqa: E402
 from realtime.models import RealtimeEvent  # noqa: E402
 from realtime.tasks import prune_events_task  # noqa: E402
@@ -51,7 +51,7 @@ def main() -> None:
         "broker": settings.CELERY_BROKER_URL,
         "started": start_embedded_worker(),
     }
-    inbox = Inbox.objects.create(kind=InboxKind.API, name="Probe", slug="probe")
+    inbox = Inbox.objects.create(kind="api", name="Probe", slug="probe")
     result = do_record_inbound(InboundEvent(
         inbox=inbox, channel="api", sender_kind="email", sender_value="probe@example.com",
         text="Is anyone there?", provider_id="probe-1",

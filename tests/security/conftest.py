@@ -27,7 +27,7 @@ from rest_framework.test import APIClient
 from agents.models import Agent, Role, Team
 from conversations.actions.ingest import do_record_inbound
 from conversations.inbound import InboundAttachment
-from conversations.models import Conversation, Inbox, InboxKind
+from conversations.models import Conversation, Inbox
 from customers.models import Customer, Identity
 from tests.conftest import make_user
 from tests.factories import inbound
@@ -83,7 +83,7 @@ def make_personas(team_a: Team, team_b: Team) -> dict[str, User | None]:
 def world(team_a: Team, team_b: Team, twilio_inbox: Inbox, api_inbox: Inbox) -> World:
     users = make_personas(team_a, team_b)
     inbox_b = Inbox.objects.create(
-        kind=InboxKind.EMAIL, name="Billing mail", slug="billing-mail",
+        kind="email", name="Billing mail", slug="billing-mail",
         address="billing@omnidesk.test", team=team_b,
     )
     a = do_record_inbound(inbound(

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from channels_voice.config import validate_voice_config
 from conversations.channels import validate_inbox_config
-from conversations.models import Inbox, InboxKind
+from conversations.models import Inbox
 
 SID = "AC" + "0123456789abcdef" * 2
 
@@ -72,7 +72,7 @@ def test_account_sid_is_required_without_a_default(settings):
 
 
 def test_inbox_clean_uses_it():
-    inbox = Inbox(kind=InboxKind.TWILIO, name="Line", slug="line", address="+15005550006",
+    inbox = Inbox(kind="twilio", name="Line", slug="line", address="+15005550006",
                   config={"account_sid": "nope"})
     with pytest.raises(ValidationError) as refused:
         inbox.clean()

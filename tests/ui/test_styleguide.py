@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from ui.icons import CHANNELS, SLA_STATES
+from ui.icons import SLA_STATES, channel_styles
 
 
 def get(user, path: str):
@@ -31,7 +31,7 @@ def test_the_style_guide_shows_every_sla_state_and_channel_in_both_themes(lead):
     html = get(lead, "/styleguide/").content.decode()
     for style in SLA_STATES.values():
         assert f'<span class="sla-label">{style.label}</span>' in html
-    for style in CHANNELS.values():
+    for style in channel_styles().values():
         assert f'aria-label="{style.label}"' in html
     assert '<div class="sg-theme" data-theme="light">' in html
     assert '<div class="sg-theme" data-theme="dark">' in html

@@ -13,8 +13,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from channels_email.conf import EMAIL_INBOX
 from channels_email.receive import receive_raw_email
-from conversations.models import Inbox, InboxKind
+from conversations.models import Inbox
 
 
 class Command(BaseCommand):
@@ -53,7 +54,7 @@ class Command(BaseCommand):
     def _inbox(self, slug: str | None) -> Inbox | None:
         if not slug:
             return None
-        inbox = Inbox.objects.filter(slug=slug, kind=InboxKind.EMAIL).first()
+        inbox = Inbox.objects.filter(slug=slug, kind=EMAIL_INBOX).first()
         if inbox is None:
             raise CommandError(f"no email inbox with slug {slug!r}", returncode=2)
         return inbox
