@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "channels_chat",
     "channels_sms",
     "channels_voice",
+    "macros",
+    "workspace",
     "demo",
 ]
 

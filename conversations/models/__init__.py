@@ -9,7 +9,7 @@ from conversations.models.choices import (
     Priority,
     Status,
 )
-from conversations.models.conversation import Conversation
+from conversations.models.conversation import Conversation, ConversationRead
 from conversations.models.inbox import Inbox
 from conversations.models.interaction import Attachment, Interaction
 
@@ -17,6 +17,7 @@ __all__ = [
     "Attachment",
     "Channel",
     "Conversation",
+    "ConversationRead",
     "ConversationStatus",
     "Direction",
     "Inbox",

@@ -203,10 +203,14 @@ def _sla_time(state: str, due: datetime | None, now: datetime) -> str:
 
 
 @register.simple_tag
-def sla_chip(state: str | None, due: datetime | None = None, compact: bool = False) -> SafeString:
+def sla_chip(
+    state: str | None, due: datetime | None = None, compact: bool = False,
+    risk: datetime | None = None,
+) -> SafeString:
     """The SLA chip: an icon and words for each state (ok, at_risk, breached, paused, met)
     as well as its colour, and the time left (or over) when a due time is known.
-    `compact` keeps the words for screen readers and the tooltip and shows the time."""
+    `compact` keeps the words for screen readers and the tooltip and shows the time.
+    `risk`: when an on-track chip turns "at risk" (static/js/ui.js flips it then)."""
     key = sla_state(state)
     if not key:
         return SafeString("")
@@ -230,6 +234,8 @@ def sla_chip(state: str | None, due: datetime | None = None, compact: bool = Fal
             parts.append(SafeString('<span class="sla-sep" aria-hidden="true">·</span>'))
         parts.append(format_html('<span class="sla-time">{}</span>', time_text))
     due_attr = format_html(' data-sla-due="{}"', due.isoformat()) if due is not None else ""
+    if isinstance(risk, datetime) and key == "ok":
+        due_attr = format_html('{} data-sla-risk="{}"', due_attr, risk.isoformat())
     return format_html(
         '<span class="sla sla-{}" data-sla-state="{}"{} title="{}">{}</span>',
         key, key, due_attr, title, format_html_join("", "{}", ((p,) for p in parts)),
