@@ -190,8 +190,9 @@ def _attachments(attachments: list[Attachment], item: Item, kind: str) -> None:
 
 
 def item_of(interaction: Interaction, *, remote_images: bool = False,
-            new_since: datetime | None = None) -> Item:
-    """One timeline entry. `remote_images`: this item's remote images may load."""
+            new_since: datetime | None = None, customer: str = "") -> Item:
+    """One timeline entry. `remote_images`: this item's remote images may load;
+    `customer`: the customer's name, shown for what they wrote (else the address)."""
     attachments = list(interaction.attachments.all())
     author = ""
     author_type = "system"
@@ -199,7 +200,7 @@ def item_of(interaction: Interaction, *, remote_images: bool = False,
         author = interaction.author_agent.get_full_name() or interaction.author_agent.username
         author_type = "agent"
     elif interaction.author_identity_id is not None and interaction.author_identity is not None:
-        author = interaction.author_identity.value
+        author = customer or interaction.author_identity.value
         author_type = "customer"
     kind = interaction.kind
     if kind == InteractionKind.EVENT and interaction.event_type == "channel_switched":

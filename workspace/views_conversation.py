@@ -44,14 +44,16 @@ def remote_images_for(request: HttpRequest) -> int | None:
 
 
 def timeline_items(interactions: list[Interaction], *, remote: int | None = None,
-                   new_since: datetime | None = None) -> list[dict[str, Any]]:
+                   new_since: datetime | None = None, customer: str = ""
+                   ) -> list[dict[str, Any]]:
     """Oldest first, with a day line where the day changes and the "new" line before the
     first item that arrived since `new_since`."""
     out: list[dict[str, Any]] = []
     last_day = None
     marked = False
     for interaction in interactions:
-        item = item_of(interaction, remote_images=remote == interaction.pk, new_since=new_since)
+        item = item_of(interaction, remote_images=remote == interaction.pk, new_since=new_since,
+                       customer=customer)
         day = day_label(item.time)
         if day != last_day:
             out.append({"kind": "day", "text": day, "id": f"day-{item.time.date()}"})
@@ -72,19 +74,23 @@ def _older_url(conversation: Conversation, cursor: str | None) -> str:
         {"cursor": cursor})
 
 
-def composer_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
+def active_agents() -> list[User]:
+    return list(User.objects.filter(is_active=True, agent__isnull=False)
+                .order_by("first_name", "username")[:500])
+
+
+def composer_context(request: HttpRequest, conversation: Conversation,
+                     agents: list[User]) -> dict[str, Any]:
     options = reply_options(conversation)
     values = values_for(conversation, request.user)
     canned = [{"id": c.pk, "name": c.name, "shortcut": c.shortcut, "scope": c.scope,
                "body": fill(c.body, values)}
               for c in usable(request.user, CannedResponse)[:200]]
-    agents = [{"username": u.username, "name": u.get_full_name() or u.username}
-              for u in User.objects.filter(is_active=True, agent__isnull=False)
-              .order_by("username")[:500]]
     return {
         "options": options,
         "canned": canned,
-        "mention_agents": agents,
+        "mention_agents": [{"username": u.username, "name": u.get_full_name() or u.username}
+                           for u in agents],
         "macros": [{"macro": m, "steps": [describe(s) for s in m.actions if "type" in s]}
                    for m in usable(request.user, Macro)[:100]],
     }
@@ -100,19 +106,19 @@ def conversation_context(request: HttpRequest, conversation: Conversation) -> di
     do_mark_read(user, conversation.pk)
     earlier = earlier_conversations(user, conversation)
     panel = customer_panel(user, conversation.customer)
+    agents = active_agents()
     return {
         "conversation": conversation,
         "sla": sla_of(conversation),
         "items": timeline_items(interactions, remote=remote_images_for(request),
-                                new_since=previous),
+                                new_since=previous, customer=conversation.customer.name),
         "older_url": _older_url(conversation, page.next_cursor),
         "earlier": [] if page.next_cursor else earlier,
         "earlier_hidden": len(earlier) if page.next_cursor else 0,
         "panel": panel,
-        "agents": list(User.objects.filter(is_active=True, agent__isnull=False)
-                       .order_by("first_name", "username")),
+        "agents": agents,
         "teams": list(Team.objects.order_by("name")),
-        **composer_context(request, conversation),
+        **composer_context(request, conversation, agents),
     }
 
 
@@ -170,7 +176,7 @@ def timeline(request: HttpRequest, conversation_id: int) -> HttpResponse:
     embed = request.GET.get("embed") == "1"
     return render(request, "workspace/partials/timeline_page.html", {
         "conversation": conversation,
-        "items": timeline_items(list(reversed(result.items))),
+        "items": timeline_items(list(reversed(result.items)), customer=conversation.customer.name),
         "older_url": "" if embed else _older_url(conversation, result.next_cursor),
         "embed": embed,
         "more_in_embed": embed and result.next_cursor is not None,
@@ -184,7 +190,8 @@ def timeline_item(request: HttpRequest, conversation_id: int, interaction_id: in
     interaction = visible_interaction(request.user, interaction_id)
     if interaction is None or interaction.conversation_id != conversation_id:
         raise Http404("No such message.")
-    item = item_of(interaction, remote_images=remote_images_for(request) == interaction.pk)
+    item = item_of(interaction, remote_images=remote_images_for(request) == interaction.pk,
+                   customer=interaction.customer.name)
     return render(request, "workspace/partials/timeline_item.html", {"item": item})
 
 
@@ -194,8 +201,7 @@ def header(request: HttpRequest, conversation_id: int) -> HttpResponse:
     conversation = _conversation(request, conversation_id)
     return render(request, "workspace/partials/conversation_header.html", {
         "conversation": conversation, "sla": sla_of(conversation),
-        "agents": list(User.objects.filter(is_active=True, agent__isnull=False)
-                       .order_by("first_name", "username")),
+        "agents": active_agents(),
         "teams": list(Team.objects.order_by("name")),
         "list_query": list_query(request.GET),
     })

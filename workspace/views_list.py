@@ -161,7 +161,7 @@ def highlight(snippet: str) -> SafeString:
 def search(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:200].replace("\x00", "")
     customers: list[Any] = []
-    messages: list[dict[str, Any]] = []
+    hits_shown: list[dict[str, Any]] = []
     if query:
         try:
             customers = list(customer_directory(request.user, CustomerFilters(search=query),
@@ -169,7 +169,7 @@ def search(request: HttpRequest) -> HttpResponse:
             hits = search_messages(request.user, query, limit=25)
         except NotAgent:
             hits = []
-        messages = [{
+        hits_shown = [{
             "hit": hit, "snippet": highlight(hit.snippet),
             "url": reverse("conversation", args=[hit.interaction.conversation_id])
             + f"#interaction-{hit.interaction.pk}",
@@ -179,7 +179,7 @@ def search(request: HttpRequest) -> HttpResponse:
     people = [{"customer": c, "name": customer_name(c),
                "identities": list(c.identities.all())[:3]} for c in customers]
     return render(request, "workspace/search.html", {
-        "q": query, "people": people, "messages": messages,
+        "q": query, "people": people, "hits": hits_shown,
         "realtime_since": realtime_since(),
     })
 
