@@ -1,7 +1,7 @@
 """Who uses and who changes canned responses and macros.
 
-Everyone's and their teams' are used by every agent of those teams, personal ones by
-their owner alone. An agent creates and changes their personal ones; leads and admins
+Everyone's and their teams' are used by every agent of those teams (leads and admins:
+every team's), personal ones by their owner alone. An agent creates and changes their personal ones; leads and admins
 also those shared with a team or with everyone. What an agent may not use is a 404.
 """
 
@@ -28,9 +28,10 @@ def usable(user: Any, model: type[S]) -> QuerySet[S]:
     if agent is None:
         raise NotAgent("not an agent")
     everyone = Q(owner__isnull=True, team__isnull=True)
-    return model.objects.filter(
-        everyone | Q(owner_id=user.pk) | Q(owner__isnull=True, team_id__in=team_ids_of(agent))
-    ).order_by("name", "id")
+    # Leads and admins use (and look after) every team's.
+    shared = Q(owner__isnull=True) if agent.sees_everything else Q(
+        owner__isnull=True, team_id__in=team_ids_of(agent))
+    return model.objects.filter(everyone | Q(owner_id=user.pk) | shared).order_by("name", "id")
 
 
 def access_shared(user: Any, model: type[S], pk: int | str, *, for_write: bool = False) -> S:

@@ -99,7 +99,7 @@ def test_canned_responses_are_personal_team_or_everyones(agent_a, agent_b, lead,
     do_save_canned(None, name="All", shortcut="all", body="c")
     names = {p: [c["name"] for c in client_for(u).get("/api/v1/canned-responses/").json()
                  ["results"]] for p, u in (("a", agent_a), ("b", agent_b), ("lead", lead))}
-    assert names == {"a": ["All", "Mine", "Team A"], "b": ["All"], "lead": ["All"]}
+    assert names == {"a": ["All", "Mine", "Team A"], "b": ["All"], "lead": ["All", "Team A"]}
     refused = client_for(agent_a).post("/api/v1/canned-responses/", {
         "name": "x", "shortcut": "x", "body": "x", "scope": "everyone"}, format="json")
     assert refused.status_code == 403
