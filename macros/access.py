@@ -1,8 +1,9 @@
 """Who uses and who changes canned responses and macros.
 
 Everyone's and their teams' are used by every agent of those teams (leads and admins:
-every team's), personal ones by their owner alone. An agent creates and changes their personal ones; leads and admins
-also those shared with a team or with everyone. What an agent may not use is a 404.
+every team's), personal ones by their owner alone. An agent creates and changes their
+personal ones; leads and admins also those shared with a team or with everyone. What an
+agent may not use is a 404.
 """
 
 from __future__ import annotations
