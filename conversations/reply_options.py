@@ -44,6 +44,11 @@ class ReplyOptions:
     default: str  # the channel the composer starts on; "" when none can be used
     options: list[ReplyOption]
 
+    @property
+    def unavailable(self) -> list[ReplyOption]:
+        """The channels that cannot take a free-text reply now, each with its reason."""
+        return [o for o in self.options if o.reason]
+
     def get(self, channel: str) -> ReplyOption | None:
         return next((o for o in self.options if o.channel == channel), None)
 

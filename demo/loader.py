@@ -34,6 +34,7 @@ from conversations.models import (
 from customers.actions.profile import do_add_identity, do_update_customer
 from customers.models import Customer, Identity
 from demo import data
+from macros.actions import do_save_canned, do_save_macro
 from demo.actions import (
     DemoInbox,
     DemoUser,
@@ -130,6 +131,18 @@ class DemoLoader:
             self.teams = {t.slug: t for t in Team.objects.all()}
             for index, name in enumerate(data.CUSTOMER_NAMES):
                 self._load_customer(index, self._person(index, name))
+            self._load_shared_replies()
+
+    def _load_shared_replies(self) -> None:
+        """The workspace's canned responses and macros: shared with everyone, with a
+        team, and one agent's own."""
+        support = self.teams["support"]
+        for name, shortcut, body, team, owner in data.CANNED_RESPONSES:
+            do_save_canned(None, name=name, shortcut=shortcut, body=body,
+                           team=self.teams[team] if team else None,
+                           owner=self.users[owner] if owner else None)
+        for name, description, steps in data.MACROS:
+            do_save_macro(None, name=name, description=description, actions=steps, team=support)
 
     def _person(self, index: int, name: str) -> Person:
         rng = self.rng
