@@ -244,7 +244,7 @@ def item_of(interaction: Interaction, *, remote_images: bool = False,
         if interaction.status in FAILED:
             item.failure = interaction.error
             if interaction.status == Status.FAILED:
-                item.retry_url = reverse("interaction-retry", args=[interaction.pk])
+                item.retry_url = reverse("ws-retry", args=[interaction.pk])
         elif interaction.error and interaction.status in SENDING:
             item.failure = interaction.error  # "Retrying: ..." while the worker backs off
     return item

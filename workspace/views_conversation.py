@@ -70,7 +70,7 @@ def _older_url(conversation: Conversation, cursor: str | None) -> str:
         return ""
     from urllib.parse import urlencode
 
-    return reverse("conversation-timeline", args=[conversation.pk]) + "?" + urlencode(
+    return reverse("ws-timeline", args=[conversation.pk]) + "?" + urlencode(
         {"cursor": cursor})
 
 

@@ -91,8 +91,8 @@ def _rows_url(query: str, cursor: str | None) -> str:
     from urllib.parse import urlencode
 
     extra = urlencode({"cursor": cursor})
-    return f"{reverse('inbox-rows')}?{query}&{extra}" if query else \
-        f"{reverse('inbox-rows')}?{extra}"
+    return f"{reverse('ws-rows')}?{query}&{extra}" if query else \
+        f"{reverse('ws-rows')}?{extra}"
 
 
 def not_an_agent(request: HttpRequest) -> HttpResponse:
