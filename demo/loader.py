@@ -34,13 +34,13 @@ from conversations.models import (
 from customers.actions.profile import do_add_identity, do_update_customer
 from customers.models import Customer, Identity
 from demo import data
-from macros.actions import do_save_canned, do_save_macro
 from demo.actions import (
     DemoInbox,
     DemoUser,
     do_create_demo_setup,
     do_set_demo_state,
 )
+from macros.actions import do_save_canned, do_save_macro
 from omnidesk.install_secrets import install_secret
 
 SEED = 20250607
