@@ -20,7 +20,7 @@ from conversations.models import (
     Status,
 )
 from conversations.payloads import attachment_url
-from conversations.sanitize import display_html
+from conversations.sanitize import display_html, sanitize_html
 from workspace.sla import sla_of
 
 
@@ -226,7 +226,8 @@ def item_of(interaction: Interaction, *, remote_images: bool = False,
         urls = {a.content_id: u for a in attachments if a.content_id and (u := attachment_url(a))}
         item.html = display_html(interaction.html, urls, show_remote_images=remote_images)
         item.has_remote_images = "data-blocked-src" in item.html
-        full_html = str(meta.get("full_html") or "")
+        # meta is free-form (an API inbox's integrator can write it): cleaned again here.
+        full_html = sanitize_html(str(meta.get("full_html") or ""))
         if full_html and len(full_html) > len(interaction.html):
             item.quoted_html = display_html(full_html, urls, show_remote_images=remote_images)
     full_text = str(meta.get("full_text") or "")

@@ -120,3 +120,15 @@ def test_a_timeline_item_answers_with_its_current_state(dana, agent_a, signed_in
     note = do_add_note(conversation=dana, author=agent_a, text="Call the bank")
     html = signed_in(agent_a).get(f"/conversations/{dana.pk}/items/{note.pk}/").content.decode()
     assert f'data-item-id="{note.pk}"' in html and "Internal" in html and "Call the bank" in html
+
+
+def test_html_from_an_interactions_meta_is_cleaned_before_it_is_shown(dana, agent_a,
+                                                                      signed_in):
+    email = dana.interactions.get(channel="email")
+    email.html = "<p>Still nothing on my card.</p>"
+    email.meta = {**email.meta, "full_html": '<p>Still nothing.</p><img src=x onerror="alert(1)">'
+                  "<script>alert(2)</script><blockquote>old</blockquote>"}
+    email.save()
+    html = signed_in(agent_a).get(f"/conversations/{dana.pk}/items/{email.pk}/").content.decode()
+    assert "<blockquote>old</blockquote>" in html
+    assert "onerror" not in html and "alert(2)" not in html
