@@ -130,10 +130,9 @@ def _page(request: HttpRequest, conversation_id: int) -> HttpResponse:
         return render(request, "workspace/partials/conversation_panes.html", context)
     try:
         filters = InboxFilters.parse(request.GET, request.user)
-        context.update(list_context(request, filters, selected=conversation.pk))
     except InvalidFilter:
-        context.update(list_context(request, InboxFilters.parse({}, request.user),
-                                    selected=conversation.pk))
+        filters = InboxFilters.parse({}, request.user)
+    context.update(list_context(request, filters, selected=conversation.pk, deferred=True))
     context["realtime_since"] = realtime_since()
     context["pane"] = "main"
     return render(request, "workspace/conversation.html", context)

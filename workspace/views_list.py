@@ -45,21 +45,30 @@ CHANNEL_LABELS = {"email": "Email", "chat": "Chat", "sms": "SMS", "whatsapp": "W
 
 
 def list_context(request: HttpRequest, filters: InboxFilters, *, selected: int | None = None,
-                 page: PageRequest | None = None) -> dict[str, Any]:
-    """The list pane: its rows, the next page's URL, the filter bar's choices."""
+                 page: PageRequest | None = None, deferred: bool = False) -> dict[str, Any]:
+    """The list pane: its rows, the next page's URL, the filter bar's choices. `deferred`:
+    no rows yet; the page loads the first page itself (a conversation page shows its
+    conversation first: on a phone the list is not even on screen)."""
     user = request.user
     agent = agent_for(user)
-    query = list_query(request.GET, drop=("cursor", "remote_images", "pane"))
+    query = list_query(request.GET, drop=("cursor", "remote_images", "pane", "selected"))
     ordering = ordering_of(filters)
-    result = inbox_page(user, filters, page or PageRequest(size=LIST_PAGE_SIZE))
-    rows = [row_of(c, query=query, sort_key=ordering.key, selected=selected)
-            for c in result.items]
+    if deferred:
+        rows: list[Any] = []
+        first = f"{reverse('ws-rows')}?{query}{'&' if query else ''}selected={selected or ''}"
+        next_url = first
+    else:
+        result = inbox_page(user, filters, page or PageRequest(size=LIST_PAGE_SIZE))
+        rows = [row_of(c, query=query, sort_key=ordering.key, selected=selected)
+                for c in result.items]
+        next_url = _rows_url(query, result.next_cursor)
     views = [(v, label) for v, label in VIEW_LABELS
              if v != ConversationView.ALL or (agent is not None and agent.sees_everything)]
     base = filters.base
     return {
         "rows": rows,
-        "next_url": _rows_url(query, result.next_cursor),
+        "deferred": deferred,
+        "next_url": next_url,
         "list_query": query,
         "views": views,
         "current_view": base.view,
@@ -125,7 +134,9 @@ def rows(request: HttpRequest) -> HttpResponse:
     try:
         filters = InboxFilters.parse(request.GET, request.user)
         page = PageRequest.parse(request.GET, default_size=LIST_PAGE_SIZE)
-        context = list_context(request, filters, page=page)
+        selected = request.GET.get("selected", "")
+        context = list_context(request, filters, page=page, selected=int(selected)
+                               if selected.isdigit() and len(selected) < 19 else None)
     except InvalidFilter as exc:
         return HttpResponse(escape(f"{exc.param}: {exc.message}"), status=400)
     return render(request, "workspace/partials/rows.html", context)

@@ -152,6 +152,7 @@
     },
 
     empty: function () {
+      if ($(".list-more[data-loading]", list.body())) return;
       var none = !$("li[data-row-id]", list.el());
       var empty = $("#list-empty");
       if (empty) empty.hidden = !none;
@@ -171,6 +172,7 @@
         refresh(ul);
         if (next) { holder.dataset.nextUrl = next.dataset.nextUrl; delete holder.dataset.loading; }
         else holder.remove();
+        list.empty();
       }).catch(function () { delete holder.dataset.loading; });
     },
 
@@ -203,6 +205,8 @@
       });
       ul.addEventListener("mouseleave", function () { list.hovered = null; });
       var holder = $(".list-more", list.body());
+      /* a conversation page draws its list after the conversation: fetch it now */
+      if (holder && !$("li[data-row-id]", ul)) list.more(holder);
       if (holder && "IntersectionObserver" in window) {
         new IntersectionObserver(function (entries) {
           entries.forEach(function (entry) {
