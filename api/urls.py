@@ -13,6 +13,7 @@ from api.views.customers import CustomerViewSet
 from api.views.directory import AgentListViewSet, TeamViewSet
 from api.views.inboxes import InboxViewSet
 from api.views.interactions import InteractionViewSet
+from api.views.macros import CannedResponseViewSet, MacroViewSet
 
 router = SimpleRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -21,5 +22,7 @@ router.register("interactions", InteractionViewSet, basename="interaction")
 router.register("inboxes", InboxViewSet, basename="inbox")
 router.register("teams", TeamViewSet, basename="team")
 router.register("agents", AgentListViewSet, basename="agent")
+router.register("canned-responses", CannedResponseViewSet, basename="canned-response")
+router.register("macros", MacroViewSet, basename="macro")
 
 urlpatterns = router.urls

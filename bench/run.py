@@ -56,6 +56,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="requests per latency figure")
     parser.add_argument("--skip-ingest", action="store_true")
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--skip-workspace", action="store_true",
+                        help="skip the workspace pages and the socket-to-row timing")
+    parser.add_argument("--samples", type=int, default=40,
+                        help="socket frames timed into the open inbox")
     args = parser.parse_args()
 
     began = time.monotonic()
@@ -68,7 +72,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, connections
 
-    from bench import dataset, ingest, latency
+    from bench import dataset, ingest, latency, workspace
 
     call_command("migrate", verbosity=0)
     setup = dataset.ensure_setup()
@@ -94,6 +98,10 @@ def main() -> None:
     if not args.skip_latency:
         figures = latency.run(setup, args.requests, dataset.CUSTOMERS)
         results["latency"] = [asdict(f) for f in figures]
+    if not args.skip_workspace:
+        figures = workspace.pages(setup, args.requests)
+        figures.append(workspace.frame_to_row(setup, args.samples))
+        results["workspace"] = [asdict(f) for f in figures]
     results["counts"] = _counts()
     results["seconds"] = time.monotonic() - began
     _print(results, args)
@@ -133,6 +141,14 @@ def _print(results: dict[str, object], args: argparse.Namespace) -> None:
         print(f"  {'endpoint':<40} {'as':<16} {'p50 ms':>8} {'p99 ms':>8}  note")
         for row in results["latency"]:  # type: ignore[attr-defined]
             print(f"  {row['endpoint']:<40} {row['role']:<16} {row['p50_ms']:>8.1f} "
+                  f"{row['p99_ms']:>8.1f}  {row['note']}")
+    if "workspace" in results:
+        print()
+        print(f"Workspace pages (server time, in-process, {args.requests} requests each) and "
+              f"socket frame -> row visible ({args.samples} frames, Chromium)")
+        print(f"  {'page':<44} {'as':<16} {'p50 ms':>8} {'p99 ms':>8}  note")
+        for row in results["workspace"]:  # type: ignore[attr-defined]
+            print(f"  {row['endpoint']:<44} {row['role']:<16} {row['p50_ms']:>8.1f} "
                   f"{row['p99_ms']:>8.1f}  {row['note']}")
     print()
     print(f"total {results['seconds']:.0f} s; figures also in bench/results/latest.json")

@@ -22,7 +22,8 @@ class ChannelsChatConfig(AppConfig):
         from customers.identities import IdentityKindSpec, normalize_opaque, register_identity_kind
 
         register_identity_kind(IdentityKindSpec(
-            VISITOR_IDENTITY, "Chat visitor", lambda v: normalize_opaque(v, VISITOR_IDENTITY)
+            VISITOR_IDENTITY, "Chat visitor", lambda v: normalize_opaque(v, VISITOR_IDENTITY),
+            typed=False,
         ))
         register_inbox_kind(InboxKindSpec(CHAT_INBOX, "Chat widget"))
         register_channel(ChannelSpec(

@@ -13,9 +13,13 @@ from collections.abc import Callable
 
 InboundHook = Callable[[int, int, bool], None]  # conversation id, interaction id, new conversation
 ReplyHook = Callable[[int, int], None]  # conversation id, interaction id
+# conversation id, the new assignee's user id, who assigned (user id; None: omnidesk)
+AssignHook = Callable[[int, int, int | None], None]
 
 after_inbound: list[InboundHook] = []
 after_reply: list[ReplyHook] = []
+# The workspace fills it with the assignee's notification.
+after_assign: list[AssignHook] = []
 
 
 def run_after_inbound(conversation_id: int, interaction_id: int, created: bool) -> None:
@@ -26,3 +30,8 @@ def run_after_inbound(conversation_id: int, interaction_id: int, created: bool) 
 def run_after_reply(conversation_id: int, interaction_id: int) -> None:
     for hook in after_reply:
         hook(conversation_id, interaction_id)
+
+
+def run_after_assign(conversation_id: int, assignee_id: int, by_id: int | None) -> None:
+    for hook in after_assign:
+        hook(conversation_id, assignee_id, by_id)

@@ -72,6 +72,8 @@ def conversation_payload(conversation: Conversation) -> dict[str, Any]:
         "next_response_due_at": iso(conversation.next_response_due_at),
         "resolved_at": iso(conversation.resolved_at),
         "last_activity_at": iso(conversation.last_activity_at),
+        "last_message_preview": conversation.last_message_preview,
+        "last_message_at": iso(conversation.last_message_at),
         "created_at": iso(conversation.created_at),
         "updated_at": iso(conversation.updated_at),
     }

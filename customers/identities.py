@@ -54,9 +54,10 @@ class IdentityKindSpec:
     kind: str  # stored in Identity.kind: at most 10 characters
     label: str  # "Email", "Chat visitor"
     normalize: Callable[[str], str]  # raises InvalidIdentity
-    # Whether an exact look-up by value (the directory's ?identity=, a caller's number)
-    # tries this kind: values anyone can type (emails, numbers, ids), not opaque tokens.
-    searchable: bool = True
+    # A value people type: an agent may add it to a customer, and an exact look-up by
+    # value (the directory's ?identity=) tries it. False for opaque tokens (a chat
+    # visitor's browser id).
+    typed: bool = True
 
 
 _kinds: dict[str, IdentityKindSpec] = {}

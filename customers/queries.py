@@ -36,11 +36,11 @@ class CustomerFilters:
 
 
 def _identity_match(value: str) -> Q:
-    """The identities an exact look-up names: the value normalized as each searchable
-    identity kind it can be (an email, a phone number, an outside id, ...)."""
+    """The identities an exact look-up names: the value normalized as each typed identity
+    kind it can be (an email, a phone number, an outside id, ...)."""
     match = Q(pk__in=[])
     for spec in identity_kinds():
-        if not spec.searchable:
+        if not spec.typed:
             continue
         try:
             match |= Q(kind=spec.kind, value=spec.normalize(value))

@@ -317,3 +317,31 @@ STORIES = [
     TWO_FACTOR, BULK_ORDER, WRONG_SIZE, INVOICE_ADDRESS,
 ]
 PLANS = ["Starter", "Team", "Business"]
+
+
+# (name, shortcut, body, team slug or None, owner username or None): the workspace's "/".
+CANNED_RESPONSES = [
+    ("Greeting", "hi", "Hi {{ customer.first_name }}, thanks for reaching out. "
+     "{{ agent.first_name }} here, I'm looking into it now.", None, None),
+    ("Refund on its way", "refund", "Hi {{ customer.first_name }}, your refund went out "
+     "today; it shows on your statement within 3 to 5 business days.", "support", None),
+    ("Need the order number", "order", "Could you send me the order number? It starts with "
+     "# and is in your confirmation email.", "support", None),
+    ("Sign-off", "bye", "Glad I could help! Reply here any time. {{ agent.name }}", None,
+     "agent1"),
+]
+# (name, description, steps), shared with Support.
+MACROS = [
+    ("Refund sent", "Tell the customer, tag, and wait for them", [
+        {"type": "reply", "text": "Hi {{ customer.first_name }}, your refund went out today; "
+                                  "it shows within 3 to 5 business days."},
+        {"type": "add_tags", "tags": ["refund"]},
+        {"type": "status", "status": "pending"},
+    ]),
+    ("Escalate", "Urgent, back to the team's queue, with a note", [
+        {"type": "note", "text": "Escalated by {{ agent.name }}: urgent, back to the "
+                                 "queue."},
+        {"type": "priority", "priority": 3},
+        {"type": "assign", "user_id": None},
+    ]),
+]

@@ -39,6 +39,7 @@ from demo.actions import (
     do_create_demo_setup,
     do_set_demo_state,
 )
+from macros.actions import do_save_canned, do_save_macro
 from omnidesk.install_secrets import install_secret
 
 SEED = 20250607
@@ -129,6 +130,18 @@ class DemoLoader:
             self.teams = {t.slug: t for t in Team.objects.all()}
             for index, name in enumerate(data.CUSTOMER_NAMES):
                 self._load_customer(index, self._person(index, name))
+            self._load_shared_replies()
+
+    def _load_shared_replies(self) -> None:
+        """The workspace's canned responses and macros: shared with everyone, with a
+        team, and one agent's own."""
+        support = self.teams["support"]
+        for name, shortcut, body, team, owner in data.CANNED_RESPONSES:
+            do_save_canned(None, name=name, shortcut=shortcut, body=body,
+                           team=self.teams[team] if team else None,
+                           owner=self.users[owner] if owner else None)
+        for name, description, steps in data.MACROS:
+            do_save_macro(None, name=name, description=description, actions=steps, team=support)
 
     def _person(self, index: int, name: str) -> Person:
         rng = self.rng

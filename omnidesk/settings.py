@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "channels_sms",
     "channels_voice",
     "channels_api",
+    "macros",
+    "workspace",
     "demo",
 ]
 

@@ -8,7 +8,6 @@ from omnidesk import views
 from ui.views import PasswordResetView
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -32,6 +31,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("api/schema/", views.api_schema, name="schema"),
     path("api/docs/", views.api_docs, name="api-docs"),
+    path("", include("workspace.urls")),
     path("", include("ui.urls")),
     path("", include("conversations.urls")),
     path("", include("channels_api.urls")),

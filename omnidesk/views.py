@@ -1,35 +1,15 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
-from django.shortcuts import render
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotAuthenticated
 
-from agents.access import agent_for
 from api.authentication import ThrottledTokenAuthentication
 from api.permissions import MayReadApiSchema
-from conversations.keyset import PageRequest
-from conversations.models import ConversationStatus
-from conversations.queries import ConversationFilters, conversation_list, count_conversations
 from omnidesk.middleware import DATABASE_UNAVAILABLE, database_unavailable
-
-RECENT_SIZE = 20
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    agent = agent_for(request.user)
-    context: dict[str, object] = {"agent": agent}
-    if agent is not None:
-        open_only = ConversationFilters(statuses=(ConversationStatus.OPEN,))
-        context["open_count"] = count_conversations(request.user, open_only)
-        recent = PageRequest(size=RECENT_SIZE)
-        context["recent"] = conversation_list(request.user, ConversationFilters(), recent).items
-    return render(request, "home.html", context)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

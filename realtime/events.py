@@ -15,6 +15,8 @@ CUSTOMER_UPDATED = "customer.updated"
 CALL_RINGING = "call.ringing"
 # To one agent: their role or teams changed; their socket re-joins its groups.
 AGENT_UPDATED = "agent.updated"
+# To one agent: a mention or an assignment for them (the workspace's notifications).
+NOTIFICATION_CREATED = "notification.created"
 
 AGENT_ONLY = frozenset(
     {
@@ -23,6 +25,7 @@ AGENT_ONLY = frozenset(
         CUSTOMER_UPDATED,
         CALL_RINGING,
         AGENT_UPDATED,
+        NOTIFICATION_CREATED,
     }
 )
 # A customer's own messages and our replies to them; never notes (checked per payload).

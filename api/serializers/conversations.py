@@ -56,6 +56,11 @@ class ConversationSerializer(serializers.Serializer[Conversation]):
     next_response_due_at = _moment()
     resolved_at = _moment()
     last_activity_at = _moment()
+    last_message_preview = serializers.CharField(
+        read_only=True, help_text="The last message, call or note on one line (the list's "
+                                  "preview); notes start with \"Note: \".",
+    )
+    last_message_at = _moment("When the last message, call or note happened.")
     created_at = _moment()
     updated_at = _moment()
 

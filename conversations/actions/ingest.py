@@ -20,6 +20,7 @@ from conversations.models import (
     Interaction,
 )
 from conversations.notify import conversation_event, interaction_event, notify
+from conversations.preview import apply_preview, preview_text
 from conversations.sanitize import sanitize_html
 from conversations.storable import storable_dataclass
 from customers.actions.identify import do_get_or_create_identity
@@ -57,6 +58,10 @@ def _record(event: InboundEvent, sender_value: str) -> IngestResult:
 
     conversation = _find_conversation(event, customer, sender_value, occurred_at, new_customer)
     created = conversation is None
+    preview = preview_text(
+        kind=event.kind, direction=Direction.INBOUND, text=event.text, html=event.html,
+        subject=event.subject, attachments=len(event.attachments),
+    )
     if conversation is None:
         conversation = Conversation(
             customer=customer,
@@ -65,11 +70,13 @@ def _record(event: InboundEvent, sender_value: str) -> IngestResult:
             last_activity_at=occurred_at,
         )
         _apply_to_conversation(conversation, event, occurred_at, created=True)
+        apply_preview(conversation, preview, occurred_at)
         conversation.save()  # one INSERT, already in its final state
         interaction = _insert_interaction(event, conversation, identity, occurred_at)
     else:
         interaction = _insert_interaction(event, conversation, identity, occurred_at)
         _apply_to_conversation(conversation, event, occurred_at, created=False)
+        apply_preview(conversation, preview, occurred_at)
         conversation.save()
     attachments = _store_attachments(interaction, event)
 

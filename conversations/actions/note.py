@@ -9,6 +9,7 @@ from django.utils import timezone
 from conversations.channels import INTERNAL
 from conversations.models import Conversation, Direction, Interaction, InteractionKind
 from conversations.notify import conversation_event, interaction_event, notify
+from conversations.preview import apply_preview, preview_text
 from conversations.sanitize import sanitize_html
 
 
@@ -39,6 +40,10 @@ def do_add_note(
             occurred_at=now,
         )
         conversation.last_activity_at = max(conversation.last_activity_at, now)
-        conversation.save(update_fields=["last_activity_at", "updated_at"])
+        apply_preview(conversation, preview_text(
+            kind=InteractionKind.NOTE, direction=Direction.INTERNAL, text=text, html=html,
+        ), now)
+        conversation.save(update_fields=[
+            "last_activity_at", "last_message_preview", "last_message_at", "updated_at"])
         notify(interaction_event(note), conversation_event(conversation))
     return note

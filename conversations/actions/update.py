@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.models import Team
+from conversations import hooks
 from conversations.actions.timeline import (
     ASSIGNED,
     PRIORITY_CHANGED,
@@ -115,6 +116,8 @@ def _change_assignee(conv: Conversation, assignee: User | None, by: User | None)
     )
     record_event(conv, ASSIGNED, text, by=by, meta={"from": conv.assignee_id, "to": new_id})
     conv.assignee_id = new_id
+    if new_id is not None:
+        hooks.run_after_assign(conv.pk, new_id, by.pk if by is not None else None)
     return True
 
 

@@ -7,13 +7,14 @@ from conversations.models.choices import (
     Priority,
     Status,
 )
-from conversations.models.conversation import Conversation
+from conversations.models.conversation import Conversation, ConversationRead
 from conversations.models.inbox import Inbox
 from conversations.models.interaction import Attachment, Interaction
 
 __all__ = [
     "Attachment",
     "Conversation",
+    "ConversationRead",
     "ConversationStatus",
     "Direction",
     "Inbox",

@@ -89,6 +89,10 @@ class Conversation(models.Model):
     next_response_due_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField()  # indexed by conv_activity
+    # The last message, call or note on one line, and when it happened: the list's
+    # preview and unread mark read these instead of the interactions (conversations.preview).
+    last_message_preview = models.CharField(max_length=240, blank=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -119,3 +123,24 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject or ''}".strip()
+
+
+class ConversationRead(models.Model):
+    """Up to when an agent has read a conversation: the list's unread mark and the
+    conversation page's "new since you last looked" line (conversations.reads)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="reads", db_index=False
+    )
+    read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # (user, conversation) first: the list's per-row look-up is one index probe.
+            models.UniqueConstraint(fields=["user", "conversation"], name="conv_read_unique"),
+        ]
+        indexes = [models.Index(fields=["conversation"], name="conv_read_conversation")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read #{self.conversation_id} at {self.read_at:%Y-%m-%d %H:%M}"

@@ -81,18 +81,27 @@
       if (state !== "ok" && state !== "at_risk" && state !== "breached") return;
       var seconds = (Date.parse(chip.dataset.slaDue) - now) / 1000;
       var time = chip.querySelector(".sla-time");
+      if (state === "ok" && seconds >= 0 && chip.dataset.slaRisk && Date.parse(chip.dataset.slaRisk) <= now) {
+        /* the last stretch before the due time: at risk */
+        setChip(chip, "ok", "at_risk", "clock-alert", "At risk");
+        state = "at_risk";
+      }
       if (seconds < 0 && state !== "breached") {
         /* the clock ran out here before the server said so: show it breached */
-        chip.classList.remove("sla-" + state);
-        chip.classList.add("sla-breached");
-        chip.dataset.slaState = "breached";
-        var use = chip.querySelector("use");
-        if (use) use.setAttribute("href", use.getAttribute("href").replace(/#i-[a-z-]+$/, "#i-octagon-alert"));
-        var label = chip.querySelector(".sla-label");
-        if (label) label.textContent = "Breached";
+        setChip(chip, state, "breached", "octagon-alert", "Breached");
       }
       if (time) time.textContent = duration(seconds) + (seconds < 0 ? " over" : " left");
     });
+  }
+
+  function setChip(chip, from, to, icon, words) {
+    chip.classList.remove("sla-" + from);
+    chip.classList.add("sla-" + to);
+    chip.dataset.slaState = to;
+    var use = chip.querySelector("use");
+    if (use) use.setAttribute("href", use.getAttribute("href").replace(/#i-[a-z-]+$/, "#i-" + icon));
+    var label = chip.querySelector(".sla-label");
+    if (label) label.textContent = words;
   }
 
   /* ---- toasts */
@@ -169,7 +178,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     markTheme();
     refreshTimes(document);
-    window.setInterval(function () { refreshTimes(document); }, 30000);
+    /* every 15 s: a chat's SLA is counted in seconds */
+    window.setInterval(function () { refreshTimes(document); }, 15000);
   });
   document.addEventListener("htmx:afterSwap", function (event) { refreshTimes(event.target); });
 

@@ -37,9 +37,9 @@ def sign_in(page: Any, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def listed(page: Any) -> list[list[str]]:
-    return [[cell.strip() for cell in row.locator("td").all_inner_texts()]
-            for row in page.locator("table.list tbody tr").all()]
+def listed(page: Any) -> list[int]:
+    return [int(i) for i in page.locator("#conv-list li[data-row-id]").evaluate_all(
+        "(rows) => rows.map((row) => row.dataset.rowId)")]
 
 
 def test_demo_users_sign_in_and_see_the_conversations_they_may_see(demo, page, django_user_model):
@@ -49,21 +49,25 @@ def test_demo_users_sign_in_and_see_the_conversations_they_may_see(demo, page, d
     sign_in(page, demo, "agent1")
     screenshot(page, "home-agent1")
 
-    assert page.locator("h1").inner_text() == "Welcome, Sam Carter"
+    # An agent's inbox opens on their teams' open conversations, newest first.
+    assert page.locator("#list-title").inner_text() == "My teams"
     agent1 = django_user_model.objects.get(username="agent1")
-    expected = list(visible_conversations(agent1).order_by("-last_activity_at", "-id")[:20])
-    rows = listed(page)
-    assert [int(row[0]) for row in rows] == [c.pk for c in expected]
-    assert [row[1] for row in rows] == [c.customer.name for c in expected]
-    # agent1 works in Support: every row is Support's or assigned to them.
-    assert all(row[5] == "Support" or row[6] == "agent1" for row in rows), rows
-    open_count = visible_conversations(agent1).filter(status="open").count()
-    assert page.locator("#open-count").inner_text() == str(open_count)
+    expected = list(
+        visible_conversations(agent1).filter(status="open", team__agents__user=agent1)
+        .order_by("-last_activity_at", "-id")[:30]
+    )
+    assert listed(page) == [c.pk for c in expected]
+    first = page.locator(f'#conv-list li[data-row-id="{expected[0].pk}"]')
+    assert expected[0].customer.name in first.inner_text()
 
     page.locator("summary", has_text="Account menu for Sam Carter").click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{demo}/accounts/login/")
     sign_in(page, demo, "admin")
     screenshot(page, "home-admin")
-    assert page.locator("h1").inner_text() == "Welcome, Morgan Ellis"
-    assert {row[5] for row in listed(page)} == {"Support", "Billing", "Sales"}
+    assert page.locator("#list-title").inner_text() == "All"
+    admin = django_user_model.objects.get(username="admin")
+    shown = set(listed(page))
+    teams = {c.team.name for c in visible_conversations(admin).filter(pk__in=shown)
+             .select_related("team") if c.team}
+    assert teams == {"Support", "Billing", "Sales"}

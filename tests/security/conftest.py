@@ -29,8 +29,10 @@ from conversations.actions.ingest import do_record_inbound
 from conversations.inbound import InboundAttachment
 from conversations.models import Conversation, Inbox
 from customers.models import Customer, Identity
+from macros.models import CannedResponse, Macro
 from tests.conftest import make_user
 from tests.factories import inbound
+from workspace.models import Notification
 
 PERSONAS = ("admin", "lead", "agent_a", "agent_b", "agent_none", "outsider", "anonymous")
 
@@ -129,7 +131,29 @@ def world(team_a: Team, team_b: Team, twilio_inbox: Inbox, api_inbox: Inbox) -> 
     for persona, user in users.items():
         if user is not None:
             ids[f"user_{persona}"] = user.pk
+    ids.update(workspace_objects(users, team_a, team_b, ids))
     return World(users=users, ids=ids)
+
+
+def workspace_objects(users: dict[str, User | None], team_a: Team, team_b: Team,
+                      ids: dict[str, int]) -> dict[str, int]:
+    """Canned responses and macros of each scope, and an unread notification for each
+    agent persona (for the workspace's rows)."""
+    agent_a = users["agent_a"]
+    mine = CannedResponse.objects.create(name="Mine", shortcut="mine", body="a", owner=agent_a)
+    team = CannedResponse.objects.create(name="Team B", shortcut="tb", body="b", team=team_b)
+    everyone = CannedResponse.objects.create(name="All", shortcut="all", body="c")
+    macro_all = Macro.objects.create(name="Tag it", actions=[{"type": "add_tags",
+                                                              "tags": ["macro"]}])
+    macro_a = Macro.objects.create(name="Team A's", team=team_a,
+                                   actions=[{"type": "priority", "priority": 2}])
+    for persona in ("admin", "lead", "agent_a", "agent_b", "agent_none"):
+        user = users[persona]
+        assert user is not None
+        Notification.objects.create(recipient=user, kind="assignment",
+                                    conversation_id=ids["conv_c"], text="For you")
+    return {"canned_mine": mine.pk, "canned_b": team.pk, "canned_all": everyone.pk,
+            "macro_all": macro_all.pk, "macro_a": macro_a.pk}
 
 
 @pytest.fixture

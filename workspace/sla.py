@@ -1,0 +1,90 @@
+"""The SLA chip of a conversation: its state and due time, read through `sla_of`.
+
+The routing app is to add `sla` ({"state", "due_at", "at_risk_at"?, ...}) to the
+conversation; when a conversation carries it, that is what the chip shows. Until then the
+state is derived here from the response due times: the due time is the first response's
+until there is one, then the next response's; "at risk" is the last quarter of the time
+the customer was given (from awaiting_since to the due time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Case, DateTimeField, DurationField, ExpressionWrapper, F, Q, When
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from conversations.models import ConversationStatus
+
+RISK_SHARE = 0.25  # the last quarter of the allowed time is "at risk"
+STATES = ("ok", "at_risk", "breached", "paused", "none")
+
+RESPONSE_DUE = Case(
+    When(first_response_at__isnull=True, then=F("first_response_due_at")),
+    default=F("next_response_due_at"),
+    output_field=DateTimeField(),
+)
+RISK_AT = ExpressionWrapper(
+    RESPONSE_DUE - ExpressionWrapper(
+        (RESPONSE_DUE - F("awaiting_since")) * RISK_SHARE, output_field=DurationField()
+    ),
+    output_field=DateTimeField(),
+)
+
+
+@dataclass(frozen=True)
+class Sla:
+    state: str  # ok | at_risk | breached | paused | "" (nothing due)
+    due: datetime | None = None
+    risk_at: datetime | None = None  # when an "ok" chip turns "at risk" in the browser
+
+
+def _moment(value: Any) -> datetime | None:
+    if isinstance(value, datetime) or value is None:
+        return value
+    return parse_datetime(str(value))
+
+
+def sla_of(conversation: Any, now: datetime | None = None) -> Sla:
+    given = getattr(conversation, "sla", None)
+    if isinstance(given, dict) and given.get("state"):
+        return Sla(str(given["state"]), _moment(given.get("due_at")),
+                   _moment(given.get("at_risk_at")))
+    return derived_sla(conversation, now)
+
+
+def derived_sla(conversation: Any, now: datetime | None = None) -> Sla:
+    if conversation.first_response_at is None:
+        due = conversation.first_response_due_at
+    else:
+        due = conversation.next_response_due_at
+    if due is None or conversation.status == ConversationStatus.RESOLVED:
+        return Sla("")
+    if conversation.status in (ConversationStatus.PENDING, ConversationStatus.SNOOZED):
+        return Sla("paused", due)
+    now = now or timezone.now()
+    start = conversation.awaiting_since
+    risk_at = due - (due - start) * RISK_SHARE if start is not None and start < due else due
+    if due <= now:
+        return Sla("breached", due, risk_at)
+    return Sla("at_risk" if risk_at <= now else "ok", due, risk_at)
+
+
+def sla_filter(state: str, now: datetime | None = None) -> Q:
+    """The conversations whose derived SLA is in `state` (the list's SLA filter); the
+    query must be annotated with sla_due=RESPONSE_DUE and sla_risk_at=RISK_AT."""
+    now = now or timezone.now()
+    if state == "none":
+        return Q(sla_due__isnull=True) | Q(status=ConversationStatus.RESOLVED)
+    if state == "paused":
+        return Q(sla_due__isnull=False, status__in=[ConversationStatus.PENDING,
+                                                     ConversationStatus.SNOOZED])
+    running = Q(sla_due__isnull=False, status=ConversationStatus.OPEN)
+    if state == "breached":
+        return running & Q(sla_due__lte=now)
+    if state == "at_risk":
+        return running & Q(sla_due__gt=now) & Q(sla_risk_at__lte=now)
+    return running & Q(sla_due__gt=now) & (Q(sla_risk_at__gt=now) | Q(awaiting_since__isnull=True))
