@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from conversations.actions.ingest import do_record_inbound
-from conversations.models import Conversation, Inbox, InboxKind
+from conversations.models import Conversation, Inbox
 from customers.actions.profile import do_add_identity
 from tests.factories import inbound
 
@@ -20,7 +20,7 @@ from tests.factories import inbound
 @pytest.fixture
 def email_inbox_b(team_b: Any) -> Inbox:
     return Inbox.objects.create(
-        kind=InboxKind.EMAIL, name="Billing mail", slug="billing-mail",
+        kind="email", name="Billing mail", slug="billing-mail",
         address="billing@omnidesk.test", team=team_b,
     )
 
