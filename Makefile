@@ -95,10 +95,14 @@ apt-install:
 	@$(call apt_get,update)
 	@$(call apt_get,install -y $(APT_PACKAGES))
 
+# One pytest worker per core, a test file per worker at a time (module fixtures such as a
+# live server stay in one process); PYTEST_WORKERS= runs them in this process.
+PYTEST_WORKERS ?= -n auto --dist loadfile
+
 test: $(TEST_STAMP) services browser
 	$(PY) -m ruff check .
 	$(PY) -m mypy .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(PY) -m ruff check .

@@ -127,3 +127,10 @@ def celery_worker(transactional_db: Any) -> Iterator[Any]:
         app, pool="solo", perform_ping_check=False, shutdown_timeout=20, loglevel="WARNING"
     ) as worker:
         yield worker
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Test files with a slow test run first, so that under pytest-xdist the long ones
+    (real servers, workers, outages) overlap instead of ending the run one by one."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)

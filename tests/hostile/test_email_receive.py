@@ -132,6 +132,7 @@ def test_deeply_nested_multipart_is_kept(email_inbox):
     assert interaction.author_identity.value == "bomb@example.com"
 
 
+@pytest.mark.slow
 def test_thousands_of_parts_are_kept(email_inbox):
     raw = _mime_bomb_wide(3000)
     assert_kept_once(raw)

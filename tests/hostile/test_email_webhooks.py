@@ -131,6 +131,7 @@ def test_sendgrid_gigantic_header_is_kept(email_inbox):
         "huge@example.com", "B" * 500)
 
 
+@pytest.mark.slow
 def test_sendgrid_mime_bomb_is_kept(email_inbox):
     boundary_parts = "".join(
         "--w\r\nContent-Type: text/plain\r\n\r\npart\r\n" for _ in range(3000))

@@ -184,6 +184,7 @@ def test_the_old_public_twilio_placeholder_signs_nothing(db, team_a):
     assert not Interaction.objects.filter(inbox=inbox).exists()
 
 
+@pytest.mark.slow
 def test_the_demo_twilio_number_gets_a_token_nobody_else_knows(db, settings, tmp_path):
     settings.TWILIO_AUTH_TOKEN = ""
     settings.VAR_DIR = tmp_path

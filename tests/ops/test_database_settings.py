@@ -10,7 +10,11 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
+
 from tests.run.conftest import NOT_EMBEDDED, ROOT
+
+pytestmark = pytest.mark.slow  # real servers and processes: scheduled first
 
 PRINT_DATABASE = (
     "import json, django; django.setup(); from django.conf import settings; "

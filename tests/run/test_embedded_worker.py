@@ -6,7 +6,11 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.run.conftest import ROOT
+
+pytestmark = pytest.mark.slow  # real servers and processes: scheduled first
 
 
 def test_embedded_worker_runs_delayed_and_countdown_tasks(embedded_env):

@@ -29,6 +29,8 @@ from websockets.asyncio.client import connect
 
 from tests.run.conftest import free_port, manage
 
+pytestmark = pytest.mark.slow  # real servers and processes: scheduled first
+
 DEMO_PASSWORD = "omnidesk-demo"
 
 

@@ -8,11 +8,14 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
 import redis
 import requests
 
 from tests.run.conftest import manage
 from tests.waiting import wait_for
+
+pytestmark = pytest.mark.slow  # real servers and processes: scheduled first
 
 REDIS_URL = f"redis://127.0.0.1:6379/{os.environ.get('TEST_REDIS_DB', '7')}"
 

@@ -95,6 +95,7 @@ def run_operation(operation: Any, mode: GenerationMode, token: str) -> None:
     run()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_api_answers_match_the_schema_and_are_never_5xx(api_schema: Any, admin_token: str):
     """Each operation with valid and with invalid input (schemathesis' positive and

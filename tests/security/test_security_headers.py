@@ -35,6 +35,7 @@ def production_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_with_the_production_settings(tmp_path):
     done = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -58,6 +59,7 @@ print("cookies", client.get("/accounts/login/", secure=True).cookies["csrftoken"
 """
 
 
+@pytest.mark.slow
 def test_an_https_public_url_redirects_plain_http_and_sends_hsts(tmp_path):
     done = subprocess.run(
         [sys.executable, "-c", HTTPS_PROBE], cwd=ROOT, env=production_env(tmp_path),
