@@ -32,12 +32,14 @@ def ensure_inbox() -> Any:
     return inbox
 
 
-def run(count: int) -> dict[str, Any]:
+def run(count: int, emails: list[Any] | None = None) -> dict[str, Any]:
+    """Ingest `count` generated emails (or `emails`) and score the threading."""
     from bench.emails import generate, true_threads
     from channels_email.receive import receive_raw_email
 
     inbox = ensure_inbox()
-    emails = generate(count, tag=f"-{uuid.uuid4().hex[:6]}")
+    if emails is None:
+        emails = generate(count, tag=f"-{uuid.uuid4().hex[:6]}")
     conversation_of: dict[str, int] = {}
     started = time.perf_counter()
     for item in emails:
@@ -46,17 +48,18 @@ def run(count: int) -> dict[str, Any]:
             raise SystemExit(f"not recorded: {outcome.reason}")
         conversation_of[item.message_id] = outcome.result.conversation.pk
     elapsed = time.perf_counter() - started
-    root_conversation = {e.thread: conversation_of[e.message_id] for e in emails if e.is_root}
-    misses = []
-    for item in emails:
-        if item.is_root:
-            continue
-        if conversation_of[item.message_id] != root_conversation[item.thread]:
-            misses.append(item)
+    misses = astray(emails, conversation_of)
     conversations = len(set(conversation_of.values()))
     return {"messages": len(emails), "seconds": elapsed, "per_second": len(emails) / elapsed,
             "threads": true_threads(emails), "conversations": conversations,
             "misses": misses, "emails": emails, "conversation_of": conversation_of}
+
+
+def astray(emails: list[Any], conversation_of: dict[str, int]) -> list[Any]:
+    """Replies not in their thread's root's conversation (or ticket)."""
+    root = {e.thread: conversation_of.get(e.message_id) for e in emails if e.is_root}
+    return [e for e in emails if not e.is_root
+            and conversation_of.get(e.message_id) != root[e.thread]]
 
 
 def shape(raw: bytes) -> str:
