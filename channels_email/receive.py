@@ -218,7 +218,9 @@ def _thread(parsed: ParsedEmail, recipients: Recipients, sender: str, noise: _No
     known: dict[str, int] = {}
     for pid, conversation_id in (
         Interaction.objects.filter(provider_id__in=refs)
-        .order_by("-id")
+        # Oldest first, so an id recorded twice (two inboxes) maps to its newest
+        # interaction, as the pipeline reads it (it takes this mapping as is).
+        .order_by("id")
         .values_list("provider_id", "conversation_id")
     ):
         if pid:
@@ -309,6 +311,7 @@ def _event(
         subject=clean(parsed.subject)[:500],
         attachments=[_attachment(part) for part in parsed.parts],
         thread_refs=thread.refs,
+        thread_ref_conversations=thread.known,
         conversation_hint=thread.hint,
         use_continuity=False,
         counts_as_customer_message=not noise.kind,

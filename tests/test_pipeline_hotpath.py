@@ -94,3 +94,22 @@ def test_a_participants_message_leaves_the_conversation_with_its_customer(email_
     stored = Conversation.objects.get(pk=first.conversation.pk)
     assert stored.customer_id == first.conversation.customer_id
     assert reply.interaction.author_identity.value == "bo@example.com"
+
+
+def test_thread_refs_the_adapter_resolved_are_not_looked_up_again(email_inbox):
+    first = do_record_inbound(inbound(email_inbox, "email", "email", "ann@example.com", "hi",
+                                      provider_id="<1@x>"))
+
+    def reply(n: int, known: dict[str, int] | None) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            result = do_record_inbound(inbound(
+                email_inbox, "email", "email", "ann@example.com", "again",
+                provider_id=f"<r{n}@x>", thread_refs=["<1@x>"], use_continuity=False,
+                thread_ref_conversations=known,
+            ))
+        return result.conversation.pk, len(captured.captured_queries)
+
+    looked_up, with_lookup = reply(1, None)
+    given, without_lookup = reply(2, {"<1@x>": first.conversation.pk})
+    assert looked_up == given == first.conversation.pk
+    assert without_lookup == with_lookup - 1

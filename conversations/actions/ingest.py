@@ -131,7 +131,9 @@ def _find_conversation(
         if hinted is not None and _may_join(hinted, customer, sender_value):
             return hinted
     if event.thread_refs:
-        threaded = _conversation_by_thread(event.thread_refs, customer, sender_value)
+        threaded = _conversation_by_thread(
+            event.thread_refs, event.thread_ref_conversations, customer, sender_value
+        )
         if threaded is not None:
             return threaded
     if event.use_continuity and not new_customer:  # a new customer has no conversations
@@ -165,9 +167,11 @@ def _may_join(conversation: Conversation, customer: Customer, sender_value: str)
 
 
 def _conversation_by_thread(
-    refs: list[str], customer: Customer, sender_value: str
+    refs: list[str], known: dict[str, int] | None, customer: Customer, sender_value: str
 ) -> Conversation | None:
-    by_ref = dict(
+    """The first of `refs` recorded in a conversation the sender may join (the newest
+    interaction wins when an id was recorded twice, in two inboxes)."""
+    by_ref = known if known is not None else dict(
         Interaction.objects.filter(provider_id__in=refs[:100])
         .order_by("id")
         .values_list("provider_id", "conversation_id")
