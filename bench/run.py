@@ -149,9 +149,9 @@ def _print(results: dict[str, object], args: argparse.Namespace) -> None:
         print(f"API latency at {counts['customers']:,} customers, {counts['conversations']:,} "
               f"conversations, {counts['interactions']:,} interactions")
         print(f" (in-process Django test client, {args.requests} requests each after warm-up)")
-        print(f"  {'endpoint':<40} {'as':<16} {'p50 ms':>8} {'p99 ms':>8}  note")
+        print(f"  {'endpoint':<48} {'as':<16} {'p50 ms':>8} {'p99 ms':>8}  note")
         for row in results["latency"]:  # type: ignore[attr-defined]
-            print(f"  {row['endpoint']:<40} {row['role']:<16} {row['p50_ms']:>8.1f} "
+            print(f"  {row['endpoint']:<48} {row['role']:<16} {row['p50_ms']:>8.1f} "
                   f"{row['p99_ms']:>8.1f}  {row['note']}")
     if "workspace" in results:
         print()
