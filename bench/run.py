@@ -56,6 +56,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="requests per latency figure")
     parser.add_argument("--skip-ingest", action="store_true")
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--skip-webhook", action="store_true",
+                        help="skip ingest through the API webhook over HTTP (uvicorn)")
     parser.add_argument("--skip-workspace", action="store_true",
                         help="skip the workspace pages and the socket-to-row timing")
     parser.add_argument("--samples", type=int, default=40,
@@ -72,7 +74,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, connections
 
-    from bench import dataset, ingest, latency, workspace
+    from bench import dataset, ingest, latency, webhook, workspace
 
     call_command("migrate", verbosity=0)
     setup = dataset.ensure_setup()
@@ -98,6 +100,16 @@ def main() -> None:
                                     "insert_tx_per_s": raw, "ratio": rate.per_second / raw,
                                     "cpu_ms_per_event": rate.cpu_ms_per_event,
                                     "statements_per_event": rate.statements_per_event})
+        if not args.skip_webhook:
+            raw_of = {row["processes"]: row["insert_tx_per_s"] for row in ingest_rows}
+            webhook_rows = []
+            for workers in (1, 2):
+                rate = webhook.webhook_rate(setup, workers, args.duration)
+                log(f"webhook over HTTP, {workers} uvicorn worker(s): {rate:,.0f} events/s")
+                webhook_rows.append({"workers": workers, "events_per_s": rate,
+                                     "insert_tx_per_s": raw_of[workers],
+                                     "ratio": rate / raw_of[workers]})
+            results["webhook"] = webhook_rows
         purged = ingest.purge_queued_tasks()
         log(f"purged {purged} routing tasks queued by the pipeline (no worker runs here)")
         results["ingest"] = ingest_rows
@@ -126,6 +138,8 @@ def _counts() -> dict[str, int]:
 
 
 def _print(results: dict[str, object], args: argparse.Namespace) -> None:
+    from bench import webhook
+
     counts = results["counts"]
     assert isinstance(counts, dict)
     print()
@@ -144,6 +158,15 @@ def _print(results: dict[str, object], args: argparse.Namespace) -> None:
                   f"{row['pipeline_events_per_s']:>18,.0f} "
                   f"{row['insert_tx_per_s']:>16,.0f} {row['ratio']:>14.1%} "
                   f"{row['cpu_ms_per_event']:>13.1f} {row['statements_per_event']:>11.1f}")
+    if "webhook" in results:
+        print()
+        print(f"Ingest through the API webhook over HTTP ({webhook.CLIENTS} keep-alive clients "
+              "on this machine, known senders; ratio to the raw INSERT rate with as many "
+              "processes)")
+        print(f"  {'uvicorn workers':<16} {'events/s':>9} {'raw INSERT tx/s':>16} {'ratio':>7}")
+        for row in results["webhook"]:  # type: ignore[attr-defined]
+            print(f"  {row['workers']:<16} {row['events_per_s']:>9,.0f} "
+                  f"{row['insert_tx_per_s']:>16,.0f} {row['ratio']:>7.1%}")
     if "latency" in results:
         print()
         print(f"API latency at {counts['customers']:,} customers, {counts['conversations']:,} "
