@@ -42,7 +42,7 @@ define apt_get
 	done
 endef
 
-.PHONY: run test install lock bench lint services browser apt-install clean vendor
+.PHONY: run test install lock bench bench-peers lint services browser apt-install clean vendor
 
 # Without pip: creating it (ensurepip) took longer than installing everything with uv,
 # which puts the locked pip in.
@@ -110,6 +110,10 @@ lint: $(TEST_STAMP)
 
 bench: $(RUN_STAMP) services
 	$(PY) bench/run.py
+
+# Side by side with django-helpdesk 2.6.1 (its own venv from PyPI, same PostgreSQL).
+bench-peers: $(RUN_STAMP) services
+	$(PY) bench/peers/run.py
 
 # Re-fetch the pinned front-end libraries from the npm registry (static/vendor/README.md).
 vendor:

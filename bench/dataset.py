@@ -1,5 +1,10 @@
-"""The latency data set: 100,000 customers, 125,000 conversations, 1,000,000 interactions,
-written with COPY (not through the pipeline) in chunks of 10,000 customers.
+"""The latency data set, written with COPY (not through the pipeline) in chunks of 10,000
+customers, at the scale BENCH_SCALE names (bench.env.SCALE):
+
+- 100k (default): 100,000 customers, 125,000 conversations, 1,000,000 interactions
+  (a quarter of the customers have an older, resolved conversation; 8 interactions each);
+- 10m: 1,000,000 customers, 2,000,000 conversations, 10,000,000 interactions (every
+  customer has an older, resolved conversation and a latest one; 5 interactions each).
 
 Each chunk commits with a progress marker, so an interrupted generation resumes where it
 stopped, and a complete one is skipped. Ids are assigned here (deterministic per chunk),
@@ -12,6 +17,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,13 +25,27 @@ from django.contrib.auth.models import User
 from django.db import connection, models, transaction
 
 from agents.models import Agent, Role, Team
+from bench import env
 from conversations.models import Conversation, Inbox, Interaction
 from customers.models import Customer, Identity
 
-CUSTOMERS = 100_000
+
+@dataclass(frozen=True)
+class Scale:
+    customers: int
+    two_conversations_per_chunk: int  # these customers have an older, resolved conversation
+    interactions_per_conversation: int
+
+
+SCALES = {
+    "100k": Scale(100_000, 2_500, 8),
+    "10m": Scale(1_000_000, 10_000, 5),
+}
+SCALE = SCALES[env.SCALE]
+CUSTOMERS = SCALE.customers
 CHUNK = 10_000
-TWO_CONVERSATIONS_PER_CHUNK = 2_500  # these customers have an older, resolved conversation
-INTERACTIONS_PER_CONVERSATION = 8
+TWO_CONVERSATIONS_PER_CHUNK = SCALE.two_conversations_per_chunk
+INTERACTIONS_PER_CONVERSATION = SCALE.interactions_per_conversation
 CONVERSATIONS_PER_CHUNK = CHUNK + TWO_CONVERSATIONS_PER_CHUNK
 CHUNKS = CUSTOMERS // CHUNK
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
@@ -86,7 +106,9 @@ def generate(setup: dict[str, Any], log: Callable[[str], None]) -> None:
     ensure_meta_table()
     start = chunks_done()
     if start >= CHUNKS:
-        log(f"data set present ({CUSTOMERS:,} customers, {CUSTOMERS * 10:,} interactions); skipped")
+        conversations = CHUNKS * CONVERSATIONS_PER_CHUNK
+        log(f"data set present ({CUSTOMERS:,} customers, {conversations:,} conversations, "
+            f"{conversations * INTERACTIONS_PER_CONVERSATION:,} interactions); skipped")
         return
     for chunk in range(start, CHUNKS):
         began = time.monotonic()

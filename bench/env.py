@@ -2,7 +2,8 @@
 
 The benchmark never touches DATABASE_URL / REDIS_URL of the shell it runs in (they may
 name a real deployment): it uses BENCH_DATABASE_URL (default: database omnidesk_bench on
-the local PostgreSQL) and BENCH_REDIS_URL (default: Redis db 15).
+the local PostgreSQL, omnidesk_bench_10m at BENCH_SCALE=10m) and BENCH_REDIS_URL
+(default: Redis db 15).
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/omnidesk_bench")
+# The data set's size (bench.dataset.SCALES); each scale has a database of its own.
+SCALE = os.environ.get("BENCH_SCALE", "100k")
+if SCALE not in ("100k", "10m"):
+    raise SystemExit(f"BENCH_SCALE={SCALE!r}: use 100k or 10m")
+_DEFAULT_DATABASE = "omnidesk_bench" if SCALE == "100k" else f"omnidesk_bench_{SCALE}"
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{_DEFAULT_DATABASE}"
+)
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from bench import env
@@ -22,7 +23,14 @@ EVENT_TEXT = (
 )
 
 
-def _pipeline_worker(run_id: str, process: int, duration: float, ready: Any, out: Any) -> None:
+# Known senders: each process writes as its own few generated customers (so two
+# processes never wait on one customer's lock); after the warm-up each has an open
+# conversation that every later event joins, the common case of a busy inbox.
+KNOWN_SENDERS_PER_PROCESS = 50
+
+
+def _pipeline_worker(spec: str, process: int, duration: float, ready: Any, out: Any) -> None:
+    run_id, senders = spec.split(":")
     env.setup_django()
     from conversations.actions.ingest import do_record_inbound
     from conversations.inbound import InboundEvent
@@ -30,17 +38,37 @@ def _pipeline_worker(run_id: str, process: int, duration: float, ready: Any, out
 
     inbox = Inbox.objects.get(slug="bench-email")
 
+    def sender(n: int, key: str) -> str:
+        if senders == "new":
+            return f"ingest-{key}@bench.example"
+        first = 1 + process * KNOWN_SENDERS_PER_PROCESS
+        return f"customer{first + n % KNOWN_SENDERS_PER_PROCESS}@bench.example"
+
     def record(n: int) -> None:
         key = f"{run_id}-{process}-{n}"
         do_record_inbound(InboundEvent(
             inbox=inbox, channel="email", sender_kind="email",
-            sender_value=f"ingest-{key}@bench.example", sender_name=f"Ingest {key}",
+            sender_value=sender(n, key), sender_name=f"Ingest {key}",
             provider_id=f"<{key}@bench.example>", subject="Where is my desk?", text=EVENT_TEXT,
         ))
 
-    for n in range(WARM_UP_EVENTS):  # connections, prepared caches, imports
-        record(-1 - n)
-    out.put(_timed(record, duration, ready))
+    warm_up = WARM_UP_EVENTS if senders == "new" else KNOWN_SENDERS_PER_PROCESS
+    for n in range(warm_up):  # connections, prepared caches, imports; known senders' threads
+        record(-warm_up + n)
+    statements = [0]
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
+    from django.db import connection
+
+    cpu_before = time.process_time()
+    with connection.execute_wrapper(count):
+        events = _timed(record, duration, ready)
+    # This process's CPU time (Python, Django, psycopg, kombu), which the machine's load
+    # barely moves; BEGIN and COMMIT are not statements Django executes, so not counted.
+    out.put((events, time.process_time() - cpu_before, statements[0]))
 
 
 def _insert_worker(dsn: str, process: int, duration: float, ready: Any, out: Any) -> None:
@@ -53,7 +81,7 @@ def _insert_worker(dsn: str, process: int, duration: float, ready: Any, out: Any
 
         for n in range(WARM_UP_EVENTS):
             insert(n)
-        out.put(_timed(insert, duration, ready))
+        out.put((_timed(insert, duration, ready), 0.0, 0))
 
 
 def _timed(step: Any, duration: float, ready: Any) -> int:
@@ -67,7 +95,14 @@ def _timed(step: Any, duration: float, ready: Any) -> int:
     return count
 
 
-def _measure(worker: Any, first_arg: str, processes: int, duration: float) -> float:
+@dataclass(frozen=True)
+class Rate:
+    per_second: float
+    cpu_ms_per_event: float  # in the benchmark's own processes (0 for raw INSERTs)
+    statements_per_event: float  # executed through Django (0 for raw INSERTs)
+
+
+def _measure(worker: Any, first_arg: str, processes: int, duration: float) -> Rate:
     context = multiprocessing.get_context("spawn")
     ready = context.Barrier(processes)
     out = context.Queue()
@@ -75,14 +110,18 @@ def _measure(worker: Any, first_arg: str, processes: int, duration: float) -> fl
                for p in range(processes)]
     for process in workers:
         process.start()
-    counts = [out.get(timeout=duration + 120) for _ in workers]
+    results = [out.get(timeout=duration + 120) for _ in workers]
     for process in workers:
         process.join()
-    return sum(counts) / duration
+    events = sum(r[0] for r in results)
+    return Rate(events / duration, 1000 * sum(r[1] for r in results) / max(events, 1),
+                sum(r[2] for r in results) / max(events, 1))
 
 
-def pipeline_rate(processes: int, duration: float) -> float:
-    return _measure(_pipeline_worker, uuid.uuid4().hex[:10], processes, duration)
+def pipeline_rate(processes: int, duration: float, senders: str = "new") -> Rate:
+    """Events/s; `senders` "new" (a new customer and conversation per event) or "known"
+    (a generated customer's open conversation: sender locked, conversation updated)."""
+    return _measure(_pipeline_worker, f"{uuid.uuid4().hex[:10]}:{senders}", processes, duration)
 
 
 def insert_rate(dsn: str, processes: int, duration: float) -> float:
@@ -94,7 +133,7 @@ def insert_rate(dsn: str, processes: int, duration: float) -> float:
             "created_at timestamptz NOT NULL DEFAULT now())"
         )
         conn.execute(f"TRUNCATE {SCRATCH_TABLE}")
-    return _measure(_insert_worker, dsn, processes, duration)
+    return _measure(_insert_worker, dsn, processes, duration).per_second
 
 
 def purge_queued_tasks() -> int:

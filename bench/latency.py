@@ -67,19 +67,33 @@ def run(setup: dict[str, Any], requests: int, max_customer_id: int) -> list[Late
     rng = random.Random(7)
     team = setup["teams"][0]
     all_customers = list(range(1, max_customer_id + 1))
-    team_customers = list(
+    team_rows = list(
         Conversation.objects.filter(team=team, customer_id__lte=max_customer_id)
-        .values_list("customer_id", flat=True)[:50_000]
+        .values_list("customer_id", "id")[:50_000]
+    )
+    all_conversations = list(
+        Conversation.objects.filter(customer_id__lte=max_customer_id)
+        .values_list("id", flat=True)[:200_000]
     )
     results = []
-    for role, user, customers in (("admin", setup["admin"], all_customers),
-                                  (f"agent ({team.name})", setup["agent"], team_customers)):
+    for role, user, customers, conversations in (
+        ("admin", setup["admin"], all_customers, all_conversations),
+        (f"agent ({team.name})", setup["agent"], [c for c, _ in team_rows],
+         [i for _, i in team_rows]),
+    ):
         client = _client(user)
         picks = [rng.choice(customers) for _ in range(WARM_UP + requests)]
+        threads = [rng.choice(conversations) for _ in range(WARM_UP + requests)]
         endpoints = [
             ("GET /api/v1/conversations/", lambda n: "/api/v1/conversations/"),
             ("GET /api/v1/conversations/?status=open",
              lambda n: "/api/v1/conversations/?status=open"),
+            ("GET /api/v1/conversations/?used_channel=sms",
+             lambda n: "/api/v1/conversations/?used_channel=sms"),
+            ("GET /api/v1/conversations/?waiting_channel=sms",
+             lambda n: "/api/v1/conversations/?waiting_channel=sms"),
+            ("GET /api/v1/conversations/{id}/interactions/",
+             lambda n, threads=threads: f"/api/v1/conversations/{threads[n]}/interactions/"),
             ("GET /api/v1/customers/{id}/timeline/",
              lambda n, picks=picks: f"/api/v1/customers/{picks[n]}/timeline/"),
         ]

@@ -56,6 +56,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="requests per latency figure")
     parser.add_argument("--skip-ingest", action="store_true")
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--skip-webhook", action="store_true",
+                        help="skip ingest through the API webhook over HTTP (uvicorn)")
     parser.add_argument("--skip-workspace", action="store_true",
                         help="skip the workspace pages and the socket-to-row timing")
     parser.add_argument("--samples", type=int, default=40,
@@ -72,7 +74,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, connections
 
-    from bench import dataset, ingest, latency, workspace
+    from bench import dataset, ingest, latency, webhook, workspace
 
     call_command("migrate", verbosity=0)
     setup = dataset.ensure_setup()
@@ -81,17 +83,33 @@ def main() -> None:
         cursor.execute("SELECT version()")
         pg_version = cursor.fetchone()[0].split(" on ")[0]
 
-    results: dict[str, object] = {"postgres": pg_version, "cpus": os.cpu_count()}
+    results: dict[str, object] = {"postgres": pg_version, "cpus": os.cpu_count(),
+                                  "load_before": os.getloadavg()[0]}
     if not args.skip_ingest:
         connections.close_all()
         ingest_rows = []
         for processes in (1, 2):
             raw = ingest.insert_rate(env.DATABASE_URL, processes, args.duration)
             log(f"raw INSERT, {processes} process(es): {raw:,.0f} tx/s")
-            pipeline = ingest.pipeline_rate(processes, args.duration)
-            log(f"pipeline, {processes} process(es): {pipeline:,.0f} events/s")
-            ingest_rows.append({"processes": processes, "pipeline_events_per_s": pipeline,
-                                "insert_tx_per_s": raw, "ratio": pipeline / raw})
+            for senders in ("new", "known"):
+                rate = ingest.pipeline_rate(processes, args.duration, senders)
+                log(f"pipeline, {senders} senders, {processes} process(es): "
+                    f"{rate.per_second:,.0f} events/s")
+                ingest_rows.append({"processes": processes, "senders": senders,
+                                    "pipeline_events_per_s": rate.per_second,
+                                    "insert_tx_per_s": raw, "ratio": rate.per_second / raw,
+                                    "cpu_ms_per_event": rate.cpu_ms_per_event,
+                                    "statements_per_event": rate.statements_per_event})
+        if not args.skip_webhook:
+            raw_of = {row["processes"]: row["insert_tx_per_s"] for row in ingest_rows}
+            webhook_rows = []
+            for workers in (1, 2):
+                rate = webhook.webhook_rate(setup, workers, args.duration)
+                log(f"webhook over HTTP, {workers} uvicorn worker(s): {rate:,.0f} events/s")
+                webhook_rows.append({"workers": workers, "events_per_s": rate,
+                                     "insert_tx_per_s": raw_of[workers],
+                                     "ratio": rate / raw_of[workers]})
+            results["webhook"] = webhook_rows
         purged = ingest.purge_queued_tasks()
         log(f"purged {purged} routing tasks queued by the pipeline (no worker runs here)")
         results["ingest"] = ingest_rows
@@ -104,6 +122,7 @@ def main() -> None:
         results["workspace"] = [asdict(f) for f in figures]
     results["counts"] = _counts()
     results["seconds"] = time.monotonic() - began
+    results["load_after"] = os.getloadavg()[0]
     _print(results, args)
     out = Path(__file__).resolve().parent / "results"
     out.mkdir(exist_ok=True)
@@ -119,6 +138,8 @@ def _counts() -> dict[str, int]:
 
 
 def _print(results: dict[str, object], args: argparse.Namespace) -> None:
+    from bench import webhook
+
     counts = results["counts"]
     assert isinstance(counts, dict)
     print()
@@ -126,21 +147,34 @@ def _print(results: dict[str, object], args: argparse.Namespace) -> None:
           "PostgreSQL, Redis and the benchmark")
     if "ingest" in results:
         print()
-        print(f"Ingest ({args.duration:g} s per figure; do_record_inbound, a new customer per "
-              "email, realtime events and routing task queued after commit)")
-        print(f"  {'processes':<10} {'pipeline events/s':>18} {'raw INSERT tx/s':>16} "
-              f"{'pipeline / raw':>15}")
+        print(f"Ingest ({args.duration:g} s per figure; do_record_inbound of an email from a "
+              "new customer, or from a known one into their open conversation; realtime "
+              "events and routing job written, the job published after commit)")
+        print(f"  {'processes':<10} {'senders':<8} {'pipeline events/s':>18} "
+              f"{'raw INSERT tx/s':>16} {'pipeline / raw':>15} {'CPU ms/event':>13} "
+              f"{'statements':>11}")
         for row in results["ingest"]:  # type: ignore[attr-defined]
-            print(f"  {row['processes']:<10} {row['pipeline_events_per_s']:>18,.0f} "
-                  f"{row['insert_tx_per_s']:>16,.0f} {row['ratio']:>14.1%}")
+            print(f"  {row['processes']:<10} {row['senders']:<8} "
+                  f"{row['pipeline_events_per_s']:>18,.0f} "
+                  f"{row['insert_tx_per_s']:>16,.0f} {row['ratio']:>14.1%} "
+                  f"{row['cpu_ms_per_event']:>13.1f} {row['statements_per_event']:>11.1f}")
+    if "webhook" in results:
+        print()
+        print(f"Ingest through the API webhook over HTTP ({webhook.CLIENTS} keep-alive clients "
+              "on this machine, known senders; ratio to the raw INSERT rate with as many "
+              "processes)")
+        print(f"  {'uvicorn workers':<16} {'events/s':>9} {'raw INSERT tx/s':>16} {'ratio':>7}")
+        for row in results["webhook"]:  # type: ignore[attr-defined]
+            print(f"  {row['workers']:<16} {row['events_per_s']:>9,.0f} "
+                  f"{row['insert_tx_per_s']:>16,.0f} {row['ratio']:>7.1%}")
     if "latency" in results:
         print()
         print(f"API latency at {counts['customers']:,} customers, {counts['conversations']:,} "
               f"conversations, {counts['interactions']:,} interactions")
         print(f" (in-process Django test client, {args.requests} requests each after warm-up)")
-        print(f"  {'endpoint':<40} {'as':<16} {'p50 ms':>8} {'p99 ms':>8}  note")
+        print(f"  {'endpoint':<48} {'as':<16} {'p50 ms':>8} {'p99 ms':>8}  note")
         for row in results["latency"]:  # type: ignore[attr-defined]
-            print(f"  {row['endpoint']:<40} {row['role']:<16} {row['p50_ms']:>8.1f} "
+            print(f"  {row['endpoint']:<48} {row['role']:<16} {row['p50_ms']:>8.1f} "
                   f"{row['p99_ms']:>8.1f}  {row['note']}")
     if "workspace" in results:
         print()
@@ -151,6 +185,8 @@ def _print(results: dict[str, object], args: argparse.Namespace) -> None:
             print(f"  {row['endpoint']:<44} {row['role']:<16} {row['p50_ms']:>8.1f} "
                   f"{row['p99_ms']:>8.1f}  {row['note']}")
     print()
+    print(f"load average (1 min) {results['load_before']:.1f} before the measurements, "
+          f"{results['load_after']:.1f} after")
     print(f"total {results['seconds']:.0f} s; figures also in bench/results/latest.json")
 
 

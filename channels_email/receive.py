@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from channels_email import conf
@@ -217,7 +218,9 @@ def _thread(parsed: ParsedEmail, recipients: Recipients, sender: str, noise: _No
     known: dict[str, int] = {}
     for pid, conversation_id in (
         Interaction.objects.filter(provider_id__in=refs)
-        .order_by("-id")
+        # Oldest first, so an id recorded twice (two inboxes) maps to its newest
+        # interaction, as the pipeline reads it (it takes this mapping as is).
+        .order_by("id")
         .values_list("provider_id", "conversation_id")
     ):
         if pid:
@@ -239,23 +242,28 @@ def _thread(parsed: ParsedEmail, recipients: Recipients, sender: str, noise: _No
 
 
 def _similar_open_conversation(sender: str, subject: str) -> int | None:
-    """A new email thread joins the customer's open conversation only when it is about
-    the same thing: a similar subject, or an open conversation on a channel without
-    subjects (chat, SMS, calls) that this email continues."""
+    """A new email thread joins an open conversation only when it is about the same
+    thing: one of the sender's own with a similar subject, or on a channel without
+    subjects (chat, SMS, calls) that this email continues; or one the sender takes part
+    in (a colleague copied on it, replying without thread headers) with a similar
+    subject."""
     identity = Identity.objects.filter(kind="email", value=sender).only("customer_id").first()
-    if identity is None:
-        return None
+    customer_id = identity.customer_id if identity is not None else None
     since = timezone.now() - timedelta(days=settings.OMNIDESK_CONTINUITY_DAYS)
+    # Served by conv_customer_activity and the GIN index on participants.
+    mine_or_shared = Q(participants__contains=[sender])
+    if customer_id is not None:
+        mine_or_shared |= Q(customer_id=customer_id)
     open_conversations = (
-        Conversation.objects.filter(customer_id=identity.customer_id, last_activity_at__gte=since)
+        Conversation.objects.filter(mine_or_shared, last_activity_at__gte=since)
         .exclude(status=ConversationStatus.RESOLVED)
         .order_by("-last_activity_at", "-id")
-        .values_list("pk", "subject", "channels")[:20]
+        .values_list("pk", "subject", "channels", "customer_id")[:20]
     )
-    for pk, conversation_subject, channels in open_conversations:
+    for pk, conversation_subject, channels, owner in open_conversations:
         if conversation_subject and similar_subjects(subject, conversation_subject):
             return pk
-        if not conversation_subject and "email" not in (channels or []):
+        if owner == customer_id and not conversation_subject and "email" not in (channels or []):
             return pk
     return None
 
@@ -303,6 +311,7 @@ def _event(
         subject=clean(parsed.subject)[:500],
         attachments=[_attachment(part) for part in parsed.parts],
         thread_refs=thread.refs,
+        thread_ref_conversations=thread.known,
         conversation_hint=thread.hint,
         use_continuity=False,
         counts_as_customer_message=not noise.kind,

@@ -44,6 +44,9 @@ class InboundEvent:
     # Provider ids of earlier interactions this one answers, most specific first
     # (an email's In-Reply-To, then its References, newest first).
     thread_refs: list[str] = field(default_factory=list)
+    # The conversation of each of thread_refs already recorded, when the adapter has just
+    # looked them up (saves the pipeline the same query); None: the pipeline looks.
+    thread_ref_conversations: dict[str, int] | None = None
     # A conversation the adapter already identified (a reply address token, a subject
     # tag). The pipeline still checks that the sender may join it.
     conversation_hint: int | None = None

@@ -228,6 +228,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Queue split (deploy/README.md): with OMNIDESK_BULK_QUEUE set, tasks that may take long
+# (provider media downloads, pruning; reports and exports when they come) go to that
+# queue, served by workers of their own, so routing, sending, the job relay and IMAP
+# polls on the default queue never wait behind them. Empty (default): one queue, which
+# the embedded worker and a plain `celery worker` consume.
+OMNIDESK_BULK_QUEUE = env_str("OMNIDESK_BULK_QUEUE", "")
+BULK_TASKS = (
+    "channels_sms.tasks.fetch_media_task",
+    "channels_voice.tasks.fetch_recording_task",
+    "channels_voice.tasks.prune_pending_call_events_task",
+    "realtime.tasks.prune_events_task",
+)
+CELERY_TASK_ROUTES = (
+    {task: {"queue": OMNIDESK_BULK_QUEUE} for task in BULK_TASKS} if OMNIDESK_BULK_QUEUE else {}
+)
 # The job outbox (jobs/): work a committed change needs is a row first, then a task.
 # A job no worker finished this many seconds after it was published (or was due) is
 # published again; a broker restart that lost its queue costs at most this delay.

@@ -6,11 +6,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from conversations import hooks
 from conversations.actions.timeline import CHANNEL_SWITCHED, STATUS_CHANGED, record_event
+from conversations.hotpath import insert_interaction_unless_recorded
 from conversations.inbound import InboundEvent, IngestResult
 from conversations.models import (
     Attachment,
@@ -20,6 +22,7 @@ from conversations.models import (
     Interaction,
 )
 from conversations.notify import conversation_event, interaction_event, notify
+from conversations.payloads import CONVERSATION_SELECT
 from conversations.preview import apply_preview, preview_text
 from conversations.sanitize import sanitize_html
 from conversations.storable import storable_dataclass
@@ -65,7 +68,7 @@ def _record(event: InboundEvent, sender_value: str) -> IngestResult:
     if conversation is None:
         conversation = Conversation(
             customer=customer,
-            team_id=event.inbox.team_id,
+            team=event.inbox.team,  # read once per inbox object, for the payload
             subject=event.subject[:500],
             last_activity_at=occurred_at,
         )
@@ -78,7 +81,7 @@ def _record(event: InboundEvent, sender_value: str) -> IngestResult:
         _apply_to_conversation(conversation, event, occurred_at, created=False)
         apply_preview(conversation, preview, occurred_at)
         conversation.save()
-    attachments = _store_attachments(interaction, event)
+    attachments = _store_attachments(interaction, event) if event.attachments else []
 
     notify(
         interaction_event(interaction, attachments=attachments),
@@ -128,13 +131,15 @@ def _find_conversation(
         if hinted is not None and _may_join(hinted, customer, sender_value):
             return hinted
     if event.thread_refs:
-        threaded = _conversation_by_thread(event.thread_refs, customer, sender_value)
+        threaded = _conversation_by_thread(
+            event.thread_refs, event.thread_ref_conversations, customer, sender_value
+        )
         if threaded is not None:
             return threaded
     if event.use_continuity and not new_customer:  # a new customer has no conversations
         window_start = occurred_at - timedelta(days=settings.OMNIDESK_CONTINUITY_DAYS)
         return (
-            Conversation.objects.select_for_update(no_key=True)
+            _locking_conversations()
             .filter(customer=customer, last_activity_at__gte=window_start)
             .exclude(status=ConversationStatus.RESOLVED)
             .order_by("-last_activity_at", "-id")
@@ -143,8 +148,17 @@ def _find_conversation(
     return None
 
 
+def _locking_conversations() -> QuerySet[Conversation]:
+    """Conversations locked as they are read (only their own row), with the customer,
+    team and assignee the realtime payload names, so the event costs no further query.
+    (The customer is the conversation's, which a participant's message is not from.)"""
+    return Conversation.objects.select_related(*CONVERSATION_SELECT).select_for_update(
+        no_key=True, of=("self",)
+    )
+
+
 def _lock_conversation(conversation_id: int) -> Conversation | None:
-    return Conversation.objects.select_for_update(no_key=True).filter(pk=conversation_id).first()
+    return _locking_conversations().filter(pk=conversation_id).first()
 
 
 def _may_join(conversation: Conversation, customer: Customer, sender_value: str) -> bool:
@@ -153,9 +167,11 @@ def _may_join(conversation: Conversation, customer: Customer, sender_value: str)
 
 
 def _conversation_by_thread(
-    refs: list[str], customer: Customer, sender_value: str
+    refs: list[str], known: dict[str, int] | None, customer: Customer, sender_value: str
 ) -> Conversation | None:
-    by_ref = dict(
+    """The first of `refs` recorded in a conversation the sender may join (the newest
+    interaction wins when an id was recorded twice, in two inboxes)."""
+    by_ref = known if known is not None else dict(
         Interaction.objects.filter(provider_id__in=refs[:100])
         .order_by("id")
         .values_list("provider_id", "conversation_id")
@@ -190,21 +206,14 @@ def _insert_interaction(
         raw=event.raw,
         occurred_at=occurred_at,
     )
-    try:
-        with transaction.atomic():
-            interaction.save()
-    except IntegrityError as exc:
-        if (
-            event.provider_id
-            and Interaction.objects.filter(
-                inbox=event.inbox, provider_id=event.provider_id
-            ).exists()
-        ):
-            raise _Duplicate from exc
-        raise
     if event.raw_bytes is not None:
+        # Stored first, so the INSERT carries its name (no UPDATE after it).
         interaction.raw_file.save(event.raw_filename, ContentFile(event.raw_bytes), save=False)
-        interaction.save(update_fields=["raw_file"])
+    # One statement: a provider's retry conflicts on (inbox, provider_id) and writes nothing.
+    if not insert_interaction_unless_recorded(interaction):
+        if interaction.raw_file:
+            interaction.raw_file.delete(save=False)
+        raise _Duplicate
     return interaction
 
 

@@ -151,6 +151,34 @@ def test_a_new_thread_with_the_same_subject_joins_the_open_conversation(thread):
     assert "by same subject as an open conversation" in outcome.reason
 
 
+def test_a_copied_colleague_replying_without_thread_headers_joins_by_subject(thread):
+    # Lars was in Cc on Dana's first message; his client dropped In-Reply-To/References.
+    outcome = receive_raw_email(
+        compose(sender="lars.berg@example.com", subject="AW: Order 1042 is late",
+                message_id="<lars-bare@example.com>")
+    )
+    assert outcome.result.conversation == thread["conversation"]
+    assert outcome.result.interaction.author_identity.value == "lars.berg@example.com"
+    assert "by same subject as an open conversation" in outcome.reason
+
+
+def test_a_stranger_with_the_same_subject_does_not_join(thread):
+    outcome = receive_raw_email(
+        compose(sender="mallory@example.org", subject="Re: Order 1042 is late",
+                message_id="<mallory@example.org>")
+    )
+    assert outcome.result.conversation_created
+    assert outcome.result.conversation != thread["conversation"]
+
+
+def test_a_colleague_with_another_subject_does_not_join(thread):
+    outcome = receive_raw_email(
+        compose(sender="lars.berg@example.com", subject="Lunch on Friday?",
+                message_id="<lars-lunch@example.com>")
+    )
+    assert outcome.result.conversation_created
+
+
 def test_an_email_continues_an_open_chat_conversation(chat_inbox, email_inbox):
     chat = do_record_inbound(inbound(chat_inbox, "chat", "chat", "visitor-77", "Hi, my order?"))
     do_add_identity(chat.conversation.customer, "email", "vera@example.com")

@@ -1,0 +1,179 @@
+"""`make bench-peers`: omnidesk and django-helpdesk 2.6.1 side by side, in one run, on
+the same PostgreSQL, printed with the ratios (nothing asserted; not in CI).
+
+1. Ingest: the same N generated RFC 822 customer emails (bench.emails, in threads),
+   one process each: our `receive_raw_email` (what `ingest_email` and the webhooks
+   call per message) against django-helpdesk's `extract_email_metadata` (what its
+   `get_email` calls per fetched message). Threading is scored for both.
+2. List: django-helpdesk's ticket list (the datatables endpoint its ticket page loads,
+   50 rows) and its REST ticket list at --tickets rows, against our
+   `GET /api/v1/conversations/` (50 rows) on the bench database.
+
+django-helpdesk runs in its own venv (var/peers-venv, made with uv from PyPI) and its
+own database (peers_helpdesk, recreated each run).
+
+    .venv/bin/python bench/peers/run.py [--count 1000] [--tickets 20000] [--requests 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import warnings
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bench import env  # noqa: E402 - after the sys.path line above
+
+HERE = Path(__file__).resolve().parent
+HELPDESK = "django-helpdesk==2.6.1"
+VENV = Path(os.environ.get("BENCH_PEERS_VENV", str(ROOT / "var" / "peers-venv")))
+PEERS_DATABASE_URL = os.environ.get(
+    "PEERS_DATABASE_URL", env.DATABASE_URL.rsplit("/", 1)[0] + "/peers_helpdesk"
+)
+
+
+def log(message: str) -> None:
+    print(f"  · {message}", flush=True)
+
+
+def ensure_venv() -> Path:
+    python = VENV / "bin" / "python"
+    if python.exists():
+        return python
+    uv = shutil.which("uv") or str(ROOT / ".venv" / "bin" / "uv")
+    subprocess.run([uv, "venv", "-q", "-p", sys.executable, str(VENV)], check=True)
+    subprocess.run([uv, "pip", "install", "-q", "--python", str(python), HELPDESK,
+                    "psycopg[binary]"], check=True)
+    log(f"made {VENV} with {HELPDESK}")
+    return python
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=1000, help="generated emails")
+    parser.add_argument("--tickets", type=int, default=20_000,
+                        help="django-helpdesk's rows for its list")
+    parser.add_argument("--requests", type=int, default=50, help="list requests each")
+    args = parser.parse_args()
+    began = time.monotonic()
+    load_before = os.getloadavg()[0]
+    print(f"side by side: omnidesk ({env.DATABASE_URL}) and {HELPDESK} ({PEERS_DATABASE_URL})")
+    python = ensure_venv()
+    recreate_database(PEERS_DATABASE_URL)
+
+    # collectstatic is not part of the benchmark; WhiteNoise's notice about it is noise.
+    warnings.filterwarnings("ignore", message="No directory at")
+    env.setup_django()
+    from django.core.management import call_command
+
+    from bench import dataset, latency
+    from bench.emails import generate, true_threads
+    from bench.threading_check import astray, run
+
+    call_command("migrate", verbosity=0)
+    setup = dataset.ensure_setup()
+    dataset.generate(setup, log)
+    emails = generate(args.count, tag=f"-{uuid.uuid4().hex[:6]}")
+
+    ours = run(args.count, emails)
+    log(f"omnidesk: {ours['messages']} emails in {ours['seconds']:.1f} s")
+
+    with tempfile.TemporaryDirectory() as folder:
+        for n, item in enumerate(emails):
+            (Path(folder) / f"{n:05d}.eml").write_bytes(item.raw)
+        done = subprocess.run(
+            [str(python), str(HERE / "helpdesk_side.py"), "--emails", folder,
+             "--tickets", str(args.tickets), "--requests", str(args.requests)],
+            env={**os.environ, "PEERS_DATABASE_URL": PEERS_DATABASE_URL},
+            capture_output=True, text=True, check=False, timeout=3600,
+        )
+    if done.returncode != 0:
+        raise SystemExit(f"django-helpdesk side failed:\n{done.stderr[-3000:]}")
+    theirs = json.loads(done.stdout.strip().splitlines()[-1])
+    their_ticket_of = {emails[int(stem)].message_id: pk
+                       for stem, pk in theirs.pop("ticket_to_message").items()}
+    their_misses = astray(emails, their_ticket_of)
+    log(f"django-helpdesk: {theirs['messages']} emails in {theirs['ingest_seconds']:.1f} s")
+
+    from django.contrib.auth.models import User
+
+    from conversations.models import Conversation
+
+    client = latency._client(User.objects.get(username="bench-admin"))
+    timings, _note = latency.measure(client, lambda n: "/api/v1/conversations/", args.requests)
+    our_p50, our_p99 = latency._percentiles(timings)
+    our_rows = Conversation.objects.count()
+
+    results = {
+        "emails": args.count, "threads": true_threads(emails),
+        "ours": {"per_second": ours["per_second"], "conversations": ours["conversations"],
+                 "astray": len(ours["misses"]), "list_rows": our_rows,
+                 "list_p50_ms": our_p50, "list_p99_ms": our_p99},
+        "theirs": {"per_second": theirs["messages"] / theirs["ingest_seconds"],
+                   "tickets": theirs["tickets_from_emails"], "astray": len(their_misses),
+                   "list_rows": theirs["rows"], "list": theirs["list"], "api": theirs["api"]},
+        "load_before": load_before, "load_after": os.getloadavg()[0],
+        "seconds": time.monotonic() - began,
+    }
+    _print(results, args)
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "peers.json").write_text(json.dumps(results, indent=2))
+
+
+def _print(results: dict[str, Any], args: argparse.Namespace) -> None:
+    ours, theirs = results["ours"], results["theirs"]
+    print()
+    print(f"Ingest: {results['emails']} generated emails in {results['threads']} threads, "
+          "one process each")
+    print(f"  {'':<18} {'emails/s':>9} {'conversations':>14} {'replies astray':>15}")
+    print(f"  {'omnidesk':<18} {ours['per_second']:>9.1f} {ours['conversations']:>14} "
+          f"{ours['astray']:>15}")
+    print(f"  {'django-helpdesk':<18} {theirs['per_second']:>9.1f} {theirs['tickets']:>14} "
+          f"{theirs['astray']:>15}")
+    print(f"  ratio (ours / theirs): {ours['per_second'] / theirs['per_second']:.1f}x")
+    print()
+    print(f"List, 50 rows a page, {args.requests} requests after warm-up (in-process client)")
+    print(f"  {'':<44} {'rows':>8} {'p50 ms':>9} {'p99 ms':>9}")
+    print(f"  {'omnidesk GET /api/v1/conversations/':<44} {ours['list_rows']:>8,} "
+          f"{ours['list_p50_ms']:>9.1f} {ours['list_p99_ms']:>9.1f}")
+    for label, figure in (("django-helpdesk ticket list (datatables)", theirs["list"]),
+                          ("django-helpdesk GET /api/tickets/ (1 request)", theirs["api"])):
+        if "error" in figure:
+            print(f"  {label:<44} HTTP {figure['error']}")
+            continue
+        print(f"  {label:<44} {theirs['list_rows']:>8,} {figure['p50_ms']:>9.1f} "
+              f"{figure['p99_ms']:>9.1f}")
+    if "p50_ms" in theirs["list"]:
+        print(f"  ratio (theirs / ours, p50): list "
+              f"{theirs['list']['p50_ms'] / ours['list_p50_ms']:.0f}x"
+              + (f", API {theirs['api']['p50_ms'] / ours['list_p50_ms']:.0f}x"
+                 if "p50_ms" in theirs["api"] else ""))
+    print()
+    print(f"load average (1 min) {results['load_before']:.1f} before, "
+          f"{results['load_after']:.1f} after; total {results['seconds']:.0f} s; "
+          "figures in bench/results/peers.json")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The inbound pipeline's round trips, pinned, and its hand-written INSERT checked
+against the ORM's."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
+
+from conversations.actions.ingest import do_record_inbound
+from conversations.hotpath import insert_interaction_unless_recorded
+from conversations.models import Conversation, Interaction
+from tests.factories import inbound
+
+pytestmark = pytest.mark.django_db
+
+
+def statements(captured: CaptureQueriesContext) -> list[str]:
+    return [q["sql"].split(" ", 1)[0] for q in captured.captured_queries]
+
+
+@pytest.mark.django_db(transaction=True)  # a real BEGIN and COMMIT, not a test savepoint
+def test_a_known_customers_email_costs_nine_statements(email_inbox):
+    do_record_inbound(inbound(email_inbox, "email", "email", "ann@example.com", "first",
+                              provider_id="<1@x>"))
+    with CaptureQueriesContext(connection) as captured:
+        result = do_record_inbound(inbound(email_inbox, "email", "email", "ann@example.com",
+                                           "second", provider_id="<2@x>"))
+    assert result.created and not result.conversation_created
+    # Outer transaction, sender and customer locked, conversation locked (with the team
+    # and assignee the payload names), the interaction, the conversation, two realtime
+    # rows, the routing job. No savepoint, no re-read of customer or team.
+    assert statements(captured) == [
+        "BEGIN", "SELECT", "SELECT", "INSERT", "UPDATE", "INSERT", "INSERT", "INSERT", "COMMIT",
+    ]
+
+
+def test_a_providers_retry_writes_nothing_and_returns_the_original(email_inbox):
+    first = do_record_inbound(inbound(email_inbox, "email", "email", "ann@example.com", "hi",
+                                      provider_id="<1@x>"))
+    retry = do_record_inbound(inbound(email_inbox, "email", "email", "ann@example.com", "hi",
+                                      provider_id="<1@x>"))
+    assert not retry.created
+    assert retry.interaction.pk == first.interaction.pk
+    assert Interaction.objects.count() == 1
+    assert Conversation.objects.count() == 1
+
+
+def test_the_hand_written_insert_stores_what_save_stores(email_inbox):
+    conversation = do_record_inbound(
+        inbound(email_inbox, "email", "email", "ann@example.com", "hi", provider_id="<1@x>")
+    ).conversation
+    at = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+    def unsaved(provider_id: str) -> Interaction:
+        return Interaction(
+            conversation=conversation, customer_id=conversation.customer_id, inbox=email_inbox,
+            channel="email", direction="in", kind="message", text="Ünïcode ✓", html="<p>x</p>",
+            subject="S", provider_id=provider_id, status="received",
+            meta={"headers": {"x": ["1", 2]}}, raw={"k": None}, occurred_at=at,
+        )
+
+    by_orm = unsaved("<orm@x>")
+    by_orm.save()
+    by_sql = unsaved("<sql@x>")
+    assert insert_interaction_unless_recorded(by_sql) is True
+    assert by_sql.pk is not None and not by_sql._state.adding
+
+    ignored = {"id", "provider_id"}
+    stored_orm = model_to_dict(Interaction.objects.get(pk=by_orm.pk))
+    stored_sql = model_to_dict(Interaction.objects.get(pk=by_sql.pk))
+    assert {k: v for k, v in stored_sql.items() if k not in ignored} == {
+        k: v for k, v in stored_orm.items() if k not in ignored
+    }
+    stamped = Interaction.objects.get(pk=by_sql.pk)
+    assert (stamped.created_at, stamped.updated_at) == (by_sql.created_at, by_sql.updated_at)
+
+    again = unsaved("<sql@x>")
+    assert insert_interaction_unless_recorded(again) is False
+    assert again.pk is None
+    assert Interaction.objects.filter(provider_id="<sql@x>").count() == 1
+
+
+def test_a_participants_message_leaves_the_conversation_with_its_customer(email_inbox):
+    first = do_record_inbound(inbound(email_inbox, "email", "email", "ann@example.com", "hi",
+                                      provider_id="<1@x>", participants=["bo@example.com"]))
+    reply = do_record_inbound(inbound(email_inbox, "email", "email", "bo@example.com", "me too",
+                                      provider_id="<2@x>", thread_refs=["<1@x>"]))
+    assert reply.conversation.pk == first.conversation.pk
+    assert reply.interaction.customer_id == first.conversation.customer_id
+    stored = Conversation.objects.get(pk=first.conversation.pk)
+    assert stored.customer_id == first.conversation.customer_id
+    assert reply.interaction.author_identity.value == "bo@example.com"
+
+
+def test_thread_refs_the_adapter_resolved_are_not_looked_up_again(email_inbox):
+    first = do_record_inbound(inbound(email_inbox, "email", "email", "ann@example.com", "hi",
+                                      provider_id="<1@x>"))
+
+    def reply(n: int, known: dict[str, int] | None) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            result = do_record_inbound(inbound(
+                email_inbox, "email", "email", "ann@example.com", "again",
+                provider_id=f"<r{n}@x>", thread_refs=["<1@x>"], use_continuity=False,
+                thread_ref_conversations=known,
+            ))
+        return result.conversation.pk, len(captured.captured_queries)
+
+    looked_up, with_lookup = reply(1, None)
+    given, without_lookup = reply(2, {"<1@x>": first.conversation.pk})
+    assert looked_up == given == first.conversation.pk
+    assert without_lookup == with_lookup - 1
