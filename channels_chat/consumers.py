@@ -220,6 +220,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
         result = await database_sync_to_async(actions.do_visitor_message)(
             self.inbox, self.visitor_id, client_id=client_id, text=text
         )
+        self.typed_at = 0.0  # the next keystroke starts a new message
         await self.send_json({"type": "ack", "client_id": client_id,
                               "id": result.interaction.pk, "created": result.created})
 
