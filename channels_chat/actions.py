@@ -293,5 +293,18 @@ def _verified_as_other(customer_id: int, kind: str, value: str) -> bool:
     )
 
 
+def do_visitor_read_article(visitor_id: str, slug: str) -> Interaction | None:
+    """The visitor opened a help article from the widget: on their customer's timeline
+    (helpcenter's action), if they are known."""
+    from helpcenter.actions import do_record_article_view
+    from helpcenter.models import Article, ArticleStatus
+
+    customer_id = _customer_id(visitor_id)
+    article = Article.objects.filter(slug=slug, status=ArticleStatus.PUBLISHED).first()
+    if customer_id is None or article is None:
+        return None
+    return do_record_article_view(customer_id, article)
+
+
 def _now() -> str:
     return timezone.now().isoformat()

@@ -129,6 +129,12 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong"})
         elif kind == "resume":
             await self._resume(_event_id(content.get("since")) or 0)
+        elif kind == "article":
+            slug = content.get("slug")
+            if isinstance(slug, str) and len(slug) <= 150:
+                await database_sync_to_async(actions.do_visitor_read_article)(
+                    self.visitor_id, slug
+                )
 
     async def _hello(self, content: dict[str, Any]) -> None:
         if self.visitor_id is not None:

@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("chat/demo/", views.demo_page, name="chat-demo"),
     path("chat/<str:key>/settings/", views.widget_settings_view, name="chat-settings"),
     path("chat/<str:key>/attachments/", views.upload_view, name="chat-upload"),
+    path("chat/<str:key>/articles/", views.articles_view, name="chat-articles"),
 ]

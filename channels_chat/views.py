@@ -113,7 +113,20 @@ def _upload(request: HttpRequest, inbox: Inbox) -> HttpResponse:
     )
 
 
+def _articles(request: HttpRequest, inbox: Inbox) -> HttpResponse:
+    """GET ?q=…&locale=…: help articles matching what the visitor is typing."""
+    from helpcenter.queries import locale_of, search_articles
+
+    locale = locale_of(request.GET.get("locale") or widget_settings(inbox)["language"])
+    found = search_articles(request.GET.get("q", ""), locale, limit=3)
+    return JsonResponse({"results": [
+        {"slug": a.slug, "title": a.title, "description": a.description,
+         "url": settings.PUBLIC_URL + a.get_absolute_url()} for a in found
+    ]})
+
+
 widget_settings_view = widget_view(_settings)
+articles_view = widget_view(_articles)
 upload_view = widget_view(_upload)
 
 

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "channels_api",
     "macros",
     "workspace",
+    "helpcenter",
     "demo",
 ]
 
