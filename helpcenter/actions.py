@@ -3,7 +3,7 @@ visitor read one (an event on their customer timeline, for agents only)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -33,11 +33,14 @@ def do_publish_article(article: Article, *, published: bool = True) -> Article:
     return do_save_article(article)
 
 
-def do_record_article_view(customer_id: int, article: Article) -> Interaction | None:
+def do_record_article_view(
+    customer_id: int, article: Article, *, at: datetime | None = None
+) -> Interaction | None:
     """A known visitor read `article`: an "article viewed" event on their open conversation
     (else their latest), so the agent sees what they tried first. Internal, so never
     shown to a visitor. None when the customer has no conversation yet, or read it
     moments ago."""
+    at = at or timezone.now()
     with transaction.atomic():
         mine = Conversation.objects.select_for_update(no_key=True).filter(customer_id=customer_id)
         conversation = (
@@ -49,7 +52,7 @@ def do_record_article_view(customer_id: int, article: Article) -> Interaction | 
             return None
         recent = Interaction.objects.filter(
             conversation=conversation, event_type=ARTICLE_VIEWED,
-            meta__article_id=article.pk, occurred_at__gte=timezone.now() - SAME_VISIT,
+            meta__article_id=article.pk, occurred_at__gte=at - SAME_VISIT,
         ).exists()
         if recent:
             return None
@@ -57,4 +60,5 @@ def do_record_article_view(customer_id: int, article: Article) -> Interaction | 
             conversation, ARTICLE_VIEWED, f"Read the help article “{article.title}”",
             meta={"article_id": article.pk, "slug": article.slug, "title": article.title,
                   "url": article.get_absolute_url()},
+            at=at,
         )
