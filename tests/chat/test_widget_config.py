@@ -38,3 +38,15 @@ def test_a_new_chat_inbox_gets_a_widget_key_and_checks_its_origins(admin_user):
     }, format="json")
     assert refused.status_code == 400
     assert "not an origin" in str(refused.json())
+
+
+def test_the_inbox_admin_page_shows_the_snippet(django_user_model, chat_inbox):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(django_user_model.objects.create_superuser("root", "r@example.test",
+                                                                  "pw-root-123"))
+    page = client.get(f"/admin/conversations/inbox/{chat_inbox.pk}/change/")
+    assert page.status_code == 200
+    assert (f'&lt;script src=&quot;{settings.PUBLIC_URL}/chat/widget.js&quot; '
+            'data-widget=&quot;web-chat&quot; async&gt;&lt;/script&gt;') in page.content.decode()
