@@ -31,7 +31,12 @@ from conversations.transports import ProviderResult, TransportError
 from customers.actions.identify import do_get_or_create_identity
 from customers.actions.merge import do_merge_customers
 from customers.actions.profile import IdentityTaken, do_add_identity
-from customers.identities import InvalidIdentity, normalize_email, normalize_opaque
+from customers.identities import (
+    InvalidIdentity,
+    normalize_email,
+    normalize_opaque,
+    normalize_phone,
+)
 from customers.models import Customer, Identity, IdentityKind
 from realtime import events
 from realtime.audience import Audience
@@ -39,6 +44,7 @@ from realtime.publish import publish
 
 # Customer.attributes key of an email a visitor typed that belongs to someone else.
 CLAIMED_EMAIL = "chat_claimed_email"
+CLAIMED_PHONE = "chat_claimed_phone"
 
 
 def reply_provider_id(interaction_id: int) -> str:
@@ -224,25 +230,36 @@ class ContactResult:
     # False: the address belongs to another customer; the visitor stays apart from them
     # (agents see "claims to be …") and replies by email are not offered.
     linked: bool
+    phone: str = ""
 
 
-def do_claim_contact(visitor_id: str, *, email: str, name: str = "") -> ContactResult:
-    """An email (and name) the visitor typed into the pre-chat or offline form. Unverified:
-    it links to the visitor's customer only if nobody has it yet. Raises InvalidIdentity."""
-    value = normalize_email(email)
+def do_claim_contact(
+    visitor_id: str, *, email: str = "", name: str = "", phone: str = ""
+) -> ContactResult:
+    """What the visitor typed into the pre-chat or offline form. Unverified: an email or
+    phone links to the visitor's customer only if nobody has it yet; else it is kept as
+    a claim (`attributes.chat_claimed_email` / `chat_claimed_phone`) and the visitor
+    stays apart from its owner. Raises InvalidIdentity."""
+    email = normalize_email(email) if email.strip() else ""
+    phone = normalize_phone(phone) if phone.strip() else ""
+    linked = True
     with transaction.atomic():
         identity = _visitor_identity(visitor_id, name)
         customer = Customer.objects.select_for_update(no_key=True).get(pk=identity.customer_id)
         if name and not customer.name:
             customer.name = name[:200]
             customer.save(update_fields=["name", "updated_at"])
-        try:
-            do_add_identity(customer, IdentityKind.EMAIL, value, verified=False)
-        except IdentityTaken:
-            customer.attributes = {**customer.attributes, CLAIMED_EMAIL: value}
-            customer.save(update_fields=["attributes", "updated_at"])
-            return ContactResult(value, linked=False)
-    return ContactResult(value, linked=True)
+        for kind, value, claim in ((IdentityKind.EMAIL, email, CLAIMED_EMAIL),
+                                   (IdentityKind.PHONE, phone, CLAIMED_PHONE)):
+            if not value:
+                continue
+            try:
+                do_add_identity(customer, kind, value, verified=False)
+            except IdentityTaken:
+                customer.attributes = {**customer.attributes, claim: value}
+                customer.save(update_fields=["attributes", "updated_at"])
+                linked = linked and kind != IdentityKind.EMAIL
+    return ContactResult(email, linked=linked, phone=phone)
 
 
 class VisitorIsSomeoneElse(Exception):

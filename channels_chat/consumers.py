@@ -251,14 +251,16 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
         assert self.visitor_id is not None
         try:
             result = await database_sync_to_async(actions.do_claim_contact)(
-                self.visitor_id, email=str(content.get("email") or ""),
+                self.visitor_id, email=str(content.get("email") or "")[:255],
                 name=str(content.get("name") or "")[:200],
+                phone=str(content.get("phone") or "")[:40],
             )
         except InvalidIdentity:
-            await self.send_json({"type": "error", "error": "email",
-                                  "message": "That does not look like an email address."})
+            await self.send_json({"type": "error", "error": "contact",
+                                  "message": "Check the email address and phone number."})
             return
-        await self.send_json({"type": "contact_saved", "email": result.email})
+        await self.send_json({"type": "contact_saved", "email": result.email,
+                              "phone": result.phone})
 
     async def _seen(self) -> None:
         now = time.monotonic()

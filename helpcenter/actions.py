@@ -28,6 +28,11 @@ def do_save_article(article: Article) -> Article:
     return article
 
 
+def do_delete_article(article: Article) -> None:
+    with transaction.atomic():
+        article.delete()
+
+
 def do_publish_article(article: Article, *, published: bool = True) -> Article:
     article.status = ArticleStatus.PUBLISHED if published else ArticleStatus.DRAFT
     return do_save_article(article)

@@ -16,7 +16,7 @@ from agents.access import agent_for, is_admin
 from api.authentication import ThrottledTokenAuthentication
 from api.parsers import SafeJSONParser
 from api.serializers.articles import ArticleSerializer
-from helpcenter.actions import do_save_article
+from helpcenter.actions import do_delete_article, do_save_article
 from helpcenter.models import Article, ArticleStatus
 from helpcenter.queries import locale_of, search_articles
 
@@ -77,3 +77,6 @@ class ArticleViewSet(
         for name, value in serializer.validated_data.items():
             setattr(article, name, value)
         serializer.instance = do_save_article(article)
+
+    def perform_destroy(self, instance: Article) -> None:
+        do_delete_article(instance)

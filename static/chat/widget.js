@@ -25,12 +25,14 @@
     en: { open: "Open chat", close: "Close chat", message: "Message", send: "Send",
       attach: "Attach a file", typing: "{name} is typing…", online: "We are online",
       email: "Your email address", emailHint: "We answer by email if you leave.",
+      name: "Your name", phone: "Your phone number", required: "(required)",
       sending: "Sending…", failed: "Not sent", you: "You", reconnecting: "Reconnecting…",
       replyTime: "We usually reply {time}.", articles: "Suggested articles",
       saved: "Thanks, we will answer at {email}." },
     de: { open: "Chat öffnen", close: "Chat schließen", message: "Nachricht", send: "Senden",
       attach: "Datei anhängen", typing: "{name} schreibt…", online: "Wir sind online",
       email: "Ihre E-Mail-Adresse", emailHint: "Wir antworten per E-Mail, wenn Sie gehen.",
+      name: "Ihr Name", phone: "Ihre Telefonnummer", required: "(Pflichtfeld)",
       sending: "Wird gesendet…", failed: "Nicht gesendet", you: "Sie",
       reconnecting: "Verbindung wird wiederhergestellt…",
       replyTime: "Wir antworten meist {time}.", articles: "Passende Artikel",
@@ -63,6 +65,9 @@
     ".status{min-height:18px;padding:0 14px;font-size:12px;color:#57606a;background:#f6f7f9}",
     ".notice{padding:6px 14px;font-size:13px;background:#fff8c5;color:#3b2f00}",
     ".notice[hidden],.sugg[hidden],.contact[hidden]{display:none}",
+    ".hint{margin:0;font-size:12px;color:#57606a}",
+    "input[type=text],input[type=tel]{flex:1;font-size:15px;padding:8px 10px;border:1px solid #8c959f;border-radius:8px;color:#1f2328;background:#fff}",
+    ".contact{display:flex;flex-direction:column;gap:4px}",
     ".sugg{border-top:1px solid #d8dde3;padding:8px 14px;background:#fff}",
     ".sugg h3{margin:0 0 4px;font-size:12px;color:#57606a;font-weight:600}",
     ".sugg ul{margin:0;padding:0;list-style:none}.sugg a{color:#0550ae;font-size:13px;display:block;padding:2px 0}",
@@ -100,9 +105,9 @@
     try {
       var saved = JSON.parse(localStorage.getItem(STORE) || "{}");
       return { token: saved.token || null, last: saved.last || 0, pending: saved.pending || {},
-        email: saved.email || "" };
+        email: saved.email || "", contact: !!saved.contact };
     } catch (e) {
-      return { token: null, last: 0, pending: {}, email: "" };
+      return { token: null, last: 0, pending: {}, email: "", contact: false };
     }
   }
 
@@ -172,10 +177,8 @@
     ui.sugg = el("nav", { "class": "sugg", "aria-labelledby": "sugg-title" },
       [el("h3", { id: "sugg-title", text: t.articles }), ui.suggList]);
     ui.sugg.hidden = true;
-    ui.email = el("input", { type: "email", id: "email", autocomplete: "email" });
-    ui.contact = el("div", { "class": "contact" }, [
-      el("label", { "for": "email", text: t.email }), el("div", { "class": "row" }, [ui.email]),
-      el("label", { text: t.emailHint })]);
+    ui.contact = el("div", { "class": "contact" });
+    ui.inputs = {};
     ui.text = el("textarea", { id: "text", rows: "1" });
     ui.file = el("input", { type: "file", id: "file", "class": "vh file",
       accept: "image/*,application/pdf,text/plain" });
@@ -215,7 +218,8 @@
       unread = 0;
       ui.badge.hidden = true;
       connect();
-      (ui.contact.hidden ? ui.text : ui.email).focus();
+      var firstField = ui.contact.querySelector("input");
+      (ui.contact.hidden || !firstField ? ui.text : firstField).focus();
       scrollDown();
       sendRead();
     } else {
@@ -236,15 +240,49 @@
     else if (!e.shiftKey && active === last) { e.preventDefault(); first.focus(); }
   }
 
+  // The pre-chat form's fields (the widget's `prechat` setting), and the email address
+  // when nobody is online: asked once, before the visitor's first message.
+  function contactFields() {
+    var fields = (settings.prechat || []).map(function (f) {
+      return { name: f.name, required: !!f.required };
+    });
+    if (!online) {
+      var email = fields.filter(function (f) { return f.name === "email"; })[0];
+      if (email) email.required = true;
+      else fields.push({ name: "email", required: true });
+    }
+    return fields;
+  }
+
+  function showContact() {
+    var fields = state.contact ? [] : contactFields();
+    var shape = JSON.stringify(fields) + online;
+    if (shape === ui.contactShape) return; // unchanged: keep what is typed, and the focus
+    ui.contactShape = shape;
+    ui.contact.textContent = "";
+    ui.inputs = {};
+    fields.forEach(function (f) {
+      var type = { email: "email", phone: "tel", name: "text" }[f.name];
+      var input = el("input", { type: type, id: "f-" + f.name,
+        autocomplete: f.name === "phone" ? "tel" : f.name });
+      if (f.required) input.required = true;
+      ui.inputs[f.name] = input;
+      ui.contact.appendChild(el("label", { "for": "f-" + f.name,
+        text: t[f.name] + (f.required && online ? " " + t.required : "") }));
+      ui.contact.appendChild(el("div", { "class": "row" }, [input]));
+    });
+    if (fields.length && !online) ui.contact.appendChild(el("p", { "class": "hint", text: t.emailHint }));
+    ui.contact.hidden = !fields.length;
+  }
+
   function showAvailability() {
     if (online) {
       ui.sub.textContent = t.online;
-      ui.contact.hidden = true;
     } else {
       ui.sub.textContent = settings.offline_message + " " +
         fmt(t.replyTime, { time: settings.reply_time });
-      ui.contact.hidden = !!state.email;
     }
+    showContact();
   }
 
   function scrollDown() { ui.log.scrollTop = ui.log.scrollHeight; }
@@ -300,11 +338,19 @@
   function submit() {
     var text = ui.text.value.trim();
     if (!text) return;
-    if (!online && !state.email) {
-      if (!ui.email.checkValidity() || !ui.email.value.trim()) { ui.email.focus(); return; }
-      state.email = ui.email.value.trim();
+    if (!ui.contact.hidden) {
+      var contact = { type: "contact" };
+      var names = Object.keys(ui.inputs);
+      for (var i = 0; i < names.length; i++) {
+        var input = ui.inputs[names[i]];
+        if (!input.checkValidity()) { input.reportValidity(); input.focus(); return; }
+        contact[names[i]] = input.value.trim();
+      }
+      state.contact = true;
+      state.email = contact.email || state.email;
       save();
-      send({ type: "contact", email: state.email });
+      if (names.some(function (n) { return contact[n]; })) send(contact);
+      ui.contact.hidden = true;
     }
     var id = newClientId();
     state.pending[id] = text;
@@ -408,6 +454,7 @@
       online = f.online;
       showAvailability();
       if (f.history) {
+        if (f.history.length && !state.contact) { state.contact = true; showContact(); }
         f.history.forEach(render);
         state.last = f.last_event_id;
         loaded = true;
@@ -443,7 +490,7 @@
       }
     } else if (f.type === "contact_saved") {
       ui.contact.hidden = true;
-      notice(fmt(t.saved, { email: f.email }));
+      if (f.email && !online) notice(fmt(t.saved, { email: f.email }));
     }
   }
 

@@ -205,3 +205,25 @@ def test_offline_the_widget_asks_for_an_email(asgi_server, host_page, browser, t
     assert interaction is not None
     assert interaction.customer.identities.filter(kind="email", value="kim@example.com").exists()
     context.close()
+
+
+def test_the_prechat_form_asks_for_a_name_first(asgi_server, host_page, browser, sam,
+                                                chat_inbox):
+    chat_inbox.config = {"widget_key": "web-chat", "prechat": [
+        {"name": "name", "required": True}, {"name": "email", "required": False}]}
+    chat_inbox.save()
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(host_page)
+    page.locator(LAUNCHER).click()
+    name = page.get_by_role("textbox", name="Your name (required)")
+    assert name.evaluate("(el) => el.getRootNode().activeElement === el")
+    page.get_by_role("textbox", name="Message").fill("Where is my order?")
+    page.get_by_role("button", name="Send").click()
+    assert page.locator(f"{LOG} >> p.in").count() == 0  # not sent without a name
+    name.fill("Sam Vega")
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_selector(f"{LOG} >> p.in:has-text('Where is my order?') >> .meta:text('You')")
+    assert page.locator("#omnidesk-chat >> .contact").is_hidden()
+    assert Interaction.objects.get(text="Where is my order?").customer.name == "Sam Vega"
+    context.close()

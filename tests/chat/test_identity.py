@@ -124,3 +124,26 @@ def test_the_same_browser_signed_in_as_someone_else_becomes_a_new_visitor(widget
     bob = Identity.objects.get(kind="email", value="bob@example.com").customer
     assert bob.pk != ann.pk
     assert Identity.objects.get(value=as_bob["visitor_id"]).customer_id == bob.pk
+
+
+def test_the_prechat_form_names_the_visitor_and_claims_a_taken_phone(widget, ann):
+    Identity.objects.create(customer=ann, kind="phone", value="+14155550123")
+
+    async def scenario() -> dict:
+        visitor = visitor_socket(widget)
+        welcome = await hello(visitor)
+        await visitor.send_json_to({"type": "contact", "name": "Sam Vega",
+                                    "phone": "+1 (415) 555-0123"})
+        saved = (await frames_until(visitor, "contact_saved"))[-1]
+        assert saved == {"type": "contact_saved", "email": "", "phone": "+14155550123"}
+        await visitor.send_json_to({"type": "contact", "phone": "not a number"})
+        refused = (await frames_until(visitor, "error"))[-1]
+        assert refused["error"] == "contact"
+        await visitor.disconnect()
+        return welcome
+
+    welcome = asyncio.run(scenario())
+    visitor = Identity.objects.get(kind="chat", value=welcome["visitor_id"]).customer
+    assert visitor.name == "Sam Vega"
+    assert visitor.attributes == {"chat_claimed_phone": "+14155550123"}
+    assert not visitor.identities.filter(kind="phone").exists()
