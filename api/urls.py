@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rest_framework.routers import SimpleRouter
 
+from api.views.articles import ArticleViewSet
 from api.views.conversations import ConversationViewSet
 from api.views.customers import CustomerViewSet
 from api.views.directory import AgentListViewSet, TeamViewSet
@@ -24,5 +25,6 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("agents", AgentListViewSet, basename="agent")
 router.register("canned-responses", CannedResponseViewSet, basename="canned-response")
 router.register("macros", MacroViewSet, basename="macro")
+router.register("articles", ArticleViewSet, basename="article")
 
 urlpatterns = router.urls

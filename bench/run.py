@@ -5,6 +5,8 @@
    processes, next to the raw single-row INSERT rate of the same database in the same run.
 2. p50/p99 latency of the conversation list and the customer timeline API at 100,000
    customers and 1,000,000 interactions (generated with COPY, kept between runs).
+3. Live chat: visitor socket -> agent socket and agent reply -> visitor socket latency,
+   memory per idle visitor socket (bench/chat.py; `--only-chat` for these alone).
 
     .venv/bin/python bench/run.py [--regen] [--duration 8] [--requests 200]
 
@@ -62,6 +64,12 @@ def main() -> None:
                         help="skip the workspace pages and the socket-to-row timing")
     parser.add_argument("--samples", type=int, default=40,
                         help="socket frames timed into the open inbox")
+    parser.add_argument("--skip-chat", action="store_true",
+                        help="skip the chat socket latencies and memory")
+    parser.add_argument("--chat-samples", type=int, default=200,
+                        help="messages timed each way through the chat sockets")
+    parser.add_argument("--only-chat", action="store_true",
+                        help="the chat figures alone (no large data set is generated)")
     args = parser.parse_args()
 
     began = time.monotonic()
@@ -74,11 +82,14 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, connections
 
-    from bench import dataset, ingest, latency, webhook, workspace
+    from bench import chat, dataset, ingest, latency, webhook, workspace
 
     call_command("migrate", verbosity=0)
     setup = dataset.ensure_setup()
-    dataset.generate(setup, log)
+    if args.only_chat:
+        args.skip_ingest = args.skip_latency = args.skip_workspace = True
+    else:
+        dataset.generate(setup, log)
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
         pg_version = cursor.fetchone()[0].split(" on ")[0]
@@ -120,6 +131,10 @@ def main() -> None:
         figures = workspace.pages(setup, args.requests)
         figures.append(workspace.frame_to_row(setup, args.samples))
         results["workspace"] = [asdict(f) for f in figures]
+    if not args.skip_chat:
+        connections.close_all()
+        figures = chat.run(setup, args.chat_samples)
+        results["chat"] = [asdict(f) for f in figures]
     results["counts"] = _counts()
     results["seconds"] = time.monotonic() - began
     results["load_after"] = os.getloadavg()[0]
@@ -183,6 +198,14 @@ def _print(results: dict[str, object], args: argparse.Namespace) -> None:
         print(f"  {'page':<44} {'as':<16} {'p50 ms':>8} {'p99 ms':>8}  note")
         for row in results["workspace"]:  # type: ignore[attr-defined]
             print(f"  {row['endpoint']:<44} {row['role']:<16} {row['p50_ms']:>8.1f} "
+                  f"{row['p99_ms']:>8.1f}  {row['note']}")
+    if "chat" in results:
+        print()
+        print("Live chat (uvicorn in a child process, real sockets and channel layer; goals "
+              "25/100 ms and 100 KiB)")
+        print(f"  {'figure':<52} {'n':>5} {'p50':>8} {'p99':>8}  note")
+        for row in results["chat"]:  # type: ignore[attr-defined]
+            print(f"  {row['endpoint']:<52} {row['requests']:>5} {row['p50_ms']:>8.1f} "
                   f"{row['p99_ms']:>8.1f}  {row['note']}")
     print()
     print(f"load average (1 min) {results['load_before']:.1f} before the measurements, "

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 
 from conversations.actions.inbox import do_rotate_inbox_token
 from conversations.actions.update import do_update_conversation
-from conversations.channels import inbox_kind_choices
+from conversations.channels import embed_code, inbox_kind_choices
 from conversations.models import Attachment, Conversation, Inbox, Interaction
 
 
@@ -65,9 +65,15 @@ class InboxAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "address"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["kind", "name", "slug", "address", "team", "config", "is_active",
-              "stored_secrets", "new_secrets", "token_status", "created_at"]
-    readonly_fields = ["stored_secrets", "token_status", "created_at"]
+              "stored_secrets", "new_secrets", "token_status", "snippet", "created_at"]
+    readonly_fields = ["stored_secrets", "token_status", "snippet", "created_at"]
     actions = ["rotate_token"]
+
+    @admin.display(description="Embed code")
+    def snippet(self, inbox: Inbox) -> str:
+        """What to paste into a website (a chat widget's script tag), from the inbox
+        kind's registration; shown as text (the admin escapes it)."""
+        return embed_code(inbox) if inbox.pk else ""
 
     @admin.display(description="Stored secrets")
     def stored_secrets(self, inbox: Inbox) -> str:

@@ -37,6 +37,10 @@ def _no_urls(inbox: Inbox) -> list[WebhookUrl]:
     return []
 
 
+def _no_embed(inbox: Inbox) -> str:
+    return ""
+
+
 def _as_is(config: dict[str, Any]) -> dict[str, Any]:
     return config
 
@@ -47,6 +51,9 @@ class InboxKindSpec:
     label: str  # "Mailbox", "Twilio number"
     validate_config: ConfigValidator = _as_is  # the cleaned config; ValueError if wrong
     webhook_urls: Callable[[Inbox], list[WebhookUrl]] = _no_urls
+    # The snippet an admin pastes into their website (a chat widget's script tag); ""
+    # for kinds that have none.
+    embed_code: Callable[[Inbox], str] = _no_embed
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,12 @@ def validate_inbox_config(kind: str, config: dict[str, Any] | None) -> dict[str,
     if not isinstance(config, dict):
         raise ValueError("config must be a JSON object")
     return _inbox_kinds[kind].validate_config(dict(config))
+
+
+def embed_code(inbox: Inbox) -> str:
+    """What to paste into a website for this inbox; "" for most kinds."""
+    spec = _inbox_kinds.get(inbox.kind)
+    return spec.embed_code(inbox) if spec is not None else ""
 
 
 def webhook_urls(inbox: Inbox) -> list[WebhookUrl]:

@@ -10,6 +10,12 @@ record (jobs/) commits with it; they must only write, never send.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from conversations.models import Conversation
 
 InboundHook = Callable[[int, int, bool], None]  # conversation id, interaction id, new conversation
 ReplyHook = Callable[[int, int], None]  # conversation id, interaction id
@@ -20,6 +26,10 @@ after_inbound: list[InboundHook] = []
 after_reply: list[ReplyHook] = []
 # The workspace fills it with the assignee's notification.
 after_assign: list[AssignHook] = []
+# An agent is typing a reply (their socket's "typing" frame, access already checked): a
+# channel with a live customer on the other end (chat) tells them.
+TypingHook = Callable[["User", "Conversation"], object]
+agent_typing: list[TypingHook] = []
 
 
 def run_after_inbound(conversation_id: int, interaction_id: int, created: bool) -> None:
@@ -35,3 +45,8 @@ def run_after_reply(conversation_id: int, interaction_id: int) -> None:
 def run_after_assign(conversation_id: int, assignee_id: int, by_id: int | None) -> None:
     for hook in after_assign:
         hook(conversation_id, assignee_id, by_id)
+
+
+def run_agent_typing(user: User, conversation: Conversation) -> None:
+    for hook in agent_typing:
+        hook(user, conversation)

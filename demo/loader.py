@@ -32,13 +32,15 @@ from conversations.models import (
 )
 from customers.actions.profile import do_add_identity, do_update_customer
 from customers.models import Customer, Identity
-from demo import data
+from demo import articles, data
 from demo.actions import (
     DemoInbox,
     DemoUser,
     do_create_demo_setup,
     do_set_demo_state,
 )
+from helpcenter.actions import do_record_article_view, do_save_article
+from helpcenter.models import Article, ArticleStatus, Category
 from macros.actions import do_save_canned, do_save_macro
 from omnidesk.install_secrets import install_secret
 
@@ -82,7 +84,10 @@ def demo_inboxes() -> list[DemoInbox]:
     return [
         DemoInbox("email", "Support email", INBOX_SLUGS["email"], "support@omnidesk.demo",
                   "support", {}, {}),
-        DemoInbox("chat", "Website chat", INBOX_SLUGS["chat"], "", "support", {}, {}),
+        DemoInbox("chat", "Website chat", INBOX_SLUGS["chat"], "", "support", {
+            "widget_key": "demo", "greeting": "Hi! Ask us anything about your order.",
+            "launcher_text": "Chat with us", "reply_time": "within two hours",
+        }, {}),
         DemoInbox("twilio", "Support line", INBOX_SLUGS["twilio"], TWILIO_NUMBER, "support",
                   twilio_config, {"auth_token": token}),
         DemoInbox("api", "Shop events", INBOX_SLUGS["api"], "", "billing", {}, {}),
@@ -131,6 +136,31 @@ class DemoLoader:
             for index, name in enumerate(data.CUSTOMER_NAMES):
                 self._load_customer(index, self._person(index, name))
             self._load_shared_replies()
+            self._load_help_center()
+
+    def _load_help_center(self) -> None:
+        """A dozen articles, and the ones some chat customers read before writing: on
+        their timelines, a few minutes before their first chat message."""
+        categories = {
+            slug: Category.objects.create(slug=slug, name=name, description=about,
+                                          position=position)
+            for position, (slug, name, about) in enumerate(articles.CATEGORIES)
+        }
+        found = [
+            do_save_article(Article(category=categories[cat], slug=slug, title=title,
+                                    description=about, body=body,
+                                    status=ArticleStatus.PUBLISHED))
+            for cat, slug, title, about, body in articles.ARTICLES
+        ]
+        first_chat: dict[int, datetime] = {}
+        for customer_id, at in (
+            Interaction.objects.filter(channel="chat", direction="in")
+            .order_by("customer_id", "occurred_at").values_list("customer_id", "occurred_at")
+        ):
+            first_chat.setdefault(customer_id, at)
+        for customer_id in sorted(first_chat)[::3]:
+            do_record_article_view(customer_id, self.rng.choice(found),
+                                   at=first_chat[customer_id] - timedelta(minutes=3))
 
     def _load_shared_replies(self) -> None:
         """The workspace's canned responses and macros: shared with everyone, with a

@@ -20,18 +20,26 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from channels_chat.routing import websocket_urlpatterns as visitor_routes  # noqa: E402
 from omnidesk.embedded import start_embedded_worker  # noqa: E402
 from omnidesk.websocket_urls import websocket_urlpatterns  # noqa: E402
 from realtime.dispatch import set_home_loop  # noqa: E402
 
-router = ProtocolTypeRouter(
-    {
-        "http": django_http,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
-    }
-)
+agent_sockets = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+# Chat visitors connect from the sites that embed the widget: no session, and the origin
+# is checked against the widget's own allow-list by its consumer.
+visitor_sockets = URLRouter(visitor_routes)
+VISITOR_PREFIX = "/ws/chat/"
+
+
+async def websockets(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["path"].startswith(VISITOR_PREFIX):
+        await visitor_sockets(scope, receive, send)
+    else:
+        await agent_sockets(scope, receive, send)
+
+
+router = ProtocolTypeRouter({"http": django_http, "websocket": websockets})
 
 _loop_recorded = False
 

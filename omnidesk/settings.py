@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "channels_api",
     "macros",
     "workspace",
+    "helpcenter",
     "demo",
 ]
 
@@ -487,3 +488,15 @@ LOGGING = {
         "celery": {"level": env_str("OMNIDESK_CELERY_LOG_LEVEL", "WARNING")},
     },
 }
+
+# --- Live chat (channels_chat) ----------------------------------------------------------
+# The longest visitor message, in characters.
+OMNIDESK_CHAT_MAX_CHARS = env_int("OMNIDESK_CHAT_MAX_CHARS", 5000)
+# The flood guard: messages one visitor socket may send in a minute.
+OMNIDESK_CHAT_MESSAGES_PER_MINUTE = env_int("OMNIDESK_CHAT_MESSAGES_PER_MINUTE", 30)
+# The largest file a visitor may upload (bytes), and the types accepted.
+OMNIDESK_CHAT_ATTACHMENT_MAX_BYTES = env_int("OMNIDESK_CHAT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+OMNIDESK_CHAT_ATTACHMENT_TYPES = env_list(
+    "OMNIDESK_CHAT_ATTACHMENT_TYPES",
+    ["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"],
+)

@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("channels_api.urls")),
     path("", include("channels_email.urls")),
     path("", include("channels_chat.urls")),
+    path("", include("helpcenter.urls")),
     path("", include("channels_sms.urls")),
     path("", include("channels_voice.urls")),
 ]

@@ -22,9 +22,13 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.auth.models import User
+from django.http import Http404
 
 from agents.access import agent_for, team_ids_of
 from agents.models import Agent
+from conversations import hooks
+from conversations.access import access_conversation
 from realtime.audience import agent_socket_groups
 from realtime.events import AGENT_UPDATED
 from realtime.layer import LAYER_ERRORS
@@ -38,6 +42,7 @@ LAYER_TIMEOUT = 5.0
 BAD_FRAME = {"type": "error", "error": "frames must be JSON objects"}
 BAD_SINCE = {"type": "error", "error": "since must be an event id"}
 BAD_LAST = {"type": "error", "error": "last must be an event id"}
+BAD_CONVERSATION = {"type": "error", "error": "conversation_id must be a conversation id"}
 BAD_LIMIT = {"type": "error", "error": "limit must be a positive whole number"}
 REMEMBERED = 2000
 
@@ -182,6 +187,8 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             await self._pong(content)
         elif kind == "resume":
             await self._resume(content)
+        elif kind == "typing":
+            await self._typing(content)
 
     async def _pong(self, content: dict[str, Any]) -> None:
         """`last`: the newest event id the client has; `behind` tells it to resume
@@ -195,6 +202,25 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             return
         behind = await database_sync_to_async(has_missed)(groups=self.joined, since=last)
         await self.send_json({"type": "pong", "behind": behind})
+
+    async def _typing(self, content: dict[str, Any]) -> None:
+        """`{"type": "typing", "conversation_id": N}`: the agent is writing a reply; the
+        channel's hooks tell the customer (a chat visitor sees "typing…")."""
+        conversation_id = _event_id(content.get("conversation_id"))
+        if conversation_id is None:
+            await self.send_json(BAD_CONVERSATION)
+            return
+        await database_sync_to_async(self._run_typing_hooks)(conversation_id)
+
+    def _run_typing_hooks(self, conversation_id: int) -> None:
+        user = User.objects.filter(pk=self.user_id, is_active=True).first()
+        if user is None:
+            return
+        try:
+            conversation = access_conversation(user, conversation_id)
+        except Http404:
+            return
+        hooks.run_agent_typing(user, conversation)
 
     async def _resume(self, content: dict[str, Any]) -> None:
         since = _event_id(content.get("since", 0))

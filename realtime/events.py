@@ -17,6 +17,9 @@ CALL_RINGING = "call.ringing"
 AGENT_UPDATED = "agent.updated"
 # To one agent: a mention or an assignment for them (the workspace's notifications).
 NOTIFICATION_CREATED = "notification.created"
+# Someone is typing in a conversation: an agent (to the chat visitor) or the visitor (to
+# the agents). Carries no message text.
+TYPING = "typing"
 
 AGENT_ONLY = frozenset(
     {
@@ -29,6 +32,6 @@ AGENT_ONLY = frozenset(
     }
 )
 # A customer's own messages and our replies to them; never notes (checked per payload).
-VISITOR_SAFE = frozenset({INTERACTION_CREATED, INTERACTION_UPDATED})
+VISITOR_SAFE = frozenset({INTERACTION_CREATED, INTERACTION_UPDATED, TYPING})
 
 ALL = AGENT_ONLY | VISITOR_SAFE

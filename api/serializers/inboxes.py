@@ -10,7 +10,7 @@ from rest_framework import serializers
 from agents.models import Team
 from api.schema import enum_field
 from api.storable import unstorable
-from conversations.channels import inbox_kind_choices, webhook_urls
+from conversations.channels import embed_code, inbox_kind_choices, webhook_urls
 from conversations.models import Inbox
 
 
@@ -24,6 +24,10 @@ class InboxSerializer(serializers.ModelSerializer[Inbox]):
     webhook_urls = serializers.SerializerMethodField(
         help_text="The URLs to give the provider of this inbox (Twilio, the ESP, the "
         "outside system), as registered by its channel app."
+    )
+    embed_code = serializers.SerializerMethodField(
+        help_text="The snippet to paste into a website (a chat widget's script tag); "
+        "empty for kinds that have none."
     )
     team = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.all(), allow_null=True, required=False
@@ -39,12 +43,15 @@ class InboxSerializer(serializers.ModelSerializer[Inbox]):
     class Meta:
         model = Inbox
         fields = ["id", "kind", "name", "slug", "address", "team", "is_active", "config",
-                  "webhook_urls", "secrets", "created_at"]
+                  "webhook_urls", "embed_code", "secrets", "created_at"]
         read_only_fields = ["id", "created_at"]
 
     @extend_schema_field(WebhookUrlSerializer(many=True))
     def get_webhook_urls(self, inbox: Inbox) -> list[dict[str, str]]:
         return [{"purpose": url.purpose, "url": url.url} for url in webhook_urls(inbox)]
+
+    def get_embed_code(self, inbox: Inbox) -> str:
+        return embed_code(inbox)
 
     def _storable(self, value: dict[str, Any]) -> dict[str, Any]:
         problem = unstorable(value)

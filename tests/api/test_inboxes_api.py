@@ -10,7 +10,7 @@ from conversations.models import Inbox
 pytestmark = pytest.mark.django_db
 
 FIELDS = {"id", "kind", "name", "slug", "address", "team", "is_active", "config",
-          "webhook_urls", "created_at"}
+          "webhook_urls", "embed_code", "created_at"}
 
 
 def test_agents_list_inboxes_without_secrets_or_token(twilio_inbox, api_inbox, client_for,

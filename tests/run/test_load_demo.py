@@ -13,6 +13,7 @@ from agents.models import Agent
 from conversations.models import Conversation, Inbox, Interaction
 from customers.models import Customer
 from demo.loader import DEMO_TWILIO_TOKEN_SECRET, demo_inboxes
+from helpcenter.models import Article
 from omnidesk.install_secrets import secret_path
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,11 @@ def test_load_demo_creates_the_cast_and_cross_channel_histories_once(settings):
         "api": ("demo-shop-events", "", {}),
     }
     assert Customer.objects.count() == 50
+    # The help center, and what some chat customers read before writing.
+    assert Article.objects.filter(status="published").count() == 12
+    views = Interaction.objects.filter(event_type="article_viewed")
+    assert views.count() >= 5
+    assert all(v.direction == "internal" for v in views)
 
     # The first customers began on chat, moved to email and ended with a call: one
     # customer, one conversation, each step on its timeline in order.

@@ -132,6 +132,7 @@ def world(team_a: Team, team_b: Team, twilio_inbox: Inbox, api_inbox: Inbox) -> 
         if user is not None:
             ids[f"user_{persona}"] = user.pk
     ids.update(workspace_objects(users, team_a, team_b, ids))
+    ids.update(help_center_objects())
     return World(users=users, ids=ids)
 
 
@@ -154,6 +155,17 @@ def workspace_objects(users: dict[str, User | None], team_a: Team, team_b: Team,
                                     conversation_id=ids["conv_c"], text="For you")
     return {"canned_mine": mine.pk, "canned_b": team.pk, "canned_all": everyone.pk,
             "macro_all": macro_all.pk, "macro_a": macro_a.pk}
+
+
+def help_center_objects() -> dict[str, int]:
+    """A published and a draft help-center article (anyone reads the first)."""
+    from helpcenter.models import Article, Category
+
+    category = Category.objects.create(slug="faq", name="FAQ")
+    public = Article.objects.create(category=category, slug="public", title="Public",
+                                    status="published")
+    draft = Article.objects.create(category=category, slug="draft", title="Draft")
+    return {"art_pub": public.pk, "art_draft": draft.pk}
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from conversations.actions.ingest import do_record_inbound
 from conversations.actions.note import do_add_note
 from conversations.models import Attachment, Conversation, ConversationRead, Inbox, Interaction
 from customers.models import Consent, Customer, CustomerMerge, Identity
+from helpcenter.models import Article, Category
 from macros.models import CannedResponse, Macro
 from realtime.models import RealtimeEvent
 from tests.factories import inbound
@@ -34,7 +35,7 @@ from workspace.models import Notification
 # A refused write must leave every one of these tables as it was.
 WATCHED = (Customer, Identity, CustomerMerge, Consent, Conversation, Interaction, Attachment,
            Inbox, Agent, Team, RealtimeEvent, ConversationRead, Notification, CannedResponse,
-           Macro)
+           Macro, Article, Category)
 
 
 def snapshot() -> dict[str, list[dict[str, Any]]]:
@@ -195,6 +196,27 @@ ROWS = [
         expect(204, 204, 403, 403, 403)),
     Row("macro apply", "POST", "/api/v1/macros/{macro_all}/apply/",
         expect(200, 200, 200, 404, 404), body=lambda ids: {"conversation": ids["conv_a"]}),
+    # --- Help center articles: anyone reads the published ones; admins see drafts and
+    # write --------------------------------------------------------------------------------
+    Row("article list", "GET", "/api/v1/articles/", expect(200, 200, 200, 200, 200, 200, 200),
+        lists="art", listed={**by_persona({"art_pub"}, {"art_pub"}, {"art_pub"}, {"art_pub"}),
+                             "admin": {"art_pub", "art_draft"}, "outsider": {"art_pub"},
+                             "anonymous": {"art_pub"}}),
+    Row("article create", "POST", "/api/v1/articles/", expect(201, 403, 403, 403, 403),
+        body=lambda ids: {"slug": "new", "locale": "en", "category": "faq", "title": "New",
+                          "body": "Hello", "status": "draft"}),
+    Row("article detail (published)", "GET", "/api/v1/articles/{art_pub}/",
+        expect(200, 200, 200, 200, 200, 200, 200)),
+    Row("article detail (draft)", "GET", "/api/v1/articles/{art_draft}/",
+        expect(200, 404, 404, 404, 404, 404, 404)),
+    Row("article replace", "PUT", "/api/v1/articles/{art_pub}/",
+        expect(200, 403, 403, 403, 403),
+        body=lambda ids: {"slug": "public", "locale": "en", "category": "faq",
+                          "title": "Public, renamed", "body": "x", "status": "published"}),
+    Row("article change", "PATCH", "/api/v1/articles/{art_pub}/",
+        expect(200, 403, 403, 403, 403), body=lambda ids: {"title": "Renamed"}),
+    Row("article delete", "DELETE", "/api/v1/articles/{art_draft}/",
+        expect(204, 403, 403, 403, 403)),
     # --- Pages --------------------------------------------------------------------------
     Row("home", "GET", "/", page(200, 200, 200, 200, 200, 200), via="browser"),
     Row("inbox, next page", "GET", "/inbox/rows/", page(200, 200, 200, 200, 200, 403),
