@@ -81,10 +81,12 @@ def check_window(inbox: Inbox, recipient: str, meta: dict[str, Any]) -> None:
             "The customer has not written to this WhatsApp number, so WhatsApp's 24-hour "
             "window is not open; send an approved template.",
             permanent=True,
+            template_would_pass=True,
         )
     if closes_at <= timezone.now():
         raise TransportError(
             f"The WhatsApp 24-hour window closed at "
             f"{closes_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC; send an approved template.",
             permanent=True,
+            template_would_pass=True,
         )

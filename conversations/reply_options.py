@@ -78,6 +78,9 @@ def _option(conversation: Conversation, channel: str) -> ReplyOption:
         check_reply(channel, conversation=conversation, inbox=inbox, recipient=recipient.value,
                     meta={})
     except TransportError as refused:
+        if not refused.template_would_pass:
+            return ReplyOption(channel, label, address=recipient.value, inbox_name=inbox.name,
+                               reason=refused.message)
         try:
             check_reply(channel, conversation=conversation, inbox=inbox,
                         recipient=recipient.value, meta={"whatsapp_template": _PROBE_TEMPLATE})

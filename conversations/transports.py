@@ -24,10 +24,14 @@ class ProviderResult:
 
 
 class TransportError(Exception):
-    def __init__(self, message: str, *, permanent: bool) -> None:
+    """`template_would_pass`: a refused reply would go out as an approved template (the
+    WhatsApp window), so the composer offers the channel for templates only."""
+
+    def __init__(self, message: str, *, permanent: bool, template_would_pass: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
+        self.template_would_pass = template_would_pass
 
 
 class Transport(Protocol):
