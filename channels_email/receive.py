@@ -124,13 +124,17 @@ def _receive(raw: bytes, explicit_inbox: Inbox | None, source: str) -> ReceiveOu
         return ReceiveOutcome(kept=False, result=None, reason=recipients.how)
     noise = _classify(parsed, frozenset(inbox_addresses(inbox)))
     sender, sender_name = _sender(parsed, noise)
-    duplicate = Interaction.objects.filter(inbox=inbox, provider_id=provider_id).exists()
+    unknown = sender == UNKNOWN_SENDER
+    # A message without a sender may name any conversation; it joins none.
+    refs = [] if unknown else inbound_thread_refs(parsed.in_reply_to, parsed.references)
+    duplicate, known = _recorded(inbox, provider_id, refs)
     if not noise.kind and not duplicate and over_rate_limit(sender):
         noise.kind = "loop_limited"
         noise.meta["loop_limited"] = True
-    unknown = sender == UNKNOWN_SENDER
-    # A message without a sender may name any conversation; it joins none.
-    thread = _Thread([], [], {}) if unknown else _thread(parsed, recipients, sender, noise)
+    thread = (
+        _Thread([], [], {}) if unknown
+        else _thread(parsed, refs, known, recipients, sender, noise)
+    )
     event = _event(parsed, raw, inbox, provider_id, sender, sender_name, recipients, thread, noise)
     event.meta["source"] = source
     bounced = noise.bounced if noise.bounce is not None and noise.bounce.failed else None
@@ -210,21 +214,38 @@ def _valid(address: str) -> bool:
     return True
 
 
-def _thread(parsed: ParsedEmail, recipients: Recipients, sender: str, noise: _Noise) -> _Thread:
+def _recorded(inbox: Inbox, provider_id: str, refs: list[str]) -> tuple[bool, dict[str, int]]:
+    """One query for two questions: is this message already recorded in this inbox (a
+    redelivery), and which of its thread references are recorded, in which
+    conversation. Oldest first, so an id recorded twice (two inboxes) maps to its
+    newest interaction, as the pipeline reads it (it takes this mapping as is)."""
+    wanted = set(refs)
+    duplicate = False
+    known: dict[str, int] = {}
+    for pid, conversation_id, inbox_id in (
+        Interaction.objects.filter(provider_id__in=[provider_id, *refs])
+        .order_by("id")
+        .values_list("provider_id", "conversation_id", "inbox_id")
+    ):
+        if pid == provider_id and inbox_id == inbox.pk:
+            duplicate = True
+        if pid and pid in wanted:
+            known[pid] = conversation_id
+    return duplicate, known
+
+
+def _thread(
+    parsed: ParsedEmail,
+    refs: list[str],
+    known: dict[str, int],
+    recipients: Recipients,
+    sender: str,
+    noise: _Noise,
+) -> _Thread:
     """What the pipeline gets to find the conversation, in the issue's order: reply
     address token, In-Reply-To, References (the pipeline matches those), subject tag,
-    then a similar subject among the customer's open conversations."""
-    refs = inbound_thread_refs(parsed.in_reply_to, parsed.references)
-    known: dict[str, int] = {}
-    for pid, conversation_id in (
-        Interaction.objects.filter(provider_id__in=refs)
-        # Oldest first, so an id recorded twice (two inboxes) maps to its newest
-        # interaction, as the pipeline reads it (it takes this mapping as is).
-        .order_by("id")
-        .values_list("provider_id", "conversation_id")
-    ):
-        if pid:
-            known[pid] = conversation_id
+    then a similar subject among the customer's open conversations. `known`: which of
+    `refs` are recorded, in which conversation."""
     thread = _Thread(refs=refs, in_reply_to=parsed.in_reply_to, known=known)
     if recipients.reply_conversation is not None:
         thread.hint, thread.how = recipients.reply_conversation.pk, "reply address"

@@ -113,3 +113,19 @@ def test_thread_refs_the_adapter_resolved_are_not_looked_up_again(email_inbox):
     given, without_lookup = reply(2, {"<1@x>": first.conversation.pk})
     assert looked_up == given == first.conversation.pk
     assert without_lookup == with_lookup - 1
+
+
+def test_a_retried_raw_message_leaves_no_second_file(email_inbox, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+
+    def event() -> object:
+        return inbound(email_inbox, "email", "email", "ann@example.com", "hi",
+                       provider_id="<raw@x>", raw_bytes=b"From: ann@example.com\r\n\r\nhi\r\n",
+                       raw_filename="message.eml")
+
+    first = do_record_inbound(event())
+    retry = do_record_inbound(event())
+    assert not retry.created
+    stored = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert [p.relative_to(tmp_path).as_posix() for p in stored] == [first.interaction.raw_file.name]
+    assert stored[0].read_bytes() == b"From: ann@example.com\r\n\r\nhi\r\n"
