@@ -110,6 +110,8 @@ INSTALLED_APPS = [
     "channels_api",
     "macros",
     "workspace",
+    "consoles",
+    "reports",
     "demo",
 ]
 

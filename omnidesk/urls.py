@@ -33,6 +33,8 @@ urlpatterns = [
     path("api/docs/", views.api_docs, name="api-docs"),
     path("", include("workspace.urls")),
     path("", include("ui.urls")),
+    path("", include("consoles.urls")),
+    path("", include("reports.urls")),
     path("", include("conversations.urls")),
     path("", include("channels_api.urls")),
     path("", include("channels_email.urls")),
