@@ -14,6 +14,7 @@ from api.views.directory import AgentListViewSet, TeamViewSet
 from api.views.inboxes import InboxViewSet
 from api.views.interactions import InteractionViewSet
 from api.views.macros import CannedResponseViewSet, MacroViewSet
+from api.views.reports import ReportViewSet
 
 router = SimpleRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -24,5 +25,6 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("agents", AgentListViewSet, basename="agent")
 router.register("canned-responses", CannedResponseViewSet, basename="canned-response")
 router.register("macros", MacroViewSet, basename="macro")
+router.register("reports", ReportViewSet, basename="report")
 
 urlpatterns = router.urls

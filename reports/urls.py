@@ -1,3 +1,10 @@
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from reports import views
+
+urlpatterns = [
+    path("reports/", views.report, name="reports"),
+    path("reports/export/<slug:name>.csv", views.export, name="reports-export"),
+]
