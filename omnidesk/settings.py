@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "workspace",
     "consoles",
     "reports",
+    "csat",
     "demo",
 ]
 
@@ -330,6 +331,8 @@ USE_TZ = True
 REPORTS_TIME_ZONE = env_str("OMNIDESK_REPORTS_TIME_ZONE", TIME_ZONE)
 REPORTS_REPEAT_DAYS = env_int("OMNIDESK_REPORTS_REPEAT_DAYS", 7)
 REPORTS_LIVE_SECONDS = env_int("OMNIDESK_REPORTS_LIVE_SECONDS", 60)
+# A satisfaction survey's signed link works this many days (csat/).
+CSAT_LINK_DAYS = env_int("OMNIDESK_CSAT_LINK_DAYS", 30)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))

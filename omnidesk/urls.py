@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("ui.urls")),
     path("", include("consoles.urls")),
     path("", include("reports.urls")),
+    path("", include("csat.urls")),
     path("", include("conversations.urls")),
     path("", include("channels_api.urls")),
     path("", include("channels_email.urls")),

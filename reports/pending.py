@@ -6,9 +6,11 @@ PLUG IN HERE when they land:
   target, met or breached). Add `sla_met` / `sla_due` counts per target to DailyRollup
   (reports.rollup.compute_day counts the outcomes decided that day), then return
   met / due per target from reports.queries like the other rates.
-- CSAT and its response rate: the survey model (one survey per resolution, a rating
-  1 to 5 and a sent/answered time). Add `csat_sent`, `csat_answered`, `csat_score_sum` (or
-  a 1 to 5 histogram) to DailyRollup the same way.
+- CSAT and its response rate: csat.models.CsatSurvey exists (one per resolution, rating
+  and effort 1 to 5, sent_at/answered_at), but no channel sends surveys yet, so none is
+  answered. Once they are sent: add `csat_sent`, `csat_answered`, `csat_score_sum` (or a
+  1 to 5 histogram) and `effort_sum` to DailyRollup, counted in compute_day on the day
+  of sending/answering, and return them here.
 """
 
 from __future__ import annotations
@@ -37,6 +39,6 @@ def sla_attainment(scope: Scope) -> dict[str, float] | None:
 
 
 def csat(scope: Scope) -> dict[str, float] | None:
-    """Average rating and response rate. None until a survey model exists and the rollup
-    counts its answers."""
+    """Average rating and response rate. None until surveys are sent and the rollup
+    counts their answers (see above)."""
     return None
