@@ -331,6 +331,9 @@ USE_TZ = True
 REPORTS_TIME_ZONE = env_str("OMNIDESK_REPORTS_TIME_ZONE", TIME_ZONE)
 REPORTS_REPEAT_DAYS = env_int("OMNIDESK_REPORTS_REPEAT_DAYS", 7)
 REPORTS_LIVE_SECONDS = env_int("OMNIDESK_REPORTS_LIVE_SECONDS", 60)
+# Medians and percentiles are exact up to this many durations in a report, then read
+# from the rollup's log-bucket histograms (within ±10%).
+REPORTS_EXACT_LIMIT = env_int("OMNIDESK_REPORTS_EXACT_LIMIT", 100_000)
 # A satisfaction survey's signed link works this many days (csat/).
 CSAT_LINK_DAYS = env_int("OMNIDESK_CSAT_LINK_DAYS", 30)
 

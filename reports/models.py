@@ -32,6 +32,10 @@ class DailyRollup(models.Model):
     first_response_seconds = ArrayField(models.PositiveIntegerField(), default=list)
     # Conversations resolved this day: seconds from the first customer message.
     resolution_seconds = ArrayField(models.PositiveIntegerField(), default=list)
+    # The same durations as log-bucket histograms (reports.histogram), for reports over
+    # more durations than REPORTS_EXACT_LIMIT.
+    first_response_histogram = ArrayField(models.PositiveIntegerField(), default=list)
+    resolution_histogram = ArrayField(models.PositiveIntegerField(), default=list)
     # ...of which: resolved with one agent reply and no customer message after it.
     first_contact_resolved = models.PositiveIntegerField(default=0)
     # ...of which: the customer wrote on more than one channel.

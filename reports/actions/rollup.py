@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from reports.histogram import histogram
 from reports.models import DailyRollup, RolledDay
 from reports.rollup import compute_day, local_day
 
@@ -28,6 +29,8 @@ def do_roll_up_day(day: date) -> int:
         DailyRollup.objects.filter(day=day).delete()
         DailyRollup.objects.bulk_create([
             DailyRollup(day=day, channel=channel, team_id=team_id, agent_id=agent_id,
+                        first_response_histogram=histogram(values.first_response_seconds),
+                        resolution_histogram=histogram(values.resolution_seconds),
                         **vars(values))
             for (channel, team_id, agent_id), values in rows.items()
         ])
