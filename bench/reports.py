@@ -70,7 +70,9 @@ def run(setup: dict[str, Any], requests: int) -> list[Latency]:
                         ("GET /api/v1/reports/daily/ (a year)", f"/api/v1/reports/daily/?{year}"),
                         ("GET /api/v1/reports/summary/ (28 d, chat)",
                          f"/api/v1/reports/summary/?{month}"),
-                        ("GET /reports/ (a year, whole page)", f"/reports/?{year}")):
+                        ("GET /reports/ (a year)", f"/reports/?{year}"),
+                        ("GET /reports/by/agent/ (a year, htmx part)",
+                         f"/reports/by/agent/?{year}")):
         timings = []
         count = max(5, min(requests, 30))
         for n in range(min(WARM_UP, 3) + count):

@@ -6,5 +6,6 @@ from reports import views
 
 urlpatterns = [
     path("reports/", views.report, name="reports"),
+    path("reports/by/<slug:by>/", views.breakdown_part, name="reports-part"),
     path("reports/export/<slug:name>.csv", views.export, name="reports-export"),
 ]

@@ -92,7 +92,7 @@ def report(request: HttpRequest, scope: Scope) -> HttpResponse:
     context = {
         "scope": scope, "summary": found, "tiles": tiles(found), "daily": days,
         "heat_rows": _heat_rows(grid), "hours": grid["hours"],
-        "breakdowns": [(by, _rows_for_table(breakdown(scope, by))) for by in BREAKDOWNS],
+        "breakdowns": BREAKDOWNS,
         "chart": {"days": [d["day"] for d in days], "created": [d["created"] for d in days],
                   "resolved": [d["resolved"] for d in days],
                   "backlog": [d["backlog"] for d in days]},
@@ -102,6 +102,18 @@ def report(request: HttpRequest, scope: Scope) -> HttpResponse:
         **_choices(scope),
     }
     return render(request, "reports/report.html", context)
+
+
+@report_page
+def breakdown_part(request: HttpRequest, scope: Scope, by: str) -> HttpResponse:
+    """One breakdown table: swapped into the report page by htmx, or a page of its own."""
+    if by not in BREAKDOWNS:
+        raise Http404("No such breakdown.")
+    context = {"by": by, "rows": _rows_for_table(breakdown(scope, by)), "scope": scope,
+               "query": request.GET.urlencode()}
+    if request.headers.get("HX-Request"):
+        return render(request, "reports/partials/breakdown.html", context)
+    return render(request, "reports/breakdown_page.html", context)
 
 
 def _figure_columns(row: dict[str, Any]) -> list[Any]:

@@ -31,6 +31,11 @@ def test_a_lead_reads_the_report(asgi_server, browser, report_day, lead, team_a,
     assert drawn == [["New", [1, 4]], ["Resolved", [0, 3]], ["Backlog at day's end", [1, 2]]]
     assert page.locator(".stat", has_text="First response, median").locator(
         ".stat-value").inner_text() == "35 min"
+    # The breakdown tables load after the page, in place.
+    page.wait_for_function("document.querySelectorAll('table.report-breakdown').length === 3")
+    assert page.locator("#by-agent-title").count() == 1
+    assert page.locator("table.report-breakdown").nth(2).locator("tbody th").all_inner_texts() == [
+        "agent_a", "Unassigned"]
     assert serious_violations(page) == []
     screenshot(page, f"reports-{scheme}")
     page.set_viewport_size(PHONE)

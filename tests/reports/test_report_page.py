@@ -120,3 +120,18 @@ def test_a_lead_of_no_team_gets_an_empty_report(report_day, lead):
     assert (body["current"]["created"], body["current"]["resolved"]) == (0, 0)
     page = signed_in(lead).get(reverse("reports"), MONDAY_ONLY).content.decode()
     assert "You lead no team yet" in page
+
+
+def test_each_breakdown_loads_after_the_page(report_day, admin_user, agent_a):
+    roll_up()
+    client = signed_in(admin_user)
+    page = client.get(reverse("reports"), MONDAY_ONLY).content.decode()
+    assert f'hx-get="{reverse("reports-part", args=["channel"])}?from=2026-11-02' in page
+    part = client.get(reverse("reports-part", args=["agent"]), MONDAY_ONLY,
+                      headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in part
+    assert '>agent_a</th><td class="num">3</td>' in part
+    whole = client.get(reverse("reports-part", args=["team"]), MONDAY_ONLY).content.decode()
+    assert "<h1>Reports by team</h1>" in whole and "Team A" in whole
+    assert client.get(reverse("reports-part", args=["planet"])).status_code == 404
+    assert signed_in(agent_a).get(reverse("reports-part", args=["team"])).status_code == 403

@@ -253,6 +253,8 @@ ROWS = [
         body=lambda ids: {"other": ids["cust_a"]}),
     Row("admin", "GET", "/admin/", page(200, 302, 302, 302, 302, 302), via="browser"),
     Row("reports page", "GET", "/reports/", page(200, 200, 403, 403, 403, 403), via="browser"),
+    Row("report breakdown", "GET", "/reports/by/agent/", page(200, 200, 403, 403, 403, 403),
+        via="browser"),
     Row("report CSV", "GET", "/reports/export/channel.csv", page(200, 200, 403, 403, 403, 403),
         via="browser"),
     # Settings: admins only.
