@@ -54,3 +54,19 @@ def do_set_agent_teams(agent: Agent, teams: Iterable[Team], *, by: User | None) 
 
 def do_set_agent_role(agent: Agent, role: Role | str, *, by: User | None) -> Agent:
     return do_update_agent(agent, by=by, role=role)
+
+
+def do_create_team(*, by: User | None, name: str, slug: str) -> Team:
+    with transaction.atomic():
+        team = Team.objects.create(name=name.strip(), slug=slug)
+    logger.info("team %s created by %s", team.pk, by.get_username() if by else "omnidesk")
+    return team
+
+
+def do_update_team(team: Team, *, by: User | None, name: str, slug: str) -> Team:
+    with transaction.atomic():
+        locked = Team.objects.select_for_update().get(pk=team.pk)
+        locked.name, locked.slug = name.strip(), slug
+        locked.save(update_fields=["name", "slug"])
+    logger.info("team %s renamed by %s", team.pk, by.get_username() if by else "omnidesk")
+    return locked

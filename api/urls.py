@@ -15,6 +15,7 @@ from api.views.directory import AgentListViewSet, TeamViewSet
 from api.views.inboxes import InboxViewSet
 from api.views.interactions import InteractionViewSet
 from api.views.macros import CannedResponseViewSet, MacroViewSet
+from api.views.reports import ReportViewSet
 
 router = SimpleRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -26,5 +27,6 @@ router.register("agents", AgentListViewSet, basename="agent")
 router.register("canned-responses", CannedResponseViewSet, basename="canned-response")
 router.register("macros", MacroViewSet, basename="macro")
 router.register("articles", ArticleViewSet, basename="article")
+router.register("reports", ReportViewSet, basename="report")
 
 urlpatterns = router.urls

@@ -62,6 +62,8 @@ def main() -> None:
                         help="skip ingest through the API webhook over HTTP (uvicorn)")
     parser.add_argument("--skip-workspace", action="store_true",
                         help="skip the workspace pages and the socket-to-row timing")
+    parser.add_argument("--skip-reports", action="store_true",
+                        help="skip the reports over a year of rollup rows")
     parser.add_argument("--samples", type=int, default=40,
                         help="socket frames timed into the open inbox")
     parser.add_argument("--skip-chat", action="store_true",
@@ -82,7 +84,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, connections
 
-    from bench import chat, dataset, ingest, latency, webhook, workspace
+    from bench import chat, dataset, ingest, latency, reports, webhook, workspace
 
     call_command("migrate", verbosity=0)
     setup = dataset.ensure_setup()
@@ -135,6 +137,9 @@ def main() -> None:
         connections.close_all()
         figures = chat.run(setup, args.chat_samples)
         results["chat"] = [asdict(f) for f in figures]
+    if not args.skip_reports:
+        reports.ensure_rollup(setup, log)
+        results["reports"] = [asdict(f) for f in reports.run(setup, args.requests)]
     results["counts"] = _counts()
     results["seconds"] = time.monotonic() - began
     results["load_after"] = os.getloadavg()[0]
@@ -206,6 +211,13 @@ def _print(results: dict[str, object], args: argparse.Namespace) -> None:
         print(f"  {'figure':<52} {'n':>5} {'p50':>8} {'p99':>8}  note")
         for row in results["chat"]:  # type: ignore[attr-defined]
             print(f"  {row['endpoint']:<52} {row['requests']:>5} {row['p50_ms']:>8.1f} "
+                  f"{row['p99_ms']:>8.1f}  {row['note']}")
+    if "reports" in results:
+        print()
+        print("Reports (server time, in-process; a year of rollup rows, 1M conversations)")
+        print(f"  {'request':<44} {'as':<16} {'p50 ms':>8} {'p99 ms':>8}  note")
+        for row in results["reports"]:  # type: ignore[attr-defined]
+            print(f"  {row['endpoint']:<44} {row['role']:<16} {row['p50_ms']:>8.1f} "
                   f"{row['p99_ms']:>8.1f}  {row['note']}")
     print()
     print(f"load average (1 min) {results['load_before']:.1f} before the measurements, "

@@ -111,6 +111,9 @@ INSTALLED_APPS = [
     "macros",
     "workspace",
     "helpcenter",
+    "consoles",
+    "reports",
+    "csat",
     "demo",
 ]
 
@@ -268,6 +271,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "channels_voice.tasks.prune_pending_call_events_task",
         "schedule": 3600.0,
     },
+    # Reports: yesterday's and today's rollup rows (and any day missed since the last run).
+    "roll-up-reports": {"task": "reports.tasks.roll_up_task", "schedule": 300.0},
 }
 # IMAP mailboxes are polled by beat every this many seconds (0: only `manage.py poll_imap`
 # watchers, which use IDLE, poll them).
@@ -335,6 +340,18 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+
+# Reports (reports/): the days of the daily rollup are days in this time zone; a customer
+# who writes again within REPORTS_REPEAT_DAYS of a resolution is a repeat contact; a page
+# rolls today up again when its rows are older than REPORTS_LIVE_SECONDS.
+REPORTS_TIME_ZONE = env_str("OMNIDESK_REPORTS_TIME_ZONE", TIME_ZONE)
+REPORTS_REPEAT_DAYS = env_int("OMNIDESK_REPORTS_REPEAT_DAYS", 7)
+REPORTS_LIVE_SECONDS = env_int("OMNIDESK_REPORTS_LIVE_SECONDS", 60)
+# Medians and percentiles are exact up to this many durations in a report, then read
+# from the rollup's log-bucket histograms (within ±10%).
+REPORTS_EXACT_LIMIT = env_int("OMNIDESK_REPORTS_EXACT_LIMIT", 100_000)
+# A satisfaction survey's signed link works this many days (csat/).
+CSAT_LINK_DAYS = env_int("OMNIDESK_CSAT_LINK_DAYS", 30)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))

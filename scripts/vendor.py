@@ -54,7 +54,13 @@ AXE = Package(
         "LICENSE-3RD-PARTY.txt": "tests/browser/vendor/axe-core/LICENSE-3RD-PARTY.txt",
     },
 )
-PACKAGES = [HTMX, LUCIDE, AXE]
+CHARTJS = Package(
+    "chart.js", "4.6.1",
+    "sha512-hJyniucsFmq//EvXYvJ6c6mahPoI3kaxdjVH8awTaJ/fDNWeSqqqArixMJWkWNN6fcYvPU3HneSANFNYtRi61g==",
+    {"dist/chart.umd.min.js": "static/vendor/chartjs/chart.umd.min.js",
+     "LICENSE.md": "static/vendor/chartjs/LICENSE.md"},
+)
+PACKAGES = [HTMX, LUCIDE, AXE, CHARTJS]
 
 # The Lucide icons the pages use; the sprite's symbol ids are these names with "i-".
 # ui/icons.py maps channels and SLA states onto them; add a name here, then re-run.

@@ -217,6 +217,10 @@ ROWS = [
         expect(200, 403, 403, 403, 403), body=lambda ids: {"title": "Renamed"}),
     Row("article delete", "DELETE", "/api/v1/articles/{art_draft}/",
         expect(204, 403, 403, 403, 403)),
+    # --- Reports: leads (their teams; this lead leads none, so empty) and admins --------
+    *[Row(f"report {name}", "GET", f"/api/v1/reports/{name}/",
+          expect(200, 200, 403, 403, 403)) for name in ("summary", "daily", "heatmap",
+                                                        "breakdown")],
     # --- Pages --------------------------------------------------------------------------
     Row("home", "GET", "/", page(200, 200, 200, 200, 200, 200), via="browser"),
     Row("inbox, next page", "GET", "/inbox/rows/", page(200, 200, 200, 200, 200, 403),
@@ -270,6 +274,19 @@ ROWS = [
         page(200, 200, 200, 403, 403, 403), via="browser",
         body=lambda ids: {"other": ids["cust_a"]}),
     Row("admin", "GET", "/admin/", page(200, 302, 302, 302, 302, 302), via="browser"),
+    Row("reports page", "GET", "/reports/", page(200, 200, 403, 403, 403, 403), via="browser"),
+    Row("report breakdown", "GET", "/reports/by/agent/", page(200, 200, 403, 403, 403, 403),
+        via="browser"),
+    Row("report CSV", "GET", "/reports/export/channel.csv", page(200, 200, 403, 403, 403, 403),
+        via="browser"),
+    # Settings: admins only.
+    *[Row(f"settings: {path}", "GET", f"/settings/{path}", page(200, 403, 403, 403, 403, 403),
+          via="browser")
+      for path in ("inboxes/", "inboxes/new/email/", "teams/", "teams/new/", "agents/",
+                   "canned/", "canned/new/", "macros/", "macros/new/")],
+    Row("settings: team A", "GET", "/settings/teams/{team_a}/",
+        page(200, 403, 403, 403, 403, 403), via="browser"),
+
     Row("API docs", "GET", "/api/docs/", page(200, 200, 200, 200, 200, 403), via="browser"),
     Row("API schema", "GET", "/api/schema/", expect(200, 200, 200, 200, 200), via="browser"),
     Row("API schema by token", "GET", "/api/schema/", expect(200, 200, 200, 200, 200)),

@@ -25,6 +25,8 @@ PAIRS: list[tuple[str, str, float]] = [
       for bg in ("--color-bg", "--color-surface", "--color-surface-2", "--color-accent-soft")],
     ("--color-on-accent", "--color-accent", TEXT),
     ("--color-on-accent", "--color-accent-hover", TEXT),
+    ("--color-text", "--color-heat-2", TEXT),  # the report heatmap's steps
+    ("--color-on-accent", "--color-heat-3", TEXT),
     ("--color-on-danger", "--color-danger", TEXT),
     ("--color-on-danger", "--color-danger-hover", TEXT),
     ("--color-surface", "--color-text", TEXT),  # toasts are inverted

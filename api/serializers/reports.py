@@ -1,0 +1,81 @@
+"""The shapes of /api/v1/reports/... for the schema (reports.payloads builds them)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+
+class PercentilesSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    median = serializers.IntegerField(allow_null=True, help_text="Seconds; null: none.")
+    p90 = serializers.IntegerField(allow_null=True, help_text="Seconds, 90th percentile.")
+
+
+class FiguresSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    created = serializers.IntegerField(help_text="New conversations (first customer message).")
+    first_responses = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+    first_response_seconds = PercentilesSerializer()
+    resolution_seconds = PercentilesSerializer()
+    first_contact_resolved = serializers.IntegerField()
+    first_contact_resolution_rate = serializers.FloatField(allow_null=True)
+    cross_channel = serializers.IntegerField()
+    cross_channel_contact_rate = serializers.FloatField(
+        allow_null=True, help_text="Resolved conversations whose customer wrote on more than "
+        "one channel, over all resolved.")
+    repeat_contacts = serializers.IntegerField()
+    repeat_contact_rate = serializers.FloatField(allow_null=True)
+
+
+class PeriodSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    start = serializers.DateField()
+    to = serializers.DateField()
+    days = serializers.IntegerField()
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+        fields = super().get_fields()
+        fields["from"] = fields.pop("start")  # "from" is a Python keyword
+        return fields
+
+
+class FiltersSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    channel = serializers.CharField(allow_null=True)
+    team = serializers.IntegerField(allow_null=True)
+    agent = serializers.IntegerField(allow_null=True)
+
+
+class SummarySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    period = PeriodSerializer()
+    previous_period = PeriodSerializer()
+    filters = FiltersSerializer()
+    current = FiguresSerializer()
+    previous = FiguresSerializer()
+    sla_attainment = serializers.DictField(
+        child=serializers.FloatField(), allow_null=True,
+        help_text="Null: not recorded yet (comes with SLA policies).")
+    csat = serializers.DictField(child=serializers.FloatField(), allow_null=True,
+                                 help_text="Null: not recorded yet (comes with surveys).")
+
+
+class DaySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    day = serializers.DateField()
+    created = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+    backlog = serializers.IntegerField(help_text="Not resolved at the day's end.")
+
+
+class HeatmapSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    weekdays = serializers.ListField(child=serializers.CharField())
+    hours = serializers.ListField(child=serializers.IntegerField())
+    created = serializers.ListField(child=serializers.ListField(child=serializers.IntegerField()),
+                                    help_text="[weekday][hour], Monday first.")
+
+
+class BreakdownRowSerializer(FiguresSerializer):
+    key = serializers.JSONField(help_text="The channel, team id or user id; null: none.")
+    name = serializers.CharField(help_text="Shown as `label`: the channel's, team's or "
+                                 "agent's name.")
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+        fields = super().get_fields()
+        fields["label"] = fields.pop("name")  # `label` is a Field attribute
+        return fields

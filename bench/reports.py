@@ -1,0 +1,88 @@
+"""Reports over a year: rollup rows standing for 1,000,000 conversations in 2024
+(2,740 a day over 6 channels x 40 agents; durations drawn at random), then the report
+API and page for the whole year, timed in-process. The rows are made once and kept
+(they are in the past: the beat task never rewrites them)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+
+from bench.latency import WARM_UP, Latency, _client, _percentiles
+from reports.histogram import histogram
+from reports.models import DailyRollup
+
+YEAR_START = date(2024, 1, 1)
+DAYS = 365
+CONVERSATIONS = 1_000_000
+CHANNELS = ("email", "chat", "sms", "whatsapp", "voice", "api")
+AGENTS = 40
+
+
+def ensure_rollup(setup: dict[str, Any], log: Any) -> None:
+    year_end = YEAR_START + timedelta(days=DAYS)
+    if DailyRollup.objects.filter(day__gte=YEAR_START, day__lt=year_end).exists():
+        return
+    rng = random.Random(7)
+    teams = [team.pk for team in setup["teams"]]
+    agents = [User.objects.get_or_create(username=f"bench-report-{n}")[0].pk
+              for n in range(AGENTS)]
+    dims = [(c, a) for c in CHANNELS for a in range(AGENTS)]
+    batch: list[DailyRollup] = []
+    for d in range(DAYS):
+        counts = [0] * len(dims)
+        for _ in range(CONVERSATIONS // DAYS):
+            counts[rng.randrange(len(dims))] += 1
+        for (channel, a), n in zip(dims, counts, strict=True):
+            hours = [0] * 24
+            for _ in range(n):
+                hours[rng.randrange(24)] += 1
+            first = [rng.randrange(30, 86_400) for _ in range(n)]
+            resolution = [rng.randrange(60, 600_000) for _ in range(n)]
+            batch.append(DailyRollup(
+                day=YEAR_START + timedelta(days=d), channel=channel,
+                team_id=teams[a % len(teams)],
+                agent_id=agents[a],
+                created=n, created_by_hour=hours, repeat_contacts=n // 20,
+                first_response_seconds=first, resolution_seconds=resolution,
+                first_response_histogram=histogram(first),
+                resolution_histogram=histogram(resolution),
+                first_contact_resolved=n // 2, cross_channel=n // 10, backlog=n))
+        if len(batch) >= 10_000:
+            DailyRollup.objects.bulk_create(batch)
+            batch = []
+    DailyRollup.objects.bulk_create(batch)
+    log(f"rollup rows for {CONVERSATIONS:,} conversations over {DAYS} days written")
+
+
+def run(setup: dict[str, Any], requests: int) -> list[Latency]:
+    import time
+
+    client = _client(setup["admin"])
+    year = f"from={YEAR_START.isoformat()}&to={(YEAR_START + timedelta(days=DAYS - 1)).isoformat()}"
+    month = f"from={date(2024, 6, 1).isoformat()}&to={date(2024, 6, 28).isoformat()}&channel=chat"
+    results = []
+    for label, path in (("GET /api/v1/reports/summary/ (a year)",
+                         f"/api/v1/reports/summary/?{year}"),
+                        ("GET /api/v1/reports/daily/ (a year)", f"/api/v1/reports/daily/?{year}"),
+                        ("GET /api/v1/reports/summary/ (28 d, chat)",
+                         f"/api/v1/reports/summary/?{month}"),
+                        ("GET /reports/ (a year)", f"/reports/?{year}"),
+                        ("GET /reports/by/agent/ (a year, htmx part)",
+                         f"/reports/by/agent/?{year}")):
+        timings = []
+        count = max(5, min(requests, 30))
+        for n in range(min(WARM_UP, 3) + count):
+            began = time.perf_counter()
+            response = client.get(path)
+            elapsed = (time.perf_counter() - began) * 1000
+            assert response.status_code == 200, (path, response.status_code)
+            if n >= min(WARM_UP, 3):
+                timings.append(elapsed)
+        p50, p99 = _percentiles(timings)
+        results.append(Latency(label, "admin", len(timings), p50, p99,
+                               f"{CONVERSATIONS:,} conversations in the rollup"))
+    return results

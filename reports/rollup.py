@@ -1,0 +1,170 @@
+"""What one day's rollup rows hold, read from the conversations (and, for first-contact
+resolution and the cross-channel rate, their interactions) that had something happen
+that day. reports.actions writes the rows; nothing here writes.
+
+Each figure is counted on the day its event happened, in REPORTS_TIME_ZONE:
+- created, created_by_hour, repeat_contacts: on the day of the first customer message;
+- first_response_seconds: on the day of the first agent response;
+- resolution_seconds, first_contact_resolved, cross_channel: on the day of resolution
+  (a conversation reopened and resolved again counts on its last resolution);
+- backlog: conversations whose first customer message came before the day's end and that
+  were not resolved at its end.
+A conversation's row is that of its first channel, its team and its assignee as they are
+when the day is rolled up.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Min, Q
+
+from conversations.models import Conversation, ConversationStatus, Direction, Interaction
+from conversations.models.choices import InteractionKind
+
+Dims = tuple[str, int | None, int | None]  # (channel, team id, agent user id)
+CONTACT_KINDS = (InteractionKind.MESSAGE, InteractionKind.CALL)
+
+
+def report_zone() -> ZoneInfo:
+    return ZoneInfo(settings.REPORTS_TIME_ZONE)
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    zone = report_zone()
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+    return start, end
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(report_zone()).date()
+
+
+@dataclass
+class RowValues:
+    created: int = 0
+    created_by_hour: list[int] = field(default_factory=lambda: [0] * 24)
+    repeat_contacts: int = 0
+    first_response_seconds: list[int] = field(default_factory=list)
+    resolution_seconds: list[int] = field(default_factory=list)
+    first_contact_resolved: int = 0
+    cross_channel: int = 0
+    backlog: int = 0
+
+
+def _seconds(later: datetime, earlier: datetime) -> int:
+    return max(0, round((later - earlier).total_seconds()))
+
+
+def _dims(row: dict[str, Any]) -> Dims:
+    channels = row["channels"] or []
+    channel = channels[0] if channels else (row["last_inbound_channel"] or "")
+    return (str(channel)[:16], row["team_id"], row["assignee_id"])
+
+
+def _contacts_of(conversation_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Per resolved conversation: agent replies, the first reply's time, the customer's
+    channels and their last message's time (one grouped query)."""
+    if not conversation_ids:
+        return {}
+    contact = Q(kind__in=CONTACT_KINDS)
+    inbound = Q(direction=Direction.INBOUND) & contact
+    reply = Q(direction=Direction.OUTBOUND, author_agent__isnull=False) & contact
+    rows = (
+        Interaction.objects.filter(conversation_id__in=conversation_ids)
+        .values("conversation_id")
+        .annotate(
+            replies=Count("id", filter=reply),
+            first_reply=Min("occurred_at", filter=reply),
+            customer_channels=Count("channel", filter=inbound, distinct=True),
+        )
+    )
+    found: dict[int, dict[str, Any]] = {row["conversation_id"]: dict(row) for row in rows}
+    # The customer's messages after the first reply say the first answer did not settle it.
+    late = (
+        Interaction.objects.filter(conversation_id__in=conversation_ids)
+        .filter(inbound)
+        .values("conversation_id", "occurred_at")
+    )
+    for row in late:
+        entry = found.get(row["conversation_id"])
+        if entry and entry["first_reply"] and row["occurred_at"] > entry["first_reply"]:
+            entry["answered_again"] = True
+    return found
+
+
+def _repeat_customers(created: list[dict[str, Any]], start: datetime) -> set[int]:
+    """Ids of the new conversations whose customer had another conversation resolved in
+    the REPORTS_REPEAT_DAYS before this one began."""
+    window = timedelta(days=settings.REPORTS_REPEAT_DAYS)
+    customer_ids = {row["customer_id"] for row in created}
+    if not customer_ids:
+        return set()
+    earlier: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
+    for pk, customer_id, resolved in Conversation.objects.filter(
+        customer_id__in=customer_ids, resolved_at__gte=start - window,
+    ).values_list("id", "customer_id", "resolved_at"):
+        if resolved is not None:
+            earlier[customer_id].append((pk, resolved))
+    repeat = set()
+    for conv in created:
+        began = conv["first_inbound_at"]
+        if any(pk != conv["id"] and began - window <= resolved < began
+               for pk, resolved in earlier[conv["customer_id"]]):
+            repeat.add(conv["id"])
+    return repeat
+
+
+FIELDS = ("id", "customer_id", "channels", "last_inbound_channel", "team_id", "assignee_id",
+          "status", "first_inbound_at", "first_response_at", "resolved_at")
+
+
+def compute_day(day: date) -> dict[Dims, RowValues]:
+    """The rows of `day`, keyed by their dimensions."""
+    start, end = day_bounds(day)
+    # Anything that happened on or after `start` touched updated_at (indexed); what is not
+    # resolved may count in the backlog whenever it was last touched.
+    candidates = Conversation.objects.filter(
+        Q(updated_at__gte=start) | ~Q(status=ConversationStatus.RESOLVED),
+        first_inbound_at__lt=end,
+    ).values(*FIELDS)
+    rows: dict[Dims, RowValues] = defaultdict(RowValues)
+    created: list[dict[str, Any]] = []
+    resolved: list[dict[str, Any]] = []
+    zone = report_zone()
+    for conv in candidates.iterator(chunk_size=2000):
+        values = rows[_dims(conv)]
+        began, answered, closed = (conv["first_inbound_at"], conv["first_response_at"],
+                                   conv["resolved_at"])
+        if closed is not None and conv["status"] != ConversationStatus.RESOLVED:
+            closed = None  # reopened since: not resolved now
+        if start <= began < end:
+            values.created += 1
+            values.created_by_hour[began.astimezone(zone).hour] += 1
+            created.append(conv)
+        if answered is not None and start <= answered < end:
+            values.first_response_seconds.append(_seconds(answered, began))
+        if closed is not None and start <= closed < end:
+            values.resolution_seconds.append(_seconds(closed, began))
+            resolved.append(conv)
+        if closed is None or closed >= end:
+            values.backlog += 1
+    repeat = _repeat_customers(created, start)
+    for conv in created:
+        if conv["id"] in repeat:
+            rows[_dims(conv)].repeat_contacts += 1
+    contacts = _contacts_of([c["id"] for c in resolved])
+    for conv in resolved:
+        found = contacts.get(conv["id"], {})
+        values = rows[_dims(conv)]
+        if found.get("replies") == 1 and not found.get("answered_again"):
+            values.first_contact_resolved += 1
+        if found.get("customer_channels", 0) > 1:
+            values.cross_channel += 1
+    return {dims: values for dims, values in rows.items() if values != RowValues()}
