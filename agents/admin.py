@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from agents.actions import do_update_agent
+from agents.actions.roles import do_update_agent
 from agents.models import Agent, Team
 
 

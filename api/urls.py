@@ -6,6 +6,7 @@ match it.
 
 from __future__ import annotations
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from api.views.conversations import ConversationViewSet
@@ -14,6 +15,7 @@ from api.views.directory import AgentListViewSet, TeamViewSet
 from api.views.inboxes import InboxViewSet
 from api.views.interactions import InteractionViewSet
 from api.views.macros import CannedResponseViewSet, MacroViewSet
+from api.views.presence import MyPresenceView
 
 router = SimpleRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -25,4 +27,7 @@ router.register("agents", AgentListViewSet, basename="agent")
 router.register("canned-responses", CannedResponseViewSet, basename="canned-response")
 router.register("macros", MacroViewSet, basename="macro")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("me/presence/", MyPresenceView.as_view(), name="presence"),
+    *router.urls,
+]

@@ -253,6 +253,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 3600.0,
     },
 }
+# Presence (agents.actions.presence): an agent whose workspace sockets all stopped
+# pinging (every 25 s) for this long shows offline; beat looks every _SWEEP_ seconds.
+OMNIDESK_PRESENCE_GRACE_SECONDS = env_int("OMNIDESK_PRESENCE_GRACE_SECONDS", 60)
+OMNIDESK_PRESENCE_SWEEP_SECONDS = env_int("OMNIDESK_PRESENCE_SWEEP_SECONDS", 15)
+CELERY_BEAT_SCHEDULE["expire-presence"] = {
+    "task": "agents.tasks.expire_presence_task",
+    "schedule": float(OMNIDESK_PRESENCE_SWEEP_SECONDS),
+}
 # IMAP mailboxes are polled by beat every this many seconds (0: only `manage.py poll_imap`
 # watchers, which use IDLE, poll them).
 IMAP_BEAT_SECONDS = env_int("OMNIDESK_IMAP_BEAT_SECONDS", 60)

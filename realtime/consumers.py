@@ -24,6 +24,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from agents.access import agent_for, team_ids_of
+from agents.actions.presence import do_heartbeat
 from agents.models import Agent
 from realtime.audience import agent_socket_groups
 from realtime.events import AGENT_UPDATED
@@ -104,6 +105,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             return
         LayerState.up()
         await self.accept()
+        await database_sync_to_async(do_heartbeat)(self.user_id)
         # Read after joining: a client that has seen no event yet resumes from here.
         newest = await database_sync_to_async(newest_event_id)()
         await self.send_json({"type": "hello", "user_id": self.user_id, "last_event_id": newest})
@@ -179,6 +181,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             return
         kind = content.get("type")
         if kind == "ping":
+            await database_sync_to_async(do_heartbeat)(self.user_id)  # presence
             await self._pong(content)
         elif kind == "resume":
             await self._resume(content)
