@@ -17,6 +17,11 @@ class PresenceSerializer(serializers.Serializer):  # type: ignore[type-arg]
     presence = serializers.ChoiceField(choices=[Presence.ONLINE, Presence.AWAY])
 
 
+class PresenceAnswerSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    presence = serializers.CharField(help_text="What others see: online, away or offline.")
+    away = serializers.BooleanField(help_text="Set away by hand.")
+
+
 def presence_body(agent: Agent) -> dict[str, object]:
     return {"presence": agent.presence, "away": agent.away}
 
@@ -27,13 +32,13 @@ class MyPresenceView(APIView):
     permission_classes = AgentViewSet.permission_classes
     parser_classes = AgentViewSet.parser_classes
 
-    @extend_schema(responses={200: PresenceSerializer})
+    @extend_schema(responses={200: PresenceAnswerSerializer})
     def get(self, request: Request) -> Response:
         # Read afresh: the request's user may carry a cached profile.
         agent = Agent.objects.get(user_id=int(request.user.pk or 0))
         return Response(presence_body(agent))
 
-    @extend_schema(request=PresenceSerializer, responses={200: PresenceSerializer})
+    @extend_schema(request=PresenceSerializer, responses={200: PresenceAnswerSerializer})
     def put(self, request: Request) -> Response:
         given = PresenceSerializer(data=request.data)
         given.is_valid(raise_exception=True)

@@ -372,7 +372,8 @@ def test_socket_events_reach_exactly_who_may_see_them(world: World, twilio_inbox
             got: set[int] = set()
             while not await sock.receive_nothing(timeout=1.5):
                 frame = await sock.receive_json_from()
-                if frame.get("type") == "event":
+                # Presence changes (the personas' sockets connecting) are about no conversation.
+                if frame.get("type") == "event" and frame["event"] != "agent.presence":
                     got.add(conversation_of(frame))
             seen[persona] = got
             await sock.disconnect()
