@@ -10,13 +10,23 @@ record (jobs/) commits with it; they must only write, never send.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conversations.models import Conversation
 
 InboundHook = Callable[[int, int, bool], None]  # conversation id, interaction id, new conversation
 ReplyHook = Callable[[int, int], None]  # conversation id, interaction id
 # conversation id, the new assignee's user id, who assigned (user id; None: omnidesk)
 AssignHook = Callable[[int, int, int | None], None]
 
+# The conversation (locked and saved) after a change to what its SLA clock and routing
+# read: an inbound, a reply, a status, priority or team change. Called before the change
+# is published: a hook may update the instance's due times, which the payload carries.
+ChangeHook = Callable[["Conversation"], None]
+
 after_inbound: list[InboundHook] = []
+after_change: list[ChangeHook] = []
 after_reply: list[ReplyHook] = []
 # The workspace fills it with the assignee's notification.
 after_assign: list[AssignHook] = []
@@ -35,3 +45,8 @@ def run_after_reply(conversation_id: int, interaction_id: int) -> None:
 def run_after_assign(conversation_id: int, assignee_id: int, by_id: int | None) -> None:
     for hook in after_assign:
         hook(conversation_id, assignee_id, by_id)
+
+
+def run_after_change(conversation: Conversation) -> None:
+    for hook in after_change:
+        hook(conversation)

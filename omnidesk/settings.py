@@ -261,6 +261,13 @@ CELERY_BEAT_SCHEDULE["expire-presence"] = {
     "task": "agents.tasks.expire_presence_task",
     "schedule": float(OMNIDESK_PRESENCE_SWEEP_SECONDS),
 }
+# SLA timers (routing.actions.timers): beat looks for clocks whose warning or due moment
+# passed this often, so a breach is noticed within about this many seconds.
+OMNIDESK_SLA_SWEEP_SECONDS = float(env_str("OMNIDESK_SLA_SWEEP_SECONDS", "2"))
+CELERY_BEAT_SCHEDULE["sweep-sla"] = {
+    "task": "routing.tasks.sweep_sla_task",
+    "schedule": OMNIDESK_SLA_SWEEP_SECONDS,
+}
 # IMAP mailboxes are polled by beat every this many seconds (0: only `manage.py poll_imap`
 # watchers, which use IDLE, poll them).
 IMAP_BEAT_SECONDS = env_int("OMNIDESK_IMAP_BEAT_SECONDS", 60)

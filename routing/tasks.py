@@ -13,3 +13,11 @@ def route_inbound_task(conversation_id: int, interaction_id: int, created: bool)
     agent assignment plug in here.
     """
     do_start_response_clock(conversation_id)
+
+
+@shared_task(acks_late=True)
+def sweep_sla_task() -> int:
+    """Beat: the SLA clocks whose warning or due moment has passed."""
+    from routing.actions.timers import do_sweep_sla
+
+    return do_sweep_sla()

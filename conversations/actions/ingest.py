@@ -79,6 +79,7 @@ def _record(event: InboundEvent, sender_value: str) -> IngestResult:
         apply_preview(conversation, preview, occurred_at)
         conversation.save()
     attachments = _store_attachments(interaction, event)
+    hooks.run_after_change(conversation)
 
     notify(
         interaction_event(interaction, attachments=attachments),
