@@ -268,6 +268,13 @@ CELERY_BEAT_SCHEDULE["sweep-sla"] = {
     "task": "routing.tasks.sweep_sla_task",
     "schedule": OMNIDESK_SLA_SWEEP_SECONDS,
 }
+# Assignment (routing.actions.assign) runs on events; beat sweeps every team's waiting
+# conversations this often as a safety net.
+OMNIDESK_ASSIGN_SWEEP_SECONDS = env_int("OMNIDESK_ASSIGN_SWEEP_SECONDS", 30)
+CELERY_BEAT_SCHEDULE["assign-waiting"] = {
+    "task": "routing.tasks.assign_all_waiting_task",
+    "schedule": float(OMNIDESK_ASSIGN_SWEEP_SECONDS),
+}
 # IMAP mailboxes are polled by beat every this many seconds (0: only `manage.py poll_imap`
 # watchers, which use IDLE, poll them).
 IMAP_BEAT_SECONDS = env_int("OMNIDESK_IMAP_BEAT_SECONDS", 60)

@@ -8,11 +8,15 @@ class RoutingConfig(AppConfig):
     verbose_name = "Routing and SLAs"
 
     def ready(self) -> None:
+        from agents.actions import presence
         from conversations import hooks
         from routing.actions.sla import keep_clock
-        from routing.hooks import queue_inbound_work
+        from routing.hooks import queue_agent_online, queue_freed_capacity, queue_inbound_work
 
         if queue_inbound_work not in hooks.after_inbound:
             hooks.after_inbound.append(queue_inbound_work)
-        if keep_clock not in hooks.after_change:
-            hooks.after_change.append(keep_clock)
+        for change_hook in (keep_clock, queue_freed_capacity):
+            if change_hook not in hooks.after_change:
+                hooks.after_change.append(change_hook)
+        if queue_agent_online not in presence.after_presence:
+            presence.after_presence.append(queue_agent_online)

@@ -2,17 +2,30 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from routing.actions.assign import do_assign_all_waiting, do_assign_waiting
 from routing.actions.sla import do_start_response_clock
 
 
 @shared_task(acks_late=True)
 def route_inbound_task(conversation_id: int, interaction_id: int, created: bool) -> None:
-    """Routing and SLA work for a conversation that just received an inbound message.
+    """Routing work for a conversation that just received an inbound message: its
+    team's waiting conversations are assigned (the SLA clock was kept by the inbound's
+    own transaction; brought up to date here too, which is idempotent)."""
+    conversation = do_start_response_clock(conversation_id)
+    if conversation is not None and conversation.team_id is not None:
+        do_assign_waiting(conversation.team_id)
 
-    Team assignment comes from the inbox for now (set by the pipeline); routing rules and
-    agent assignment plug in here.
-    """
-    do_start_response_clock(conversation_id)
+
+@shared_task(acks_late=True)
+def assign_team_task(team_id: int) -> int:
+    """Capacity freed or an agent came online: assign the team's waiters."""
+    return do_assign_waiting(team_id)
+
+
+@shared_task(acks_late=True)
+def assign_all_waiting_task() -> int:
+    """Beat, the safety net: every team's waiters."""
+    return do_assign_all_waiting()
 
 
 @shared_task(acks_late=True)
