@@ -16,6 +16,13 @@ from api.views.inboxes import InboxViewSet
 from api.views.interactions import InteractionViewSet
 from api.views.macros import CannedResponseViewSet, MacroViewSet
 from api.views.presence import MyPresenceView
+from api.views.routing import (
+    AgentRoutingViewSet,
+    BusinessHoursViewSet,
+    RoutingRuleViewSet,
+    SLAPolicyViewSet,
+    TeamRoutingViewSet,
+)
 
 router = SimpleRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -26,6 +33,11 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("agents", AgentListViewSet, basename="agent")
 router.register("canned-responses", CannedResponseViewSet, basename="canned-response")
 router.register("macros", MacroViewSet, basename="macro")
+router.register("routing-rules", RoutingRuleViewSet, basename="routing-rule")
+router.register("sla-policies", SLAPolicyViewSet, basename="sla-policy")
+router.register("business-hours", BusinessHoursViewSet, basename="business-hours")
+router.register("agent-routing", AgentRoutingViewSet, basename="agent-routing")
+router.register("team-routing", TeamRoutingViewSet, basename="team-routing")
 
 urlpatterns = [
     path("me/presence/", MyPresenceView.as_view(), name="presence"),

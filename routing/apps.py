@@ -8,10 +8,15 @@ class RoutingConfig(AppConfig):
     verbose_name = "Routing and SLAs"
 
     def ready(self) -> None:
-        from agents.actions import presence
+        from agents.actions import presence, routing_settings
         from conversations import hooks
         from routing.actions.sla import keep_clock
-        from routing.hooks import queue_agent_online, queue_freed_capacity, queue_inbound_work
+        from routing.hooks import (
+            queue_agent_online,
+            queue_freed_capacity,
+            queue_inbound_work,
+            queue_more_room,
+        )
 
         if queue_inbound_work not in hooks.after_inbound:
             hooks.after_inbound.append(queue_inbound_work)
@@ -20,3 +25,5 @@ class RoutingConfig(AppConfig):
                 hooks.after_change.append(change_hook)
         if queue_agent_online not in presence.after_presence:
             presence.after_presence.append(queue_agent_online)
+        if queue_more_room not in routing_settings.after_capacity:
+            routing_settings.after_capacity.append(queue_more_room)

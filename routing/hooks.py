@@ -33,3 +33,11 @@ def queue_agent_online(agent: Agent, previous: str) -> None:
 
         for team_id in agent.teams.values_list("id", flat=True):
             enqueue_job(assign_team_task, team_id)
+
+
+def queue_more_room(team_ids: list[int]) -> None:
+    """agents.actions.routing_settings.after_capacity: more room may take waiters."""
+    from routing.tasks import assign_team_task
+
+    for team_id in team_ids:
+        enqueue_job(assign_team_task, team_id)
