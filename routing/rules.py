@@ -145,4 +145,10 @@ def validate_conditions(conditions: Any) -> list[str]:
     for name in ("customer_attributes", "business_hours"):
         if name in conditions and not isinstance(conditions[name], dict):
             errors.append(f"{name} is an object")
+    hours = conditions.get("business_hours")
+    if isinstance(hours, dict) and not (
+        isinstance(hours.get("id"), int) and not isinstance(hours.get("id"), bool)
+        and 0 < hours["id"] < 2**63 and isinstance(hours.get("inside", True), bool)
+    ):
+        errors.append("business_hours is {\"id\": a business hours id, \"inside\": true|false}")
     return errors

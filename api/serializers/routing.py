@@ -38,10 +38,6 @@ class RoutingRuleSerializer(serializers.ModelSerializer[RoutingRule]):
         return value
 
 
-class DryRunSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    conversation = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-
-
 class BusinessHoursSerializer(serializers.ModelSerializer[BusinessHours]):
     class Meta:
         model = BusinessHours
@@ -84,8 +80,8 @@ class AgentRoutingSerializer(serializers.ModelSerializer[Agent]):
 
     class Meta:
         model = Agent
-        fields = ["id", "username", "presence", "skills", "languages", "capacities"]
-        read_only_fields = ["id", "username", "presence"]
+        fields = ["id", "username", "skills", "languages", "capacities"]
+        read_only_fields = ["id", "username"]
 
 
 class TeamRoutingSerializer(serializers.ModelSerializer[Team]):

@@ -23,7 +23,6 @@ from agents.models import Agent, Team
 from api.serializers.routing import (
     AgentRoutingSerializer,
     BusinessHoursSerializer,
-    DryRunSerializer,
     RoutingRuleSerializer,
     SLAPolicySerializer,
     TeamRoutingSerializer,
@@ -41,8 +40,7 @@ class LeadsReadAdminsWrite(BasePermission):
         agent = agent_for(request.user)
         if agent is None or not agent.sees_everything:
             return False
-        reads = request.method in SAFE_METHODS or getattr(view, "action", None) == "dry_run"
-        return reads or is_admin(agent)
+        return request.method in SAFE_METHODS or is_admin(agent)
 
 
 class ConfigViewSet(AgentViewSet):
@@ -56,16 +54,14 @@ class RoutingRuleViewSet(viewsets.ModelViewSet, ConfigViewSet):  # type: ignore[
     serializer_class = RoutingRuleSerializer
     queryset = RoutingRule.objects.order_by("position", "id")
 
-    @extend_schema(request=DryRunSerializer, responses={200: dict})
-    @action(detail=False, methods=["post"], url_path="dry-run")
-    def dry_run(self, request: Request) -> Response:
+    @extend_schema(responses={200: dict})
+    @action(detail=False, methods=["get"], url_path=r"dry-run/(?P<conversation_id>[0-9]+)")
+    def dry_run(self, request: Request, conversation_id: str) -> Response:
         """Which rule matches this conversation (its latest inbound), and why each rule
-        before it did not."""
-        given = DryRunSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
+        before it did not. Changes nothing."""
         conversation = (
             Conversation.objects.select_related("customer")
-            .filter(pk=given.validated_data["conversation"]).first()
+            .filter(pk=_id(conversation_id)).first()
         )
         if conversation is None:
             raise NotFound("No such conversation.")
@@ -76,6 +72,11 @@ class RoutingRuleViewSet(viewsets.ModelViewSet, ConfigViewSet):  # type: ignore[
             "matched": None if rule is None else {"id": rule.pk, "name": rule.name},
             "rules": [v.as_dict() for v in verdicts],
         })
+
+
+def _id(value: str) -> int:
+    number = int(value)
+    return number if number < 2**63 else 0
 
 
 @extend_schema(tags=["routing"])
@@ -90,15 +91,20 @@ class BusinessHoursViewSet(viewsets.ModelViewSet, ConfigViewSet):  # type: ignor
     queryset = BusinessHours.objects.order_by("name")
 
 
-class _SettingsUpdate(mixins.UpdateModelMixin):
-    def perform_update(self, serializer: Any) -> None:
-        changes = dict(serializer.validated_data)
+class _SettingsUpdate:
+    """PATCH only, through the agents' action (no PUT: settings are changed one by one)."""
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        view: Any = self
+        serializer = view.get_serializer(view.get_object(), data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
         try:
-            serializer.instance = self.update_action(  # type: ignore[attr-defined]
-                serializer.instance, by=self.request.user, changes=changes  # type: ignore[attr-defined]
+            instance = view.update_action(
+                serializer.instance, by=request.user, changes=dict(serializer.validated_data)
             )
         except SettingsError as exc:
             raise Refused(str(exc)) from exc
+        return Response(view.get_serializer(instance).data)
 
 
 @extend_schema(tags=["routing"])
@@ -110,7 +116,6 @@ class AgentRoutingViewSet(  # type: ignore[misc]
     serializer_class = AgentRoutingSerializer
     lookup_field = "user_id"
     lookup_url_kwarg = "pk"
-    http_method_names = ["get", "patch", "head", "options"]
     update_action = staticmethod(do_update_agent_routing)
 
     def get_queryset(self) -> QuerySet[Agent]:
@@ -125,5 +130,4 @@ class TeamRoutingViewSet(  # type: ignore[misc]
 
     serializer_class = TeamRoutingSerializer
     queryset = Team.objects.order_by("name")
-    http_method_names = ["get", "patch", "head", "options"]
     update_action = staticmethod(do_update_team_routing)

@@ -100,8 +100,7 @@ def test_the_dry_run_api_explains(email_inbox, team_b: Team, admin_user, lead, a
     RoutingRule.objects.create(name="Refunds", conditions={"keywords": ["refund"]},
                                set_team=team_b)
     conversation = _mail(email_inbox, "Where is my parcel?").conversation
-    answer = client_for(lead).post("/api/v1/routing-rules/dry-run/",
-                                   {"conversation": conversation.pk}, format="json")
+    answer = client_for(lead).get(f"/api/v1/routing-rules/dry-run/{conversation.pk}/")
     assert answer.status_code == 200
     assert answer.json() == {
         "conversation": conversation.pk,
@@ -110,6 +109,6 @@ def test_the_dry_run_api_explains(email_inbox, team_b: Team, admin_user, lead, a
                    "checks": [{"condition": "keywords", "ok": False,
                                "why": "none of ['refund'] in subject or text"}]}],
     }
-    assert client_for(agent_a).post("/api/v1/routing-rules/dry-run/",
-                                    {"conversation": conversation.pk},
-                                    format="json").status_code == 403
+    assert client_for(agent_a).get(
+        f"/api/v1/routing-rules/dry-run/{conversation.pk}/").status_code == 403
+    assert RoutingRule.objects.count() == 1

@@ -132,6 +132,7 @@ def world(team_a: Team, team_b: Team, twilio_inbox: Inbox, api_inbox: Inbox) -> 
         if user is not None:
             ids[f"user_{persona}"] = user.pk
     ids.update(workspace_objects(users, team_a, team_b, ids))
+    ids.update(routing_objects(team_b))
     return World(users=users, ids=ids)
 
 
@@ -154,6 +155,19 @@ def workspace_objects(users: dict[str, User | None], team_a: Team, team_b: Team,
                                     conversation_id=ids["conv_c"], text="For you")
     return {"canned_mine": mine.pk, "canned_b": team.pk, "canned_all": everyone.pk,
             "macro_all": macro_all.pk, "macro_a": macro_a.pk}
+
+
+def routing_objects(team_b: Team) -> dict[str, int]:
+    """A business-hours calendar, an SLA policy on it and a routing rule."""
+    from routing.models import BusinessHours, RoutingRule, SLAPolicy
+
+    hours = BusinessHours.objects.create(name="Office", timezone="Europe/Berlin",
+                                         weekly_hours={"mon": [["09:00", "17:00"]]})
+    policy = SLAPolicy.objects.create(name="Email", channel="email",
+                                      first_response_seconds=3600, business_hours=hours)
+    rule = RoutingRule.objects.create(name="Refunds", conditions={"keywords": ["refund"]},
+                                      set_team=team_b)
+    return {"hours": hours.pk, "policy": policy.pk, "rule": rule.pk}
 
 
 @pytest.fixture
