@@ -137,6 +137,8 @@ def test_a_real_worker_and_beat_warn_before_and_breach_within_5_s_on_a_leads_soc
         seen = asyncio.run(scenario())
     finally:
         beat.stop()
+    print(f"\nat risk {-seen['sla.at_risk']:.2f} s before due, breach seen "
+          f"{seen['sla.breached']:.2f} s after due")
     assert seen["sla.at_risk"] < 0  # before the due time
     assert 0 <= seen["sla.breached"] <= 5
     texts = list(Interaction.objects.filter(event_type__startswith="sla_")
