@@ -58,6 +58,8 @@ def main() -> None:
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-workspace", action="store_true",
                         help="skip the workspace pages and the socket-to-row timing")
+    parser.add_argument("--skip-sla", action="store_true",
+                        help="skip the SLA timer sweep cost (bench/sla.py)")
     parser.add_argument("--samples", type=int, default=40,
                         help="socket frames timed into the open inbox")
     args = parser.parse_args()
@@ -72,7 +74,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, connections
 
-    from bench import dataset, ingest, latency, workspace
+    from bench import dataset, ingest, latency, sla, workspace
 
     call_command("migrate", verbosity=0)
     setup = dataset.ensure_setup()
@@ -102,6 +104,8 @@ def main() -> None:
         figures = workspace.pages(setup, args.requests)
         figures.append(workspace.frame_to_row(setup, args.samples))
         results["workspace"] = [asdict(f) for f in figures]
+    if not args.skip_sla:
+        results["sla"] = sla.run(log=log)
     results["counts"] = _counts()
     results["seconds"] = time.monotonic() - began
     _print(results, args)
@@ -150,6 +154,15 @@ def _print(results: dict[str, object], args: argparse.Namespace) -> None:
         for row in results["workspace"]:  # type: ignore[attr-defined]
             print(f"  {row['endpoint']:<44} {row['role']:<16} {row['p50_ms']:>8.1f} "
                   f"{row['p99_ms']:>8.1f}  {row['note']}")
+    if "sla" in results:
+        figures = results["sla"]
+        assert isinstance(figures, dict)
+        print()
+        print("SLA timer sweep (synthetic clocks, rolled back)")
+        print(f"  select 1,000 due clocks: p50 {figures['select_ms_p50_small']:.2f} ms at "
+              f"{figures['open_small']:,.0f} open, {figures['select_ms_p50_large']:.2f} ms at "
+              f"{figures['open_large']:,.0f} open")
+        print(f"  full sweep: {figures['sweep_ms_per_1000_due']:,.0f} ms per 1,000 breaches")
     print()
     print(f"total {results['seconds']:.0f} s; figures also in bench/results/latest.json")
 
