@@ -20,10 +20,8 @@ from conversations.actions.timeline import record_event
 from conversations.actions.update import do_update_conversation
 from conversations.models import Conversation, Priority
 from realtime import events
-from routing.actions.sla import tier_of
 from routing.models import ClockState, ConversationSLA, SLAOutcome, Target
 from routing.notify import notify_sla
-from routing.policies import targets_for
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +57,7 @@ def _check(conversation_id: int, now: datetime) -> bool:
     with transaction.atomic():
         conversation = (
             Conversation.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
-            .select_related("customer", "team", "assignee", "sla_clock")
+            .select_related("customer", "team", "assignee", "sla_clock__policy")
             .filter(pk=conversation_id)
             .first()
         )
@@ -103,24 +101,25 @@ def _breach(conversation: Conversation, clock: ConversationSLA, now: datetime) -
         update_fields=["breached_at", "at_risk_at", "state", "next_check_at", "updated_at"]
     )
     assert clock.started_at is not None
-    SLAOutcome.objects.get_or_create(
+    # One statement; a row already there (an earlier run of this sweep) stays.
+    SLAOutcome.objects.bulk_create([SLAOutcome(
         conversation=conversation,
         target=clock.target,
         started_at=clock.started_at,
-        defaults={
-            "met": False,
-            "due_at": clock.due_at,
-            "breached_at": now,
-            "channel": clock.channel,
-            "policy_id": clock.policy_id,
-            "team_id": conversation.team_id,
-        },
-    )
-    targets = targets_for(clock.channel, conversation.priority, tier_of(conversation))
+        met=False,
+        due_at=clock.due_at,
+        breached_at=now,
+        channel=clock.channel,
+        policy_id=clock.policy_id,
+        team_id=conversation.team_id,
+    )], ignore_conflicts=True)
+    policy = clock.policy if clock.policy_id is not None else None
+    notify_lead = policy.escalate_notify_lead if policy is not None else True
+    raise_priority = policy.escalate_raise_priority if policy is not None else False
     escalated = []
-    if targets.notify_lead:
+    if notify_lead:
         escalated.append("leads notified")
-    if targets.raise_priority and conversation.priority < Priority.URGENT:
+    if raise_priority and conversation.priority < Priority.URGENT:
         escalated.append("priority raised")
     label = LABELS[Target(clock.target)]
     record_event(
