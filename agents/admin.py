@@ -6,13 +6,13 @@ from django.contrib import admin
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from agents.actions import do_update_agent
+from agents.actions.roles import do_update_agent
 from agents.models import Agent, Team
 
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "created_at"]
+    list_display = ["name", "slug", "assignment_mode", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 

@@ -6,6 +6,7 @@ match it.
 
 from __future__ import annotations
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from api.views.articles import ArticleViewSet
@@ -15,7 +16,15 @@ from api.views.directory import AgentListViewSet, TeamViewSet
 from api.views.inboxes import InboxViewSet
 from api.views.interactions import InteractionViewSet
 from api.views.macros import CannedResponseViewSet, MacroViewSet
+from api.views.presence import MyPresenceView
 from api.views.reports import ReportViewSet
+from api.views.routing import (
+    AgentRoutingViewSet,
+    BusinessHoursViewSet,
+    RoutingRuleViewSet,
+    SLAPolicyViewSet,
+    TeamRoutingViewSet,
+)
 
 router = SimpleRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -28,5 +37,13 @@ router.register("canned-responses", CannedResponseViewSet, basename="canned-resp
 router.register("macros", MacroViewSet, basename="macro")
 router.register("articles", ArticleViewSet, basename="article")
 router.register("reports", ReportViewSet, basename="report")
+router.register("routing-rules", RoutingRuleViewSet, basename="routing-rule")
+router.register("sla-policies", SLAPolicyViewSet, basename="sla-policy")
+router.register("business-hours", BusinessHoursViewSet, basename="business-hours")
+router.register("agent-routing", AgentRoutingViewSet, basename="agent-routing")
+router.register("team-routing", TeamRoutingViewSet, basename="team-routing")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("me/presence/", MyPresenceView.as_view(), name="presence"),
+    *router.urls,
+]

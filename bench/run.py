@@ -64,6 +64,8 @@ def main() -> None:
                         help="skip the workspace pages and the socket-to-row timing")
     parser.add_argument("--skip-reports", action="store_true",
                         help="skip the reports over a year of rollup rows")
+    parser.add_argument("--skip-sla", action="store_true",
+                        help="skip the SLA timer sweep cost (bench/sla.py)")
     parser.add_argument("--samples", type=int, default=40,
                         help="socket frames timed into the open inbox")
     parser.add_argument("--skip-chat", action="store_true",
@@ -84,7 +86,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, connections
 
-    from bench import chat, dataset, ingest, latency, reports, webhook, workspace
+    from bench import chat, dataset, ingest, latency, reports, sla, webhook, workspace
 
     call_command("migrate", verbosity=0)
     setup = dataset.ensure_setup()
@@ -140,6 +142,8 @@ def main() -> None:
     if not args.skip_reports:
         reports.ensure_rollup(setup, log)
         results["reports"] = [asdict(f) for f in reports.run(setup, args.requests)]
+    if not args.skip_sla:
+        results["sla"] = sla.run(log=log)
     results["counts"] = _counts()
     results["seconds"] = time.monotonic() - began
     results["load_after"] = os.getloadavg()[0]
@@ -219,6 +223,15 @@ def _print(results: dict[str, object], args: argparse.Namespace) -> None:
         for row in results["reports"]:  # type: ignore[attr-defined]
             print(f"  {row['endpoint']:<44} {row['role']:<16} {row['p50_ms']:>8.1f} "
                   f"{row['p99_ms']:>8.1f}  {row['note']}")
+    if "sla" in results:
+        figures = results["sla"]
+        assert isinstance(figures, dict)
+        print()
+        print("SLA timer sweep (synthetic clocks, rolled back)")
+        print(f"  select 1,000 due clocks: p50 {figures['select_ms_p50_small']:.2f} ms at "
+              f"{figures['open_small']:,.0f} open, {figures['select_ms_p50_large']:.2f} ms at "
+              f"{figures['open_large']:,.0f} open")
+        print(f"  full sweep: {figures['sweep_ms_per_1000_due']:,.0f} ms per 1,000 breaches")
     print()
     print(f"load average (1 min) {results['load_before']:.1f} before the measurements, "
           f"{results['load_after']:.1f} after")

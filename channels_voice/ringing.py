@@ -1,8 +1,7 @@
-"""Who a call rings, until the routing engine decides it (see the routing issue).
-
-For now a call is offered to every online agent of the team at once (the first to
-answer takes it); with nobody online it goes to the team's fallback number, else to
-voicemail. An agent with a phone number in their profile is rung there instead of
+"""Who a call rings: the agents the routing engine picks for a voice conversation of
+the team (online, a free call slot, in the team's assignment order), at once (the
+first to answer takes it); with nobody free it goes to the team's fallback number, else
+to voicemail. An agent with a phone number in their profile is rung there instead of
 in the browser.
 """
 
@@ -13,8 +12,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from agents.models import Agent, Presence, Team
+from agents.models import Agent, Team
 from channels_voice.config import VoiceConfig
+from routing.assignment import candidates
+
+VOICE = "voice"
 
 # Twilio <Dial> rings at most ten destinations at once.
 MAX_PARALLEL = 10
@@ -37,11 +39,7 @@ class RingTarget:
 def agents_to_ring(team: Team | None) -> list[Agent]:
     if team is None:
         return []
-    return list(
-        Agent.objects.filter(teams=team, presence=Presence.ONLINE, user__is_active=True)
-        .select_related("user")
-        .order_by("user_id")[:MAX_PARALLEL]
-    )
+    return [agent for agent, _load in candidates(team, VOICE)][:MAX_PARALLEL]
 
 
 def target_for(agent: Agent) -> RingTarget:

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from agents.actions import do_create_team, do_update_agent, do_update_team
+from agents.actions.roles import do_create_team, do_update_agent, do_update_team
 from agents.models import Agent, Team
 from consoles.access import admin_page
 from consoles.forms import AgentForm, CannedForm, MacroForm, TeamForm

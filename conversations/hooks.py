@@ -22,7 +22,13 @@ ReplyHook = Callable[[int, int], None]  # conversation id, interaction id
 # conversation id, the new assignee's user id, who assigned (user id; None: omnidesk)
 AssignHook = Callable[[int, int, int | None], None]
 
+# The conversation (locked and saved) after a change to what its SLA clock and routing
+# read: an inbound, a reply, a status, priority or team change. Called before the change
+# is published: a hook may update the instance's due times, which the payload carries.
+ChangeHook = Callable[["Conversation"], None]
+
 after_inbound: list[InboundHook] = []
+after_change: list[ChangeHook] = []
 after_reply: list[ReplyHook] = []
 # The workspace fills it with the assignee's notification.
 after_assign: list[AssignHook] = []
@@ -50,3 +56,8 @@ def run_after_assign(conversation_id: int, assignee_id: int, by_id: int | None) 
 def run_agent_typing(user: User, conversation: Conversation) -> None:
     for hook in agent_typing:
         hook(user, conversation)
+
+
+def run_after_change(conversation: Conversation) -> None:
+    for hook in after_change:
+        hook(conversation)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 
 from conversations.models import Attachment, Conversation, Interaction
@@ -21,8 +22,8 @@ from conversations.sanitize import display_html
 if TYPE_CHECKING:
     from agents.models import Team
 
-# The relations conversation_payload reads.
-CONVERSATION_SELECT = ("customer", "team", "assignee")
+# The relations conversation_payload reads (`sla_clock`: routing's ConversationSLA).
+CONVERSATION_SELECT = ("customer", "team", "assignee", "sla_clock")
 # The relations interaction_payload reads.
 INTERACTION_SELECT = ("author_agent", "author_identity")
 INTERACTION_PREFETCH = ("attachments",)
@@ -70,6 +71,7 @@ def conversation_payload(conversation: Conversation) -> dict[str, Any]:
         "last_response_at": iso(conversation.last_response_at),
         "first_response_due_at": iso(conversation.first_response_due_at),
         "next_response_due_at": iso(conversation.next_response_due_at),
+        "sla": sla_payload(conversation),
         "resolved_at": iso(conversation.resolved_at),
         "last_activity_at": iso(conversation.last_activity_at),
         "last_message_preview": conversation.last_message_preview,
@@ -77,6 +79,16 @@ def conversation_payload(conversation: Conversation) -> dict[str, Any]:
         "created_at": iso(conversation.created_at),
         "updated_at": iso(conversation.updated_at),
     }
+
+
+def sla_payload(conversation: Conversation) -> dict[str, Any] | None:
+    """The running SLA target: {target, channel, due_at, warn_at, state (running |
+    at_risk | breached | paused | met), breached_at, ...}; None before any ran."""
+    try:
+        clock = conversation.sla_clock  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        return None
+    return clock.payload() if clock is not None else None
 
 
 def attachment_url(attachment: Attachment) -> str | None:

@@ -274,6 +274,28 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Reports: yesterday's and today's rollup rows (and any day missed since the last run).
     "roll-up-reports": {"task": "reports.tasks.roll_up_task", "schedule": 300.0},
 }
+# Presence (agents.actions.presence): an agent whose workspace sockets all stopped
+# pinging (every 25 s) for this long shows offline; beat looks every _SWEEP_ seconds.
+OMNIDESK_PRESENCE_GRACE_SECONDS = env_int("OMNIDESK_PRESENCE_GRACE_SECONDS", 60)
+OMNIDESK_PRESENCE_SWEEP_SECONDS = env_int("OMNIDESK_PRESENCE_SWEEP_SECONDS", 15)
+CELERY_BEAT_SCHEDULE["expire-presence"] = {
+    "task": "agents.tasks.expire_presence_task",
+    "schedule": float(OMNIDESK_PRESENCE_SWEEP_SECONDS),
+}
+# SLA timers (routing.actions.timers): beat looks for clocks whose warning or due moment
+# passed this often, so a breach is noticed within about this many seconds.
+OMNIDESK_SLA_SWEEP_SECONDS = float(env_str("OMNIDESK_SLA_SWEEP_SECONDS", "2"))
+CELERY_BEAT_SCHEDULE["sweep-sla"] = {
+    "task": "routing.tasks.sweep_sla_task",
+    "schedule": OMNIDESK_SLA_SWEEP_SECONDS,
+}
+# Assignment (routing.actions.assign) runs on events; beat sweeps every team's waiting
+# conversations this often as a safety net.
+OMNIDESK_ASSIGN_SWEEP_SECONDS = env_int("OMNIDESK_ASSIGN_SWEEP_SECONDS", 30)
+CELERY_BEAT_SCHEDULE["assign-waiting"] = {
+    "task": "routing.tasks.assign_all_waiting_task",
+    "schedule": float(OMNIDESK_ASSIGN_SWEEP_SECONDS),
+}
 # IMAP mailboxes are polled by beat every this many seconds (0: only `manage.py poll_imap`
 # watchers, which use IDLE, poll them).
 IMAP_BEAT_SECONDS = env_int("OMNIDESK_IMAP_BEAT_SECONDS", 60)

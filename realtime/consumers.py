@@ -26,6 +26,7 @@ from django.contrib.auth.models import User
 from django.http import Http404
 
 from agents.access import agent_for, team_ids_of
+from agents.actions.presence import do_heartbeat
 from agents.models import Agent
 from conversations import hooks
 from conversations.access import access_conversation
@@ -109,6 +110,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             return
         LayerState.up()
         await self.accept()
+        await database_sync_to_async(do_heartbeat)(self.user_id)
         # Read after joining: a client that has seen no event yet resumes from here.
         newest = await database_sync_to_async(newest_event_id)()
         await self.send_json({"type": "hello", "user_id": self.user_id, "last_event_id": newest})
@@ -184,6 +186,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             return
         kind = content.get("type")
         if kind == "ping":
+            await database_sync_to_async(do_heartbeat)(self.user_id)  # presence
             await self._pong(content)
         elif kind == "resume":
             await self._resume(content)

@@ -15,6 +15,11 @@ CUSTOMER_UPDATED = "customer.updated"
 CALL_RINGING = "call.ringing"
 # To one agent: their role or teams changed; their socket re-joins its groups.
 AGENT_UPDATED = "agent.updated"
+# To the leads and the agent: their presence (online / away / offline) changed.
+AGENT_PRESENCE = "agent.presence"
+# To the conversation's team and the leads: an SLA target is at risk / was breached.
+SLA_AT_RISK = "sla.at_risk"
+SLA_BREACHED = "sla.breached"
 # To one agent: a mention or an assignment for them (the workspace's notifications).
 NOTIFICATION_CREATED = "notification.created"
 # Someone is typing in a conversation: an agent (to the chat visitor) or the visitor (to
@@ -28,6 +33,9 @@ AGENT_ONLY = frozenset(
         CUSTOMER_UPDATED,
         CALL_RINGING,
         AGENT_UPDATED,
+        AGENT_PRESENCE,
+        SLA_AT_RISK,
+        SLA_BREACHED,
         NOTIFICATION_CREATED,
     }
 )

@@ -1,11 +1,43 @@
 from __future__ import annotations
 
+from agents.models import Agent, Presence
+from conversations.models import Conversation, ConversationStatus
 from jobs.outbox import enqueue_job
 
 
 def queue_inbound_work(conversation_id: int, interaction_id: int, created: bool) -> None:
     """Filled into conversations.hooks.after_inbound, inside the inbound's transaction:
-    routing and SLA work is a job of that change, run by a worker."""
+    routing (rules, then assignment) is a job of that change, run by a worker."""
     from routing.tasks import route_inbound_task
 
     enqueue_job(route_inbound_task, conversation_id, interaction_id, created)
+
+
+def queue_freed_capacity(conversation: Conversation) -> None:
+    """conversations.hooks.after_change: an assigned conversation no longer open frees
+    its agent's room; the team's waiting conversations are looked at."""
+    if (
+        conversation.team_id is not None
+        and conversation.assignee_id is not None
+        and conversation.status != ConversationStatus.OPEN
+    ):
+        from routing.tasks import assign_team_task
+
+        enqueue_job(assign_team_task, conversation.team_id)
+
+
+def queue_agent_online(agent: Agent, previous: str) -> None:
+    """agents.actions.presence.after_presence: an agent who came online takes waiters."""
+    if agent.presence == Presence.ONLINE and previous != Presence.ONLINE:
+        from routing.tasks import assign_team_task
+
+        for team_id in agent.teams.values_list("id", flat=True):
+            enqueue_job(assign_team_task, team_id)
+
+
+def queue_more_room(team_ids: list[int]) -> None:
+    """agents.actions.routing_settings.after_capacity: more room may take waiters."""
+    from routing.tasks import assign_team_task
+
+    for team_id in team_ids:
+        enqueue_job(assign_team_task, team_id)

@@ -25,13 +25,18 @@ async def connect_agent_socket(cookie: bytes | None) -> WebsocketCommunicator:
     return WebsocketCommunicator(application, "/ws/agent/", headers=headers)
 
 
+# Every socket that connects makes its agent online: leads' sockets receive that.
+PRESENCE = ("agent.presence",)
+
+
 async def receive_events(
-    comm: WebsocketCommunicator, count: int, timeout: float = 5
+    comm: WebsocketCommunicator, count: int, timeout: float = 5, skip: tuple[str, ...] = PRESENCE
 ) -> list[dict[str, Any]]:
-    """The next `count` event frames (skipping control frames such as hello/resumed)."""
+    """The next `count` event frames (skipping control frames such as hello/resumed, and
+    events named in `skip`: by default the presence changes of the sockets connecting)."""
     out: list[dict[str, Any]] = []
     while len(out) < count:
         frame = await comm.receive_json_from(timeout=timeout)
-        if frame.get("type") == "event":
+        if frame.get("type") == "event" and frame.get("event") not in skip:
             out.append(frame)
     return out

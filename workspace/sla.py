@@ -1,7 +1,8 @@
 """The SLA chip of a conversation: its state and due time, read through `sla_of`.
 
-The routing app is to add `sla` ({"state", "due_at", "at_risk_at"?, ...}) to the
-conversation; when a conversation carries it, that is what the chip shows. Until then the
+The routing app adds `sla` ({"state", "due_at", "warn_at", ...}) to the conversation
+payload; when a conversation carries it, that is what the chip shows, and the list's
+"at risk" filter reads the clock's warning moment. Until then the
 state is derived here from the response due times: the due time is the first response's
 until there is one, then the next response's; "at risk" is the last quarter of the time
 the customer was given (from awaiting_since to the due time).
@@ -14,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Case, DateTimeField, DurationField, ExpressionWrapper, F, Q, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -27,12 +29,21 @@ RESPONSE_DUE = Case(
     default=F("next_response_due_at"),
     output_field=DateTimeField(),
 )
-RISK_AT = ExpressionWrapper(
-    RESPONSE_DUE - ExpressionWrapper(
-        (RESPONSE_DUE - F("awaiting_since")) * RISK_SHARE, output_field=DurationField()
+# The clock's warning moment (routing.ConversationSLA, from the policy's warn percent in
+# business time) where there is one; else the last quarter of the wall-clock time given.
+RISK_AT = Coalesce(
+    F("sla_clock__warn_at"),
+    ExpressionWrapper(
+        RESPONSE_DUE - ExpressionWrapper(
+            (RESPONSE_DUE - F("awaiting_since")) * RISK_SHARE, output_field=DurationField()
+        ),
+        output_field=DateTimeField(),
     ),
     output_field=DateTimeField(),
 )
+# routing's clock states, as the chip names them.
+CLOCK_STATES = {"running": "ok", "at_risk": "at_risk", "breached": "breached",
+                "paused": "paused", "met": "", "": ""}
 
 
 @dataclass(frozen=True)
@@ -50,9 +61,10 @@ def _moment(value: Any) -> datetime | None:
 
 def sla_of(conversation: Any, now: datetime | None = None) -> Sla:
     given = getattr(conversation, "sla", None)
-    if isinstance(given, dict) and given.get("state"):
-        return Sla(str(given["state"]), _moment(given.get("due_at")),
-                   _moment(given.get("at_risk_at")))
+    if isinstance(given, dict) and "state" in given:
+        state = CLOCK_STATES.get(str(given["state"]), str(given["state"]))
+        return Sla(state, _moment(given.get("due_at")),
+                   _moment(given.get("warn_at") or given.get("at_risk_at")))
     return derived_sla(conversation, now)
 
 

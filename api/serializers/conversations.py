@@ -22,6 +22,25 @@ def _moment(help_text: str = "") -> serializers.DateTimeField:
     return serializers.DateTimeField(read_only=True, allow_null=True, help_text=help_text)
 
 
+class SlaSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """routing's SLA clock of the conversation: the target that runs now."""
+
+    target = serializers.CharField(
+        read_only=True, help_text="first_response, next_response or resolution."
+    )
+    channel = serializers.CharField(
+        read_only=True, help_text="The channel whose target runs (the oldest unanswered one)."
+    )
+    due_at = _moment("Empty while paused.")
+    warn_at = _moment("When the target turns at risk.")
+    state = serializers.CharField(
+        read_only=True, help_text="running, at_risk, breached, paused, met or empty."
+    )
+    breached_at = _moment()
+    started_at = _moment()
+    resolution_due_at = _moment("When the conversation is due to be resolved, if a policy says.")
+
+
 class ConversationSerializer(serializers.Serializer[Conversation]):
     """conversations.payloads.conversation_payload: what the API answers and what
     `conversation.created` / `conversation.updated` carry."""
@@ -54,6 +73,7 @@ class ConversationSerializer(serializers.Serializer[Conversation]):
     last_response_at = _moment()
     first_response_due_at = _moment()
     next_response_due_at = _moment()
+    sla = SlaSerializer(read_only=True, allow_null=True)
     resolved_at = _moment()
     last_activity_at = _moment()
     last_message_preview = serializers.CharField(

@@ -82,6 +82,7 @@ def _record(event: InboundEvent, sender_value: str) -> IngestResult:
         apply_preview(conversation, preview, occurred_at)
         conversation.save()
     attachments = _store_attachments(interaction, event) if event.attachments else []
+    hooks.run_after_change(conversation)
 
     notify(
         interaction_event(interaction, attachments=attachments),

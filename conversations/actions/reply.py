@@ -316,6 +316,7 @@ def _mark_answered(
     conversation.next_response_due_at = None
     conversation.last_activity_at = at
     conversation.save()
+    hooks.run_after_change(conversation)
 
 
 RETRYABLE = frozenset({Status.FAILED})

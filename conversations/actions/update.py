@@ -80,6 +80,7 @@ def _apply(conv: Conversation, by: User | None, changes: dict[str, Any]) -> None
     if changed:
         conv.last_activity_at = max(conv.last_activity_at, timezone.now())
         conv.save()
+        hooks.run_after_change(conv)
         notify_conversation(conv, previous=before)
 
 

@@ -10,7 +10,7 @@ from asgiref.sync import sync_to_async
 from django.db import transaction
 from django.test import Client
 
-from agents.actions import do_set_agent_role, do_set_agent_teams
+from agents.actions.roles import do_set_agent_role, do_set_agent_teams
 from realtime import events
 from realtime.audience import Audience
 from realtime.models import RealtimeEvent

@@ -133,6 +133,7 @@ def world(team_a: Team, team_b: Team, twilio_inbox: Inbox, api_inbox: Inbox) -> 
             ids[f"user_{persona}"] = user.pk
     ids.update(workspace_objects(users, team_a, team_b, ids))
     ids.update(help_center_objects())
+    ids.update(routing_objects(team_b))
     return World(users=users, ids=ids)
 
 
@@ -166,6 +167,19 @@ def help_center_objects() -> dict[str, int]:
                                     status="published")
     draft = Article.objects.create(category=category, slug="draft", title="Draft")
     return {"art_pub": public.pk, "art_draft": draft.pk}
+
+
+def routing_objects(team_b: Team) -> dict[str, int]:
+    """A business-hours calendar, an SLA policy on it and a routing rule."""
+    from routing.models import BusinessHours, RoutingRule, SLAPolicy
+
+    hours = BusinessHours.objects.create(name="Office", timezone="Europe/Berlin",
+                                         weekly_hours={"mon": [["09:00", "17:00"]]})
+    policy = SLAPolicy.objects.create(name="Email", channel="email",
+                                      first_response_seconds=3600, business_hours=hours)
+    rule = RoutingRule.objects.create(name="Refunds", conditions={"keywords": ["refund"]},
+                                      set_team=team_b)
+    return {"hours": hours.pk, "policy": policy.pk, "rule": rule.pk}
 
 
 @pytest.fixture

@@ -105,7 +105,11 @@ def test_api_answers_match_the_schema_and_are_never_5xx(api_schema: Any, admin_t
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 30
     for operation in [op for op in operations if ONLY in op.path]:
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+        # An operation that takes no input (GET /api/v1/me/presence/) has no invalid one.
+        takes_input = operation.method.upper() != "GET" or bool(
+            [p for p in operation.iter_parameters() if p.location in ("path", "query")])
+        modes = [GenerationMode.POSITIVE] + ([GenerationMode.NEGATIVE] if takes_input else [])
+        for mode in modes:
             try:
                 run_operation(operation, mode, admin_token)
             except (Exception, BaseExceptionGroup) as exc:  # reported; the others still run

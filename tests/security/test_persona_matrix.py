@@ -27,6 +27,7 @@ from customers.models import Consent, Customer, CustomerMerge, Identity
 from helpcenter.models import Article, Category
 from macros.models import CannedResponse, Macro
 from realtime.models import RealtimeEvent
+from routing.models import BusinessHours, RoutingRule, SLAPolicy
 from tests.factories import inbound
 from tests.realtime_helpers import connect_agent_socket, session_cookie_for
 from tests.security.conftest import PERSONAS, World
@@ -35,7 +36,7 @@ from workspace.models import Notification
 # A refused write must leave every one of these tables as it was.
 WATCHED = (Customer, Identity, CustomerMerge, Consent, Conversation, Interaction, Attachment,
            Inbox, Agent, Team, RealtimeEvent, ConversationRead, Notification, CannedResponse,
-           Macro, Article, Category)
+           Macro, Article, Category, RoutingRule, SLAPolicy, BusinessHours)
 
 
 def snapshot() -> dict[str, list[dict[str, Any]]]:
@@ -168,6 +169,40 @@ ROWS = [
     Row("team detail", "GET", "/api/v1/teams/{team_a}/", AGENTS),
     Row("agent list", "GET", "/api/v1/agents/", AGENTS),
     Row("agent detail", "GET", "/api/v1/agents/{user_agent_b}/", AGENTS),
+    # --- Routing configuration: leads and admins read, admins write ------------------------
+    *[row for path, key, create, change in (
+        ("routing-rules", "rule", {"name": "New rule"}, {"name": "Renamed", "position": 5}),
+        ("sla-policies", "policy", {"name": "Chat", "channel": "chat",
+                                    "first_response_seconds": 40},
+         {"name": "Email", "first_response_seconds": 60}),
+        ("business-hours", "hours", {"name": "Night", "timezone": "UTC",
+                                     "weekly_hours": {"tue": [["20:00", "24:00"]]}},
+         {"name": "Office", "timezone": "UTC", "weekly_hours": {"fri": [["08:00", "12:00"]]}}),
+    ) for row in (
+        Row(f"{path} list", "GET", f"/api/v1/{path}/", expect(200, 200, 403, 403, 403)),
+        Row(f"{path} create", "POST", f"/api/v1/{path}/", expect(201, 403, 403, 403, 403),
+            body=lambda ids, body=create: body),
+        Row(f"{path} detail", "GET", f"/api/v1/{path}/{{{key}}}/",
+            expect(200, 200, 403, 403, 403)),
+        Row(f"{path} replace", "PUT", f"/api/v1/{path}/{{{key}}}/",
+            expect(200, 403, 403, 403, 403), body=lambda ids, body=change: body),
+        Row(f"{path} change", "PATCH", f"/api/v1/{path}/{{{key}}}/",
+            expect(200, 403, 403, 403, 403), body=lambda ids, body=change: {"name": "Other"}),
+        Row(f"{path} delete", "DELETE", f"/api/v1/{path}/{{{key}}}/",
+            expect(204, 403, 403, 403, 403)),
+    )],
+    Row("routing dry run", "GET", "/api/v1/routing-rules/dry-run/{conv_a}/",
+        expect(200, 200, 403, 403, 403)),
+    Row("agent routing list", "GET", "/api/v1/agent-routing/", expect(200, 200, 403, 403, 403)),
+    Row("agent routing detail", "GET", "/api/v1/agent-routing/{user_agent_b}/",
+        expect(200, 200, 403, 403, 403)),
+    Row("agent routing change", "PATCH", "/api/v1/agent-routing/{user_agent_b}/",
+        expect(200, 403, 403, 403, 403), body=lambda ids: {"skills": ["billing"]}),
+    Row("team routing list", "GET", "/api/v1/team-routing/", expect(200, 200, 403, 403, 403)),
+    Row("team routing detail", "GET", "/api/v1/team-routing/{team_a}/",
+        expect(200, 200, 403, 403, 403)),
+    Row("team routing change", "PATCH", "/api/v1/team-routing/{team_a}/",
+        expect(200, 403, 403, 403, 403), body=lambda ids: {"assignment_mode": "least_busy"}),
     # --- Canned responses and macros: yours, your teams' (leads: every team's), everyone's;
     # shared ones are changed by leads and admins ---------------------------------------
     Row("canned response list", "GET", "/api/v1/canned-responses/", AGENTS, lists="canned",
@@ -411,7 +446,8 @@ def test_socket_events_reach_exactly_who_may_see_them(world: World, twilio_inbox
             got: set[int] = set()
             while not await sock.receive_nothing(timeout=1.5):
                 frame = await sock.receive_json_from()
-                if frame.get("type") == "event":
+                # Presence changes (the personas' sockets connecting) are about no conversation.
+                if frame.get("type") == "event" and frame["event"] != "agent.presence":
                     got.add(conversation_of(frame))
             seen[persona] = got
             await sock.disconnect()

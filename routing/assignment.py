@@ -1,0 +1,61 @@
+"""Reads of assignment: a team's waiting queue, and the agents who may take a
+conversation of a channel now (online, of the team, speaking the customer's language
+when both say, under their capacity for that channel), in the team's order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.db.models import Count, QuerySet
+
+from agents.models import Agent, AssignmentMode, Presence, Team
+from conversations.models import Conversation, ConversationStatus
+from conversations.models.conversation import RESPONSE_DUE_SORT_KEY
+
+NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def waiting_queue(team_id: int) -> QuerySet[Conversation]:
+    """Open, unassigned conversations of the team: highest priority first, then the
+    response due soonest, then the oldest."""
+    return Conversation.objects.filter(
+        team_id=team_id, status=ConversationStatus.OPEN, assignee__isnull=True
+    ).order_by("-priority", RESPONSE_DUE_SORT_KEY, "id")
+
+
+def loads(user_ids: list[int], channel: str) -> dict[int, int]:
+    """Open conversations of `channel` each agent holds (pending and snoozed do not count)."""
+    rows = (
+        Conversation.objects.filter(
+            assignee_id__in=user_ids, status=ConversationStatus.OPEN, last_inbound_channel=channel
+        )
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["assignee_id"]: row["n"] for row in rows}
+
+
+def speaks(agent: Agent, language: str) -> bool:
+    return not language or not agent.languages or language in agent.languages
+
+
+def candidates(team: Team, channel: str, language: str = "") -> list[tuple[Agent, int]]:
+    """(agent, current load) of those who may take one more, best first."""
+    agents = [
+        agent
+        for agent in Agent.objects.filter(
+            teams=team, presence=Presence.ONLINE, user__is_active=True
+        ).select_related("user")
+        if speaks(agent, language)
+    ]
+    held = loads([a.user_id for a in agents], channel)
+    free = [
+        (agent, held.get(agent.user_id, 0))
+        for agent in agents
+        if held.get(agent.user_id, 0) < agent.capacity_for(channel, team)
+    ]
+    if team.assignment_mode == AssignmentMode.LEAST_BUSY:
+        free.sort(key=lambda pair: (pair[1], pair[0].last_assigned_at or NEVER, pair[0].user_id))
+    else:
+        free.sort(key=lambda pair: (pair[0].last_assigned_at or NEVER, pair[0].user_id))
+    return free

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+
+class Target(models.TextChoices):
+    FIRST_RESPONSE = "first_response", "First response"
+    NEXT_RESPONSE = "next_response", "Next response"
+    RESOLUTION = "resolution", "Resolution"
+
+
+class ClockState(models.TextChoices):
+    RUNNING = "running", "Running"
+    AT_RISK = "at_risk", "At risk"
+    BREACHED = "breached", "Breached"
+    PAUSED = "paused", "Paused"
+    MET = "met", "Met"
+    NONE = "", "Nothing due"
+
+
+class ConversationSLA(models.Model):
+    """The SLA clock of one conversation: the target that runs now (the response the
+    customer waits for, on the channel of the oldest unanswered inbound), what of it
+    was used before a pause, its due and warning moments, and when the timer sweep
+    looks next (`next_check_at`, indexed on the rows that have one only)."""
+
+    conversation = models.OneToOneField(
+        "conversations.Conversation",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="sla_clock",
+    )
+    policy = models.ForeignKey(
+        "routing.SLAPolicy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target = models.CharField(max_length=16, choices=Target.choices, blank=True)
+    channel = models.CharField(max_length=16, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    target_seconds = models.PositiveIntegerField(default=0)
+    warn_percent = models.PositiveSmallIntegerField(default=75)
+    # Business seconds used before the current segment (a pause ends a segment).
+    consumed_seconds = models.FloatField(default=0)
+    # Since when the clock runs; empty while paused or stopped.
+    segment_started_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=ClockState.choices, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
+    at_risk_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    met_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    # Resolution target (measured when resolved; no timer).
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "conversation SLA clock"
+        indexes = [
+            models.Index(
+                fields=["next_check_at"],
+                name="sla_clock_next_check",
+                condition=Q(next_check_at__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.conversation_id} {self.target or '-'} {self.state or '-'}"
+
+    def payload(self) -> dict[str, Any] | None:
+        """The conversation payload's `sla` (None when no target has run yet)."""
+        if not self.target:
+            return None
+        return {
+            "target": self.target,
+            "channel": self.channel,
+            "due_at": _iso(self.due_at),
+            "warn_at": _iso(self.warn_at),
+            "state": self.state,
+            "breached_at": _iso(self.breached_at),
+            "started_at": _iso(self.started_at),
+            "resolution_due_at": _iso(self.resolution_due_at),
+        }
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+class SLAOutcome(models.Model):
+    """One target's run, met or missed: reports count attainment from these rows."""
+
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="+"
+    )
+    policy = models.ForeignKey(
+        "routing.SLAPolicy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target = models.CharField(max_length=16, choices=Target.choices)
+    channel = models.CharField(max_length=16)
+    team_id = models.BigIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    met = models.BooleanField()
+    achieved_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "target", "started_at"], name="sla_outcome_once"
+            )
+        ]
+        indexes = [models.Index(fields=["created_at"], name="sla_outcome_created")]
+
+    def __str__(self) -> str:
+        return f"#{self.conversation_id} {self.target} {'met' if self.met else 'missed'}"

@@ -1,0 +1,131 @@
+"""Assignment inside a team: round robin or least busy among online agents with room,
+the waiting queue by priority then SLA due, capacity freed on resolve, an agent coming
+online; calls ring only online agents of the team with a free call slot."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from agents.actions.presence import do_heartbeat
+from agents.models import Agent, Team
+from channels_voice.ringing import agents_to_ring
+from conversations.actions.ingest import do_record_inbound
+from conversations.actions.update import do_update_conversation
+from conversations.models import Conversation
+from jobs.models import Job
+from routing.actions.assign import do_assign_waiting
+from routing.tasks import assign_team_task
+from tests.conftest import make_user
+from tests.factories import inbound
+
+pytestmark = pytest.mark.django_db
+
+
+def _mail(inbox, sender: str, minutes_ago: int = 0):
+    at = timezone.now() - timedelta(minutes=minutes_ago)
+    return do_record_inbound(
+        inbound(inbox, "email", "email", sender, "Hi", occurred_at=at)).conversation
+
+
+def _assignees(*conversations) -> list[int | None]:
+    return [Conversation.objects.get(pk=c.pk).assignee_id for c in conversations]
+
+
+def _online(*users) -> None:
+    for user in users:
+        do_heartbeat(user.pk)
+
+
+@pytest.fixture
+def two_agents(team_a: Team):
+    team_a.capacities = {"email": 1}
+    team_a.save()
+    users = [make_user(name, "agent", [team_a]) for name in ("ann", "ben")]
+    return users
+
+
+def test_round_robin_within_capacity_and_the_queue_order(email_inbox, team_a, two_agents):
+    ann, ben = two_agents
+    old = _mail(email_inbox, "old@example.com", minutes_ago=30)
+    new = _mail(email_inbox, "new@example.com", minutes_ago=5)
+    urgent = _mail(email_inbox, "urgent@example.com", minutes_ago=1)
+    do_update_conversation(urgent, by=None, changes={"priority": 3})
+    assert do_assign_waiting(team_a.pk) == 0  # nobody online
+    _online(ann, ben)
+    assert do_assign_waiting(team_a.pk) == 2
+    # Urgent first, then the response due soonest (the oldest); one each (capacity 1).
+    assert _assignees(urgent, old, new) == [ann.pk, ben.pk, None]
+    assert do_assign_waiting(team_a.pk) == 0
+
+    jobs_before = Job.objects.filter(task="routing.tasks.assign_team_task").count()
+    do_update_conversation(old, by=ben, changes={"status": "resolved"})
+    assert Job.objects.filter(task="routing.tasks.assign_team_task").count() == jobs_before + 1
+    assert assign_team_task(team_a.pk) == 1
+    assert _assignees(new) == [ben.pk]
+
+
+def test_pending_frees_room_and_least_busy_picks_the_lighter_agent(
+    email_inbox, team_a, two_agents
+):
+    ann, ben = two_agents
+    team_a.capacities = {"email": 3}
+    team_a.assignment_mode = "least_busy"
+    team_a.save()
+    _online(ann, ben)
+    first = _mail(email_inbox, "a@example.com", minutes_ago=10)
+    do_update_conversation(first, by=None, changes={"assignee": ann})
+    second = _mail(email_inbox, "b@example.com", minutes_ago=5)
+    assert do_assign_waiting(team_a.pk) == 1
+    assert _assignees(second) == [ben.pk]
+    do_update_conversation(first, by=ann, changes={"status": "pending"})
+    third = _mail(email_inbox, "c@example.com", minutes_ago=1)
+    assert do_assign_waiting(team_a.pk) == 1
+    assert _assignees(third) == [ann.pk]  # ann holds 0 open now, ben 1
+
+
+def test_an_agent_coming_online_takes_waiters_and_an_agent_cap_overrides_the_team(
+    email_inbox, team_a, two_agents
+):
+    ann, _ben = two_agents
+    Agent.objects.filter(user=ann).update(capacities={"email": 2})
+    waiting = [_mail(email_inbox, f"w{i}@example.com", minutes_ago=10 - i) for i in range(3)]
+    Job.objects.all().delete()
+    _online(ann)
+    [job] = Job.objects.filter(task="routing.tasks.assign_team_task")
+    assert job.args == [team_a.pk]
+    assert assign_team_task(team_a.pk) == 2
+    assert _assignees(*waiting) == [ann.pk, ann.pk, None]
+
+
+def test_a_customer_language_is_matched_when_both_say(email_inbox, team_a, two_agents):
+    ann, ben = two_agents
+    Agent.objects.filter(user=ann).update(languages=["de"])
+    Agent.objects.filter(user=ben).update(languages=["fr"])
+    _online(ann, ben)
+    conversation = _mail(email_inbox, "fr@example.com")
+    conversation.customer.language = "fr"
+    conversation.customer.save()
+    assert do_assign_waiting(team_a.pk) == 1
+    assert _assignees(conversation) == [ben.pk]
+
+
+def test_a_call_rings_only_online_agents_of_the_team_with_a_free_call_slot(
+    twilio_inbox, team_a, team_b
+):
+    free, busy, away, offline = [make_user(n, "agent", [team_a])
+                                 for n in ("free", "busy", "away", "offline")]
+    other_team = make_user("other", "agent", [team_b])
+    _online(free, busy, away, other_team)
+    Agent.objects.filter(user=away).update(away=True)
+    do_heartbeat(away.pk)  # within the write throttle: set by hand instead
+    from agents.actions.presence import do_set_presence
+
+    do_set_presence(away, "away")
+    call = do_record_inbound(inbound(twilio_inbox, "voice", "phone", "+14155550100", "",
+                                     kind="call")).conversation
+    do_update_conversation(call, by=None, changes={"assignee": busy})
+    assert [a.user_id for a in agents_to_ring(team_a)] == [free.pk]
+    assert offline.agent.presence == "offline"
