@@ -180,7 +180,7 @@ def test_a_note_that_mentions_a_colleague_notifies_their_open_page(desk, browser
     jo.wait_for_selector("#notifications-count:not([hidden])", timeout=5_000)
     assert jo.inner_text("#notifications-count") == "1"
     assert jo.title().startswith("(1) ")
-    jo.click("summary[aria-label=Notifications]")
+    jo.locator("summary", has_text="Notifications").click()
     jo.wait_for_selector("#notifications-list .notif:has-text('mentioned you')")
     assert serious_violations(jo) == []
     context.close()

@@ -40,7 +40,8 @@ def test_a_message_is_recorded_once_acked_and_reaches_the_agents(chat_inbox, age
         visitor = visitor_socket(chat_inbox)
         welcome = await hello(visitor)
         assert welcome["history"] == []
-        assert welcome["online"] is False
+        # agent_a of the widget's team has a workspace socket open: online (presence).
+        assert welcome["online"] is True
         await visitor.send_json_to({"type": "message", "client_id": "c1", "text": "Hello?"})
         frames = await frames_until(visitor, "ack")
         ack = frames[-1]
