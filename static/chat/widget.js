@@ -484,7 +484,11 @@
     } else if (f.type === "error") {
       if (f.client_id && f.error === "flood") {
         notice(f.message);
-        setTimeout(function () { notice(""); }, 8000);
+        setTimeout(function () { // then try that message again
+          notice("");
+          var text = state.pending[f.client_id];
+          if (text) send({ type: "message", client_id: f.client_id, text: text });
+        }, 15000);
       } else if (f.message) {
         notice(f.message);
       }
