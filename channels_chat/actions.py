@@ -310,6 +310,26 @@ def _verified_as_other(customer_id: int, kind: str, value: str) -> bool:
     )
 
 
+def do_request_transcript(visitor_id: str) -> str | None:
+    """The visitor asked for their chat by email: queued for the address on their
+    customer record (verified first). None when there is no address."""
+    from channels_chat.tasks import send_transcript_task
+    from jobs.outbox import enqueue_job
+
+    customer_id = _customer_id(visitor_id)
+    if customer_id is None:
+        return None
+    email = (
+        Identity.objects.filter(customer_id=customer_id, kind=IdentityKind.EMAIL)
+        .order_by("-verified", "id").values_list("value", flat=True).first()
+    )
+    if email is None:
+        return None
+    with transaction.atomic():
+        enqueue_job(send_transcript_task, visitor_id, email)
+    return email
+
+
 def do_visitor_read_article(visitor_id: str, slug: str) -> Interaction | None:
     """The visitor opened a help article from the widget: on their customer's timeline
     (helpcenter's action), if they are known."""
