@@ -431,6 +431,12 @@
     if (sock && sock.readyState <= 1) return;
     sock = new WebSocket(WS_URL);
     sock.onopen = function () {
+      // Another tab may have started the chat since this page loaded: join it.
+      var fresh = load();
+      if (fresh.token && fresh.token !== state.token) {
+        state.token = fresh.token;
+        loaded = false; // its history is not on this page yet
+      }
       var hello = { type: "hello", token: state.token,
         since: loaded && state.token ? state.last : null };
       var idAttr = script.getAttribute("data-identity-id");
