@@ -38,7 +38,25 @@
       reconnecting: "Verbindung wird wiederhergestellt…",
       replyTime: "Wir antworten meist {time}.", articles: "Passende Artikel",
       saved: "Danke, wir antworten an {email}.", transcript: "Verlauf per E-Mail senden",
-      transcriptSent: "Der Verlauf geht an {email}." }
+      transcriptSent: "Der Verlauf geht an {email}." },
+    fr: { open: "Ouvrir le chat", close: "Fermer le chat", message: "Message", send: "Envoyer",
+      attach: "Joindre un fichier", typing: "{name} écrit…", online: "Nous sommes en ligne",
+      email: "Votre adresse e-mail", emailHint: "Nous répondons par e-mail si vous partez.",
+      name: "Votre nom", phone: "Votre numéro de téléphone", required: "(obligatoire)",
+      sending: "Envoi…", failed: "Non envoyé", you: "Vous",
+      reconnecting: "Reconnexion…", replyTime: "Nous répondons en général {time}.",
+      articles: "Articles suggérés", saved: "Merci, nous répondrons à {email}.",
+      transcript: "M'envoyer cette conversation",
+      transcriptSent: "La conversation est envoyée à {email}." },
+    es: { open: "Abrir chat", close: "Cerrar chat", message: "Mensaje", send: "Enviar",
+      attach: "Adjuntar un archivo", typing: "{name} está escribiendo…",
+      online: "Estamos en línea", email: "Tu correo electrónico",
+      emailHint: "Si te vas, respondemos por correo.", name: "Tu nombre",
+      phone: "Tu teléfono", required: "(obligatorio)", sending: "Enviando…",
+      failed: "No enviado", you: "Tú", reconnecting: "Reconectando…",
+      replyTime: "Solemos responder {time}.", articles: "Artículos sugeridos",
+      saved: "Gracias, responderemos a {email}.", transcript: "Enviarme esta conversación",
+      transcriptSent: "La conversación va a {email}." }
   };
 
   var CSS = [
