@@ -104,12 +104,19 @@ def _stored(interaction: Interaction) -> list[Any]:
 
 
 def _open_conversation(customer_id: int) -> Conversation | None:
-    return (
-        Conversation.objects.filter(customer_id=customer_id, channels__contains=[CHAT_CHANNEL])
-        .exclude(status=ConversationStatus.RESOLVED)
-        .order_by("-last_activity_at", "-id")
+    """The conversation of the customer's latest chat message, unless it is resolved (by
+    the interaction, not `channels__contains`: SQLite has no JSON containment)."""
+    latest = (
+        Interaction.objects.filter(customer_id=customer_id, channel=CHAT_CHANNEL)
+        .order_by("-occurred_at", "-id")
+        .values_list("conversation_id", flat=True)
         .first()
     )
+    if latest is None:
+        return None
+    return Conversation.objects.filter(pk=latest).exclude(
+        status=ConversationStatus.RESOLVED
+    ).first()
 
 
 def do_visitor_typing(visitor_id: str) -> bool:
