@@ -4,6 +4,7 @@ their sockets coming and going, and agent replies reaching them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -45,6 +46,8 @@ from realtime.publish import publish
 # Customer.attributes key of an email a visitor typed that belongs to someone else.
 CLAIMED_EMAIL = "chat_claimed_email"
 CLAIMED_PHONE = "chat_claimed_phone"
+# Article reads kept for a visitor who has not written yet, at most.
+MAX_KEPT_READS = 20
 
 
 def reply_provider_id(interaction_id: int) -> str:
@@ -83,6 +86,8 @@ def do_visitor_message(
     )
     with transaction.atomic():
         result = do_record_inbound(event)
+        if result.conversation_created:
+            _record_kept_reads(visitor_id, result.conversation.customer_id)
         if result.created:
             audience = visitor_audience(result.conversation.customer_id)
             if audience is not None:
@@ -99,12 +104,19 @@ def _stored(interaction: Interaction) -> list[Any]:
 
 
 def _open_conversation(customer_id: int) -> Conversation | None:
-    return (
-        Conversation.objects.filter(customer_id=customer_id, channels__contains=[CHAT_CHANNEL])
-        .exclude(status=ConversationStatus.RESOLVED)
-        .order_by("-last_activity_at", "-id")
+    """The conversation of the customer's latest chat message, unless it is resolved (by
+    the interaction, not `channels__contains`: SQLite has no JSON containment)."""
+    latest = (
+        Interaction.objects.filter(customer_id=customer_id, channel=CHAT_CHANNEL)
+        .order_by("-occurred_at", "-id")
+        .values_list("conversation_id", flat=True)
         .first()
     )
+    if latest is None:
+        return None
+    return Conversation.objects.filter(pk=latest).exclude(
+        status=ConversationStatus.RESOLVED
+    ).first()
 
 
 def do_visitor_typing(visitor_id: str) -> bool:
@@ -310,17 +322,64 @@ def _verified_as_other(customer_id: int, kind: str, value: str) -> bool:
     )
 
 
+def do_request_transcript(visitor_id: str) -> str | None:
+    """The visitor asked for their chat by email: queued for the address on their
+    customer record (verified first). None when there is no address."""
+    from channels_chat.tasks import send_transcript_task
+    from jobs.outbox import enqueue_job
+
+    customer_id = _customer_id(visitor_id)
+    if customer_id is None:
+        return None
+    email = (
+        Identity.objects.filter(customer_id=customer_id, kind=IdentityKind.EMAIL)
+        .order_by("-verified", "id").values_list("value", flat=True).first()
+    )
+    if email is None:
+        return None
+    with transaction.atomic():
+        enqueue_job(send_transcript_task, visitor_id, email)
+    return email
+
+
 def do_visitor_read_article(visitor_id: str, slug: str) -> Interaction | None:
     """The visitor opened a help article from the widget: on their customer's timeline
-    (helpcenter's action), if they are known."""
+    (helpcenter's action). Before their first message they have no conversation yet:
+    the read is kept and recorded, at its time, when the message arrives."""
     from helpcenter.actions import do_record_article_view
     from helpcenter.models import Article, ArticleStatus
 
-    customer_id = _customer_id(visitor_id)
     article = Article.objects.filter(slug=slug, status=ArticleStatus.PUBLISHED).first()
-    if customer_id is None or article is None:
+    if article is None:
+        return None
+    customer_id = _customer_id(visitor_id)
+    if customer_id is None or not Conversation.objects.filter(customer_id=customer_id).exists():
+        with transaction.atomic():
+            row = ChatVisitor.objects.select_for_update().filter(visitor_id=visitor_id).first()
+            if row is not None and len(row.articles_read) < MAX_KEPT_READS:
+                row.articles_read = [*row.articles_read, [slug, timezone.now().isoformat()]]
+                row.save(update_fields=["articles_read"])
         return None
     return do_record_article_view(customer_id, article)
+
+
+def _record_kept_reads(visitor_id: str, customer_id: int) -> None:
+    """The reads kept before the visitor had a conversation (inside the caller's
+    transaction, after their first message is recorded)."""
+    from helpcenter.actions import do_record_article_view
+    from helpcenter.models import Article, ArticleStatus
+
+    row = ChatVisitor.objects.select_for_update().filter(visitor_id=visitor_id).first()
+    if row is None or not row.articles_read:
+        return
+    articles = {a.slug: a for a in Article.objects.filter(
+        slug__in=[slug for slug, _ in row.articles_read], status=ArticleStatus.PUBLISHED)}
+    for slug, at in row.articles_read:
+        if slug in articles:
+            do_record_article_view(customer_id, articles[slug],
+                                   at=datetime.fromisoformat(at))
+    row.articles_read = []
+    row.save(update_fields=["articles_read"])
 
 
 def _now() -> str:

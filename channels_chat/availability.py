@@ -38,9 +38,11 @@ def visitor_ids_of(customer_id: int) -> list[str]:
 
 
 def visitor_online(customer_id: int) -> bool:
-    """One of the customer's browsers has the widget open now."""
+    """One of the customer's browsers has the widget open now (one query)."""
     return ChatVisitor.objects.filter(
-        visitor_id__in=visitor_ids_of(customer_id),
+        visitor_id__in=Identity.objects.filter(
+            customer_id=customer_id, kind=VISITOR_IDENTITY
+        ).values("value"),
         sockets__gt=0,
         last_seen_at__gte=timezone.now() - VISITOR_STALE,
     ).exists()

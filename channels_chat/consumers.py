@@ -129,6 +129,13 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong"})
         elif kind == "resume":
             await self._resume(_event_id(content.get("since")) or 0)
+        elif kind == "transcript":
+            email = await database_sync_to_async(actions.do_request_transcript)(self.visitor_id)
+            if email is None:
+                await self.send_json({"type": "error", "error": "transcript",
+                                      "message": "Leave your email address first."})
+            else:
+                await self.send_json({"type": "transcript_queued", "email": email})
         elif kind == "article":
             slug = content.get("slug")
             if isinstance(slug, str) and len(slug) <= 150:

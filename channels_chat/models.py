@@ -13,6 +13,9 @@ class ChatVisitor(models.Model):
     # Open sockets (tabs); counted with F() on connect and disconnect.
     sockets = models.IntegerField(default=0)
     last_seen_at = models.DateTimeField()
+    # Help articles opened before the visitor's first message ([slug, ISO time] pairs):
+    # recorded on their timeline once that message gives them a conversation.
+    articles_read = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

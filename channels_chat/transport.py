@@ -18,15 +18,14 @@ class ChatTransport:
     def check_reply(
         self, *, conversation: Conversation, inbox: Inbox, recipient: str, meta: dict[str, Any]
     ) -> None:
-        if visitor_online(conversation.customer_id):
-            return
         email = (
             Identity.objects.filter(customer_id=conversation.customer_id, kind=IdentityKind.EMAIL)
             .order_by("-verified", "id")
             .values_list("value", flat=True)
             .first()
         )
-        if email:
+        # Without an address there is nowhere else to write: chat it is, seen on return.
+        if email and not visitor_online(conversation.customer_id):
             raise TransportError(
                 f"The visitor has left the chat; reply by email to {email}.", permanent=True
             )

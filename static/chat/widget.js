@@ -28,7 +28,8 @@
       name: "Your name", phone: "Your phone number", required: "(required)",
       sending: "Sending…", failed: "Not sent", you: "You", reconnecting: "Reconnecting…",
       replyTime: "We usually reply {time}.", articles: "Suggested articles",
-      saved: "Thanks, we will answer at {email}." },
+      saved: "Thanks, we will answer at {email}.", transcript: "Email me this chat",
+      transcriptSent: "The transcript is on its way to {email}." },
     de: { open: "Chat öffnen", close: "Chat schließen", message: "Nachricht", send: "Senden",
       attach: "Datei anhängen", typing: "{name} schreibt…", online: "Wir sind online",
       email: "Ihre E-Mail-Adresse", emailHint: "Wir antworten per E-Mail, wenn Sie gehen.",
@@ -36,7 +37,26 @@
       sending: "Wird gesendet…", failed: "Nicht gesendet", you: "Sie",
       reconnecting: "Verbindung wird wiederhergestellt…",
       replyTime: "Wir antworten meist {time}.", articles: "Passende Artikel",
-      saved: "Danke, wir antworten an {email}." }
+      saved: "Danke, wir antworten an {email}.", transcript: "Verlauf per E-Mail senden",
+      transcriptSent: "Der Verlauf geht an {email}." },
+    fr: { open: "Ouvrir le chat", close: "Fermer le chat", message: "Message", send: "Envoyer",
+      attach: "Joindre un fichier", typing: "{name} écrit…", online: "Nous sommes en ligne",
+      email: "Votre adresse e-mail", emailHint: "Nous répondons par e-mail si vous partez.",
+      name: "Votre nom", phone: "Votre numéro de téléphone", required: "(obligatoire)",
+      sending: "Envoi…", failed: "Non envoyé", you: "Vous",
+      reconnecting: "Reconnexion…", replyTime: "Nous répondons en général {time}.",
+      articles: "Articles suggérés", saved: "Merci, nous répondrons à {email}.",
+      transcript: "M'envoyer cette conversation",
+      transcriptSent: "La conversation est envoyée à {email}." },
+    es: { open: "Abrir chat", close: "Cerrar chat", message: "Mensaje", send: "Enviar",
+      attach: "Adjuntar un archivo", typing: "{name} está escribiendo…",
+      online: "Estamos en línea", email: "Tu correo electrónico",
+      emailHint: "Si te vas, respondemos por correo.", name: "Tu nombre",
+      phone: "Tu teléfono", required: "(obligatorio)", sending: "Enviando…",
+      failed: "No enviado", you: "Tú", reconnecting: "Reconectando…",
+      replyTime: "Solemos responder {time}.", articles: "Artículos sugeridos",
+      saved: "Gracias, responderemos a {email}.", transcript: "Enviarme esta conversación",
+      transcriptSent: "La conversación va a {email}." }
   };
 
   var CSS = [
@@ -65,6 +85,8 @@
     ".status{min-height:18px;padding:0 14px;font-size:12px;color:#57606a;background:#f6f7f9}",
     ".notice{padding:6px 14px;font-size:13px;background:#fff8c5;color:#3b2f00}",
     ".notice[hidden],.sugg[hidden],.contact[hidden]{display:none}",
+    ".foot{padding:0 10px 8px;background:#fff;text-align:right}",
+    ".link{background:none;border:0;padding:2px;color:#0550ae;text-decoration:underline;cursor:pointer;font-size:12px}",
     ".hint{margin:0;font-size:12px;color:#57606a}",
     "input[type=text],input[type=tel]{flex:1;font-size:15px;padding:8px 10px;border:1px solid #8c959f;border-radius:8px;color:#1f2328;background:#fff}",
     ".contact{display:flex;flex-direction:column;gap:4px}",
@@ -169,6 +191,8 @@
     ui.title = el("h2", { id: "title", text: settings.name });
     ui.sub = el("p", { id: "sub" });
     ui.close = el("button", { type: "button", "class": "x", "aria-label": t.close, text: "×" });
+    ui.transcript = el("button", { type: "button", "class": "link", text: t.transcript });
+    ui.transcript.addEventListener("click", function () { send({ type: "transcript" }); });
     ui.log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-labelledby": "title" });
     ui.status = el("div", { "class": "status", role: "status", "aria-live": "polite" });
     ui.notice = el("div", { "class": "notice", role: "alert" });
@@ -191,7 +215,8 @@
     ui.panel = el("div", { id: "panel", "class": "panel " + side, role: "dialog",
       "aria-labelledby": "title", "aria-describedby": "sub" }, [
       el("header", {}, [el("div", {}, [ui.title, ui.sub]), ui.close]),
-      ui.log, ui.status, ui.notice, ui.sugg, ui.form]);
+      ui.log, ui.status, ui.notice, ui.sugg, ui.form,
+      el("div", { "class": "foot" }, [ui.transcript])]);
     ui.panel.hidden = true;
     root.appendChild(ui.launcher);
     root.appendChild(ui.panel);
@@ -424,6 +449,12 @@
     if (sock && sock.readyState <= 1) return;
     sock = new WebSocket(WS_URL);
     sock.onopen = function () {
+      // Another tab may have started the chat since this page loaded: join it.
+      var fresh = load();
+      if (fresh.token && fresh.token !== state.token) {
+        state.token = fresh.token;
+        loaded = false; // its history is not on this page yet
+      }
       var hello = { type: "hello", token: state.token,
         since: loaded && state.token ? state.last : null };
       var idAttr = script.getAttribute("data-identity-id");
@@ -484,10 +515,16 @@
     } else if (f.type === "error") {
       if (f.client_id && f.error === "flood") {
         notice(f.message);
-        setTimeout(function () { notice(""); }, 8000);
+        setTimeout(function () { // then try that message again
+          notice("");
+          var text = state.pending[f.client_id];
+          if (text) send({ type: "message", client_id: f.client_id, text: text });
+        }, 15000);
       } else if (f.message) {
         notice(f.message);
       }
+    } else if (f.type === "transcript_queued") {
+      notice(fmt(t.transcriptSent, { email: f.email }));
     } else if (f.type === "contact_saved") {
       ui.contact.hidden = true;
       if (f.email && !online) notice(fmt(t.saved, { email: f.email }));

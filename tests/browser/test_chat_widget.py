@@ -227,3 +227,42 @@ def test_the_prechat_form_asks_for_a_name_first(asgi_server, host_page, browser,
     assert page.locator("#omnidesk-chat >> .contact").is_hidden()
     assert Interaction.objects.get(text="Where is my order?").customer.name == "Sam Vega"
     context.close()
+
+
+def test_the_demo_page_runs_the_widget_under_our_content_security_policy(
+    asgi_server, browser, sam, chat_inbox, settings
+):
+    settings.PUBLIC_URL = asgi_server
+    context = browser.new_context(viewport=DESKTOP)  # CSP enforced: no bypass
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text
+            else None)
+    page.goto(f"{asgi_server}/chat/demo/")
+    page.locator(LAUNCHER).click()
+    page.get_by_role("textbox", name="Message").fill("Hello from the demo page")
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_selector(f"{LOG} >> p.in >> .meta:text('You')")
+    launcher_colour = page.locator(LAUNCHER).evaluate(
+        "(el) => getComputedStyle(el).backgroundColor")
+    assert launcher_colour == "rgb(37, 99, 235)"  # the shadow root's styles applied
+    assert refused == []
+    context.close()
+
+
+def test_two_tabs_of_one_visitor_share_the_chat(asgi_server, host_page, browser, sam):
+    context = browser.new_context(viewport=DESKTOP)
+    first, second = context.new_page(), context.new_page()
+    first.goto(host_page)
+    second.goto(host_page)  # both loaded before any chat existed
+    first.locator(LAUNCHER).click()
+    first.get_by_role("textbox", name="Message").fill("Written in the first tab")
+    first.get_by_role("button", name="Send").click()
+    first.wait_for_selector(f"{LOG} >> p.in >> .meta:text('You')")
+    second.locator(LAUNCHER).click()
+    second.wait_for_selector(f"{LOG} >> p.in:has-text('Written in the first tab')")
+    second.get_by_role("textbox", name="Message").fill("And this in the second")
+    second.get_by_role("button", name="Send").click()
+    first.wait_for_selector(f"{LOG} >> p.in:has-text('And this in the second')")
+    assert Interaction.objects.values("customer_id").distinct().count() == 1
+    context.close()

@@ -205,3 +205,33 @@ def test_a_visitor_who_left_an_email_gets_the_reply_by_email(chat_inbox, email_i
     assert reply.meta["to"] == "ann@example.com"
     assert reply.conversation_id == conversation.pk
     assert Identity.objects.get(kind="email").verified is False
+
+
+def test_a_transcript_goes_to_the_visitors_email_on_request(chat_inbox, agent_a):
+    from django.core import mail
+
+    from jobs.models import Job
+
+    async def scenario() -> None:
+        visitor = visitor_socket(chat_inbox)
+        await hello(visitor)
+        await visitor.send_json_to({"type": "message", "client_id": "c1", "text": "Hi"})
+        await frames_until(visitor, "ack")
+        await visitor.send_json_to({"type": "transcript"})
+        refused = (await frames_until(visitor, "error"))[-1]
+        assert refused["error"] == "transcript"
+        await visitor.send_json_to({"type": "contact", "email": "kim@example.com"})
+        await frames_until(visitor, "contact_saved")
+        await visitor.send_json_to({"type": "transcript"})
+        queued = (await frames_until(visitor, "transcript_queued"))[-1]
+        assert queued["email"] == "kim@example.com"
+        await visitor.disconnect()
+
+    asyncio.run(scenario())
+    job = Job.objects.get(task="channels_chat.tasks.send_transcript_task")
+    from channels_chat.tasks import send_transcript_task
+
+    assert send_transcript_task.apply(args=job.args).get() == "sent"
+    assert mail.outbox[-1].to == ["kim@example.com"]
+    assert mail.outbox[-1].subject == "Your chat transcript"
+    assert "You (" in mail.outbox[-1].body and "):\nHi\n" in mail.outbox[-1].body

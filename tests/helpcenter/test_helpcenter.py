@@ -127,3 +127,29 @@ def test_an_article_a_known_visitor_reads_is_on_their_timeline_for_agents_only(
     assert event.text == "Read the help article “Delivery times”"
     assert event.direction == "internal"
     assert event.customer_id == Interaction.objects.get(text="Hi").customer_id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_articles_read_before_the_first_message_show_before_it(chat_inbox, shipping):
+    _article(shipping, "delivery-times", "Delivery times", "Parcels take 3-5 days.")
+    _article(shipping, "track-your-order", "Tracking your order", "Use the link.")
+
+    async def scenario() -> None:
+        visitor = visitor_socket(chat_inbox)
+        await hello(visitor)
+        await visitor.send_json_to({"type": "article", "slug": "delivery-times"})
+        await visitor.send_json_to({"type": "article", "slug": "track-your-order"})
+        await visitor.send_json_to({"type": "article", "slug": "no-such-article"})
+        await visitor.send_json_to({"type": "message", "client_id": "c1", "text": "Still late"})
+        await frames_until(visitor, "ack")
+        await visitor.disconnect()
+
+    asyncio.run(scenario())
+    message = Interaction.objects.get(text="Still late")
+    timeline = list(Interaction.objects.filter(conversation=message.conversation)
+                    .order_by("occurred_at", "id").values_list("event_type", "text"))
+    assert timeline == [
+        ("article_viewed", "Read the help article “Delivery times”"),
+        ("article_viewed", "Read the help article “Tracking your order”"),
+        ("", "Still late"),
+    ]
