@@ -103,7 +103,7 @@ def test_conversation_page_queries_do_not_grow_with_200_interactions(
 # reply options (a few a registered written channel: email, SMS, WhatsApp, chat and the test
 # settings' toy pigeon channel); canned responses, macros, agents to mention; the list
 # pane's filter bar (inboxes; its rows come after, from /inbox/rows/); the newest event id.
-QUERIES_OF_A_CONVERSATION_PAGE = 47
+QUERIES_OF_A_CONVERSATION_PAGE = 46
 
 
 def test_an_agent_of_another_team_gets_404s(dana, agent_b, signed_in):
