@@ -56,6 +56,10 @@ def do_offer_call(inbox: Inbox, call_sid: str, agents: list[Agent], team: Team |
         offered += [a.user_id for a in agents if a.user_id not in offered]
         meta["offered_to"] = offered
         meta["team_id"] = team.pk if team is not None else None
+        if team is not None and call.conversation.team_id != team.pk:
+            # The menu's choice is the conversation's team, so whoever the call rings may
+            # open the caller's history (and the team's queues count it).
+            do_update_conversation(call.conversation, by=None, changes={"team": team})
         if meta != call.meta:
             call.meta = meta
             call.save(update_fields=["meta", "updated_at"])

@@ -104,6 +104,9 @@ def test_menu_digit_sends_the_call_to_that_team(web, twilio_inbox, online_agent_
     assert call.meta["offered_to"] == [agent_b.pk]
     assert call.meta["team_id"] == team_b.pk
     assert call.meta["menu_choice"] == "3"
+    # The conversation is the chosen team's, so the rung agent may open the caller's history.
+    call.conversation.refresh_from_db()
+    assert call.conversation.team_id == team_b.pk
 
 
 def test_menu_speech_matches_a_label_or_keyword(web, twilio_inbox, online_agent_a, agent_b):
