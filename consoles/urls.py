@@ -2,9 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from consoles import views, views_inboxes
+from consoles import views, views_inboxes, views_queues
 
 urlpatterns = [
+    path("queues/", views_queues.queue_board, name="queues"),
+    path("queues/board/", views_queues.queue_fragment, name="queues-board"),
+    path("queues/reassign/<int:conversation_id>/", views_queues.queue_reassign,
+         name="queues-reassign"),
     path("settings/", views.index, name="settings"),
     path("settings/inboxes/", views_inboxes.inbox_list, name="settings-inboxes"),
     path("settings/inboxes/new/<slug:kind>/", views_inboxes.inbox_new, name="settings-inbox-new"),
