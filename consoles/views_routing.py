@@ -36,7 +36,7 @@ from consoles.routing_forms import (
     RuleForm,
     TeamRoutingForm,
 )
-from conversations.models import Conversation
+from conversations.models import Conversation, Priority
 from routing.actions.config import do_delete_config, do_move_rule, do_save_config
 from routing.models import BusinessHours, RoutingRule, SLAPolicy
 from routing.rules import facts_of, first_match
@@ -72,10 +72,37 @@ def _form_page(request: HttpRequest, form: forms.Form, *, section: str, back: st
 
 
 # ---------------------------------------------------------------- rules
+CONDITION_LABELS = {
+    "channels": "Channel", "inbox_ids": "Inbox", "customer_tags": "Customer tag",
+    "customer_attributes": "Customer", "languages": "Language", "keywords": "Words",
+    "priorities": "Priority", "business_hours": "Hours",
+}
+
+
+def _when(rule: RoutingRule, hours: dict[int, str]) -> list[tuple[str, str]]:
+    """A rule's conditions in words, for the list."""
+    found = []
+    for name, value in (rule.conditions or {}).items():
+        if name == "customer_attributes":
+            text = ", ".join(f"{k} = {v}" for k, v in value.items())
+        elif name == "business_hours":
+            where = "inside" if value.get("inside", True) else "outside"
+            text = f"{where} {hours.get(value.get('id'), 'unknown hours')}"
+        elif name == "priorities":
+            text = ", ".join(str(Priority(p).label) for p in value if p in Priority.values)
+        else:
+            text = ", ".join(str(v) for v in value)
+        found.append((CONDITION_LABELS.get(name, name), text))
+    return found
+
+
 @admin_page
 def rule_list(request: HttpRequest) -> HttpResponse:
     rules = list(RoutingRule.objects.select_related("inbox", "set_team", "set_agent")
                  .order_by("position", "id"))
+    hours = dict(BusinessHours.objects.values_list("pk", "name"))
+    for rule in rules:
+        rule.when = _when(rule, hours)  # type: ignore[attr-defined]
     dry: dict[str, Any] | None = None
     asked = request.GET.get("conversation", "").strip()
     if asked:
@@ -86,8 +113,8 @@ def rule_list(request: HttpRequest) -> HttpResponse:
             dry = {"asked": asked, "missing": True}
         else:
             latest = conversation.interactions.filter(direction="in").order_by("-id").first()
-            rule, verdicts = first_match(facts_of(conversation, latest))
-            dry = {"asked": asked, "conversation": conversation, "matched": rule,
+            matched, verdicts = first_match(facts_of(conversation, latest))
+            dry = {"asked": asked, "conversation": conversation, "matched": matched,
                    "verdicts": verdicts}
     return render(request, "consoles/routing_rules.html", {
         "section": "routing", "rules": rules, "dry": dry,
