@@ -268,4 +268,5 @@ def _short(delta: timedelta) -> str:
         return f"{total} s"
     if total < 3600:
         return f"{total // 60} min"
-    return f"{total // 3600} h {total % 3600 // 60} min"
+    hours, minutes = total // 3600, total % 3600 // 60
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"

@@ -209,7 +209,7 @@ class PolicyForm(forms.Form):
 
 class HoursForm(forms.Form):
     name = forms.CharField(max_length=100)
-    timezone = forms.CharField(max_length=64, initial="UTC",
+    timezone = forms.CharField(max_length=64, initial="UTC", label="Time zone",
                                help_text="An IANA time zone, e.g. Europe/Paris.")
     holiday_country = forms.CharField(max_length=8, required=False,
                                       help_text="ISO country code (public holidays from the "

@@ -36,6 +36,7 @@ from consoles.routing_forms import (
     RuleForm,
     TeamRoutingForm,
 )
+from conversations.channels import channel_choices
 from conversations.models import Conversation, Priority
 from routing.actions.config import do_delete_config, do_move_rule, do_save_config
 from routing.models import BusinessHours, RoutingRule, SLAPolicy
@@ -156,8 +157,11 @@ def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
 # ---------------------------------------------------------------- SLA policies
 @admin_page
 def policy_list(request: HttpRequest) -> HttpResponse:
-    policies = SLAPolicy.objects.select_related("business_hours").order_by(
-        "channel", "priority", "id")
+    policies = list(SLAPolicy.objects.select_related("business_hours").order_by(
+        "channel", "priority", "id"))
+    labels = dict(channel_choices())
+    for policy in policies:
+        policy.channel_label = labels.get(policy.channel, policy.channel)  # type: ignore[attr-defined]
     return render(request, "consoles/sla_policies.html", {
         "section": "sla", "policies": policies,
     })
