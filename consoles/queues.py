@@ -190,13 +190,18 @@ def _loads(user_ids: list[int]) -> dict[tuple[int, str], int]:
 
 def attention(team_ids: tuple[int, ...] | None) -> list[Conversation]:
     """The open conversations whose clock is at risk or breached: breached first, then
-    the one due soonest."""
-    return list(
+    the one due soonest. The 50 ids are picked on the clocks alone, then read with
+    their customer, team and assignee (joining those for thousands of rows first was
+    most of the time at 20,000 open conversations)."""
+    ids = list(
         open_conversations(team_ids)
         .filter(sla_clock__state__in=(ClockState.AT_RISK, ClockState.BREACHED))
-        .select_related("customer", "team", "assignee", "sla_clock")
-        .order_by("-sla_clock__state", "sla_clock__due_at", "id")[:ATTENTION_LIMIT]
+        .order_by("-sla_clock__state", "sla_clock__due_at", "id")
+        .values_list("id", flat=True)[:ATTENTION_LIMIT]
     )
+    found = Conversation.objects.filter(pk__in=ids).select_related(
+        "customer", "team", "assignee", "sla_clock").in_bulk()
+    return [found[pk] for pk in ids if pk in found]
 
 
 def board(team_ids: tuple[int, ...] | None, now: datetime | None = None) -> Board:
