@@ -9,6 +9,9 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+# The SLA targets the rollup counts (routing.models.Target's values).
+SLA_TARGETS = ("first_response", "next_response", "resolution")
+
 
 def _zeros_24() -> list[int]:
     return [0] * 24
@@ -42,6 +45,14 @@ class DailyRollup(models.Model):
     cross_channel = models.PositiveIntegerField(default=0)
     # Conversations not resolved at the end of the day.
     backlog = models.PositiveIntegerField(default=0)
+    # SLA targets decided this day (routing's SLAOutcome rows written this day: answered,
+    # breached, or resolved), per target: how many, and how many were met.
+    sla_first_response_due = models.PositiveIntegerField(default=0)
+    sla_first_response_met = models.PositiveIntegerField(default=0)
+    sla_next_response_due = models.PositiveIntegerField(default=0)
+    sla_next_response_met = models.PositiveIntegerField(default=0)
+    sla_resolution_due = models.PositiveIntegerField(default=0)
+    sla_resolution_met = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

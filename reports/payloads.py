@@ -29,6 +29,9 @@ def figures_payload(found: Figures) -> dict[str, Any]:
         "cross_channel_contact_rate": found.cross_channel_rate,
         "repeat_contacts": found.repeat_contacts,
         "repeat_contact_rate": found.repeat_contact_rate,
+        "sla": {target: {"met": met, "due": due, "rate": met / due if due else None}
+                for target, (met, due) in found.sla.items()},
+        "sla_attainment_rate": found.sla_rate,
     }
 
 
@@ -55,15 +58,18 @@ def period_payload(scope: Scope) -> dict[str, Any]:
 
 def summary(scope: Scope) -> dict[str, Any]:
     previous = scope.previous()
+    current = figures(scope)[0]
     return {
         "period": period_payload(scope),
         "previous_period": period_payload(previous),
         "filters": {"channel": scope.channel or None, "team": scope.team_id,
                     "agent": scope.agent_id},
-        "current": figures_payload(figures(scope)[0]),
+        "current": figures_payload(current),
         "previous": figures_payload(figures(previous)[0]),
+        # Per target: the share met of those decided in the period (SLAOutcome rows).
+        "sla_attainment": {target: (met / due if due else None)
+                           for target, (met, due) in current.sla.items()},
         # None: "not recorded yet" (reports.pending).
-        "sla_attainment": pending.sla_attainment(scope),
         "csat": pending.csat(scope),
     }
 

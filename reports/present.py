@@ -66,6 +66,24 @@ def _points(now: float | None, before: float | None, lower_is_better: bool,
     return (f"{change:+.1f} pts vs previous {days} days", _trend(change, lower_is_better))
 
 
+TARGET_LABELS = {"first_response": "first response", "next_response": "next response",
+                 "resolution": "resolution"}
+
+
+def sla_tile(now: dict[str, Any], before: dict[str, Any], days: int) -> Tile:
+    """Targets met of those decided in the period, overall, with each target's share."""
+    if not any(t["due"] for t in now["sla"].values()):
+        return Tile("SLA attainment", "—", "no target decided in the period")
+    parts = [f"{TARGET_LABELS.get(name, name)} {percent(t['rate'])}"
+             for name, t in now["sla"].items() if t["due"]]
+    delta, trend = _points(now["sla_attainment_rate"], before["sla_attainment_rate"], False,
+                           days)
+    met = sum(t["met"] for t in now["sla"].values())
+    due = sum(t["due"] for t in now["sla"].values())
+    return Tile("SLA attainment", percent(now["sla_attainment_rate"]),
+                f"{met} of {due} met · " + ", ".join(parts), delta, trend)
+
+
 def tiles(summary: dict[str, Any]) -> list[Tile]:
     now, before = summary["current"], summary["previous"]
     days = summary["period"]["days"]
@@ -90,8 +108,7 @@ def tiles(summary: dict[str, Any]) -> list[Tile]:
         rate("Cross-channel contact rate", "cross_channel_contact_rate", "cross_channel",
              "resolved", True),
         rate("Repeat-contact rate", "repeat_contact_rate", "repeat_contacts", "created", True),
-        Tile("SLA attainment", NOT_RECORDED if summary["sla_attainment"] is None else "",
-             note="Comes with SLA policies (routing)."),
+        sla_tile(now, before, days),
         Tile("CSAT", NOT_RECORDED if summary["csat"] is None else "",
              note="Comes with satisfaction surveys."),
     ]

@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from reports.histogram import BUCKETS, percentile
-from reports.models import DailyRollup
+from reports.models import SLA_TARGETS, DailyRollup
 
 GROUPS = {"channel": "channel", "team": "team_id", "agent": "agent_id"}
 
@@ -69,6 +69,9 @@ class Figures:
     first_response_p90: int | None = None
     resolution_median: int | None = None
     resolution_p90: int | None = None
+    # SLA targets decided: {target: (met, due)} for first_response, next_response, resolution.
+    sla: dict[str, tuple[int, int]] = field(
+        default_factory=lambda: {target: (0, 0) for target in SLA_TARGETS})
     extra: dict[str, Any] = field(default_factory=dict)
 
     @staticmethod
@@ -86,6 +89,21 @@ class Figures:
     @property
     def repeat_contact_rate(self) -> float | None:
         return self._rate(self.repeat_contacts, self.created)
+
+    @property
+    def sla_met(self) -> int:
+        return sum(met for met, _due in self.sla.values())
+
+    @property
+    def sla_due(self) -> int:
+        return sum(due for _met, due in self.sla.values())
+
+    @property
+    def sla_rate(self) -> float | None:
+        return self._rate(self.sla_met, self.sla_due)
+
+
+SLA_SUMS = ", ".join(f"SUM(sla_{t}_due), SUM(sla_{t}_met)" for t in SLA_TARGETS)
 
 
 def _subquery(qs: QuerySet[DailyRollup]) -> tuple[str, tuple[Any, ...]]:
@@ -114,13 +132,14 @@ def figures(scope: Scope, group: str | None = None) -> list[Figures]:
     sql = f"""
         SELECT {column} AS g, SUM(created), SUM(repeat_contacts),
                SUM(cardinality(first_response_seconds)), SUM(cardinality(resolution_seconds)),
-               SUM(first_contact_resolved), SUM(cross_channel), {frh}, {rh}
+               SUM(first_contact_resolved), SUM(cross_channel), {SLA_SUMS}, {frh}, {rh}
         FROM reports_dailyrollup r WHERE r.id IN ({sub}) GROUP BY 1
     """  # noqa: S608 - the column comes from GROUPS, the filters are parameters
     found: dict[Any, Figures] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for g, created, repeat, frs, resolved, fcr, cross, *hists in cursor.fetchall():
+        for g, created, repeat, frs, resolved, fcr, cross, *rest in cursor.fetchall():
+            sla_counts, hists = rest[:2 * len(SLA_TARGETS)], rest[2 * len(SLA_TARGETS):]
             first = [int(n or 0) for n in hists[:BUCKETS]]
             last = [int(n or 0) for n in hists[BUCKETS:]]
             found[g] = Figures(
@@ -129,7 +148,9 @@ def figures(scope: Scope, group: str | None = None) -> list[Figures]:
                 first_contact_resolved=int(fcr or 0), cross_channel=int(cross or 0),
                 first_response_median=percentile(first, 0.5),
                 first_response_p90=percentile(first, 0.9),
-                resolution_median=percentile(last, 0.5), resolution_p90=percentile(last, 0.9))
+                resolution_median=percentile(last, 0.5), resolution_p90=percentile(last, 0.9),
+                sla={target: (int(sla_counts[2 * n + 1] or 0), int(sla_counts[2 * n] or 0))
+                     for n, target in enumerate(SLA_TARGETS)})
     durations = sum(f.first_responses + f.resolved for f in found.values())
     if found and durations <= settings.REPORTS_EXACT_LIMIT:
         _exact_percentiles(found, column, sub, params)

@@ -26,6 +26,8 @@ from django.db.models import Count, Min, Q
 
 from conversations.models import Conversation, ConversationStatus, Direction, Interaction
 from conversations.models.choices import InteractionKind
+from reports.models import SLA_TARGETS
+from routing.models import SLAOutcome
 
 Dims = tuple[str, int | None, int | None]  # (channel, team id, agent user id)
 CONTACT_KINDS = (InteractionKind.MESSAGE, InteractionKind.CALL)
@@ -56,6 +58,12 @@ class RowValues:
     first_contact_resolved: int = 0
     cross_channel: int = 0
     backlog: int = 0
+    sla_first_response_due: int = 0
+    sla_first_response_met: int = 0
+    sla_next_response_due: int = 0
+    sla_next_response_met: int = 0
+    sla_resolution_due: int = 0
+    sla_resolution_met: int = 0
 
 
 def _seconds(later: datetime, earlier: datetime) -> int:
@@ -167,4 +175,27 @@ def compute_day(day: date) -> dict[Dims, RowValues]:
             values.first_contact_resolved += 1
         if found.get("customer_channels", 0) > 1:
             values.cross_channel += 1
+    _count_sla_outcomes(rows, start, end)
     return {dims: values for dims, values in rows.items() if values != RowValues()}
+
+
+def _count_sla_outcomes(rows: dict[Dims, RowValues], start: datetime, end: datetime) -> None:
+    """SLA targets decided in [start, end): routing's outcome rows written then (indexed
+    on created_at), counted on their conversation's dimensions like everything else."""
+    outcomes = (
+        SLAOutcome.objects.filter(created_at__gte=start, created_at__lt=end,
+                                  target__in=SLA_TARGETS)
+        .values("target", "met", "conversation__channels", "conversation__last_inbound_channel",
+                "conversation__team_id", "conversation__assignee_id")
+    )
+    for outcome in outcomes.iterator(chunk_size=2000):
+        values = rows[_dims({
+            "channels": outcome["conversation__channels"],
+            "last_inbound_channel": outcome["conversation__last_inbound_channel"],
+            "team_id": outcome["conversation__team_id"],
+            "assignee_id": outcome["conversation__assignee_id"],
+        })]
+        target = outcome["target"]
+        setattr(values, f"sla_{target}_due", getattr(values, f"sla_{target}_due") + 1)
+        if outcome["met"]:
+            setattr(values, f"sla_{target}_met", getattr(values, f"sla_{target}_met") + 1)

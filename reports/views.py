@@ -18,6 +18,7 @@ from conversations.channels import channel_choices
 from conversations.params import InvalidFilter
 from reports.access import NotForReports, report_teams
 from reports.actions.rollup import refresh_today_if_stale
+from reports.models import SLA_TARGETS
 from reports.params import PERIODS, scope_from
 from reports.payloads import BREAKDOWNS, breakdown, daily_payload, heatmap_payload, summary
 from reports.present import duration, percent, tiles
@@ -81,6 +82,7 @@ def _rows_for_table(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         "fcr": percent(row["first_contact_resolution_rate"]),
         "cross": percent(row["cross_channel_contact_rate"]),
         "repeat": percent(row["repeat_contact_rate"]),
+        "sla": percent(row["sla_attainment_rate"]),
     } for row in rows]
 
 
@@ -122,13 +124,17 @@ def _figure_columns(row: dict[str, Any]) -> list[Any]:
             row["resolution_seconds"]["median"], row["resolution_seconds"]["p90"],
             row["first_contact_resolved"], row["first_contact_resolution_rate"],
             row["cross_channel"], row["cross_channel_contact_rate"], row["repeat_contacts"],
-            row["repeat_contact_rate"]]
+            row["repeat_contact_rate"],
+            *[row["sla"][t][k] for t in SLA_TARGETS for k in ("met", "due")],
+            row["sla_attainment_rate"]]
 
 
 FIGURE_HEADER = ["new", "first_responses", "first_response_median_s", "first_response_p90_s",
                  "resolved", "resolution_median_s", "resolution_p90_s",
                  "first_contact_resolved", "first_contact_resolution_rate", "cross_channel",
-                 "cross_channel_contact_rate", "repeat_contacts", "repeat_contact_rate"]
+                 "cross_channel_contact_rate", "repeat_contacts", "repeat_contact_rate",
+                 *[f"sla_{t}_{k}" for t in SLA_TARGETS for k in ("met", "due")],
+                 "sla_attainment_rate"]
 
 
 def _csv_rows(name: str, scope: Scope) -> list[list[Any]]:

@@ -10,6 +10,18 @@ class PercentilesSerializer(serializers.Serializer):  # type: ignore[type-arg]
     p90 = serializers.IntegerField(allow_null=True, help_text="Seconds, 90th percentile.")
 
 
+class SlaTargetSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    met = serializers.IntegerField()
+    due = serializers.IntegerField(help_text="Targets decided in the period (met or missed).")
+    rate = serializers.FloatField(allow_null=True)
+
+
+class SlaTargetsSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    first_response = SlaTargetSerializer()
+    next_response = SlaTargetSerializer()
+    resolution = SlaTargetSerializer()
+
+
 class FiguresSerializer(serializers.Serializer):  # type: ignore[type-arg]
     created = serializers.IntegerField(help_text="New conversations (first customer message).")
     first_responses = serializers.IntegerField()
@@ -24,6 +36,10 @@ class FiguresSerializer(serializers.Serializer):  # type: ignore[type-arg]
         "one channel, over all resolved.")
     repeat_contacts = serializers.IntegerField()
     repeat_contact_rate = serializers.FloatField(allow_null=True)
+    sla = SlaTargetsSerializer(help_text="SLA targets decided in the period (routing's "
+                               "outcome rows), per target.")
+    sla_attainment_rate = serializers.FloatField(allow_null=True,
+                                                 help_text="Met over decided, all targets.")
 
 
 class PeriodSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -50,8 +66,9 @@ class SummarySerializer(serializers.Serializer):  # type: ignore[type-arg]
     current = FiguresSerializer()
     previous = FiguresSerializer()
     sla_attainment = serializers.DictField(
-        child=serializers.FloatField(), allow_null=True,
-        help_text="Null: not recorded yet (comes with SLA policies).")
+        child=serializers.FloatField(allow_null=True),
+        help_text="Per target (first_response, next_response, resolution): the share met "
+                  "of those decided in the period; null: none decided.")
     csat = serializers.DictField(child=serializers.FloatField(), allow_null=True,
                                  help_text="Null: not recorded yet (comes with surveys).")
 

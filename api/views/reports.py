@@ -52,8 +52,8 @@ class ReportViewSet(AgentViewSet):
     @action(detail=False)
     def summary(self, request: Request) -> Response:
         """First response and resolution (median, p90 in seconds), first-contact
-        resolution, cross-channel and repeat-contact rates, for the period and the one
-        before. `sla_attainment` and `csat` are null: not recorded yet."""
+        resolution, cross-channel and repeat-contact rates, SLA attainment per target, for
+        the period and the one before. `csat` is null: not recorded yet."""
         return Response(summary(self._scope(request)))
 
     @extend_schema(parameters=PARAMETERS, responses=DaySerializer(many=True))

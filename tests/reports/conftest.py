@@ -78,3 +78,31 @@ def report_day(settings, team_a, agent_a) -> dict[str, Conversation]:
         "c5": _conversation(dee, "email", team_a, None,
                             [("in", "email", at(20, day=SUNDAY)), ("out", "email", at(8))], None),
     }
+
+
+def _outcome(conv: Conversation, target: str, met: bool, decided: datetime) -> None:
+    from routing.models import SLAOutcome
+
+    row = SLAOutcome.objects.create(
+        conversation=conv, target=target, channel=conv.last_inbound_channel,
+        team_id=conv.team_id, started_at=conv.first_inbound_at, met=met,
+        achieved_at=decided if met else None, breached_at=None if met else decided)
+    SLAOutcome.objects.filter(pk=row.pk).update(created_at=decided)
+
+
+@pytest.fixture
+def sla_day(report_day: dict[str, Conversation]) -> dict[str, Conversation]:
+    """SLA outcomes decided on Monday (and one on Sunday):
+    C1 first response met 09:10; C2 first response met 09:32, next response missed 11:30;
+    C3 first response missed 14:30, resolution met 15:10; C5 first response missed
+    Sunday 22:00 (counted on Sunday).
+    Monday: first response 2 of 3, next response 0 of 1, resolution 1 of 1: 3 of 5.
+    By first channel: email 1 of 1 (C1), chat 1 of 2, sms 1 of 2."""
+    c = report_day
+    _outcome(c["c1"], "first_response", True, at(9, 10))
+    _outcome(c["c2"], "first_response", True, at(9, 32))
+    _outcome(c["c2"], "next_response", False, at(11, 30))
+    _outcome(c["c3"], "first_response", False, at(14, 30))
+    _outcome(c["c3"], "resolution", True, at(15, 10))
+    _outcome(c["c5"], "first_response", False, at(22, day=SUNDAY))
+    return c

@@ -35,14 +35,15 @@ def test_agents_and_outsiders_get_no_report(agent_a, outsider):
     assert Client().get(reverse("reports")).status_code == 302
 
 
-def test_the_page_shows_the_days_figures(report_day, admin_user):
+def test_the_page_shows_the_days_figures(sla_day, admin_user):
     roll_up()
     response = signed_in(admin_user).get(reverse("reports"), MONDAY_ONLY)
     assert response.status_code == 200
     page = response.content.decode()
     for text in ("35 min", "90th percentile 8 h 42 min",  # first response 2,100 s / 31,320 s
                  "1 h 10 min", "90th percentile 2 h 38 min",  # resolution 4,200 s / 9,480 s
-                 "33.3%", "1 of 3", "25.0%", "1 of 4", "not recorded yet"):
+                 "33.3%", "1 of 3", "25.0%", "1 of 4", "not recorded yet",  # CSAT
+                 "60.0%", "3 of 5 met · first response 66.7%, next response 0.0%"):
         assert text in page, text
 
 
@@ -61,7 +62,7 @@ def test_a_lead_sees_only_their_teams(report_day, lead, team_a, team_b):
     assert body["current"]["created"] == 4
 
 
-def test_the_api_gives_the_same_figures(report_day, admin_user):
+def test_the_api_gives_the_same_figures(sla_day, admin_user):
     roll_up()
     client = api_client_for(admin_user)
     body = client.get("/api/v1/reports/summary/", MONDAY_ONLY).json()
@@ -74,8 +75,14 @@ def test_the_api_gives_the_same_figures(report_day, admin_user):
         "first_contact_resolved": 1, "first_contact_resolution_rate": 1 / 3,
         "cross_channel": 1, "cross_channel_contact_rate": 1 / 3,
         "repeat_contacts": 1, "repeat_contact_rate": 0.25,
+        "sla": {"first_response": {"met": 2, "due": 3, "rate": 2 / 3},
+                "next_response": {"met": 0, "due": 1, "rate": 0.0},
+                "resolution": {"met": 1, "due": 1, "rate": 1.0}},
+        "sla_attainment_rate": 0.6,
     }
-    assert (body["sla_attainment"], body["csat"]) == (None, None)
+    assert body["sla_attainment"] == {"first_response": 2 / 3, "next_response": 0.0,
+                                      "resolution": 1.0}
+    assert body["csat"] is None
     assert body["previous"]["created"] == 1
     daily = client.get("/api/v1/reports/daily/",
                        {"from": SUNDAY.isoformat(), "to": MONDAY.isoformat()}).json()
@@ -87,7 +94,7 @@ def test_the_api_gives_the_same_figures(report_day, admin_user):
     assert client.get("/api/v1/reports/summary/", {"from": "2026-13-01"}).status_code == 400
 
 
-def test_each_csv_holds_its_tables_figures(report_day, admin_user):
+def test_each_csv_holds_its_tables_figures(sla_day, admin_user):
     roll_up()
     client = signed_in(admin_user)
     response = client.get(reverse("reports-export", args=["summary"]), MONDAY_ONLY)
@@ -97,6 +104,10 @@ def test_each_csv_holds_its_tables_figures(report_day, admin_user):
                            "first_response_median_s", "first_response_p90_s"]
     assert rows[1][:10] == ["current", "2026-11-02", "2026-11-02", "4", "4", "2100", "31320",
                             "3", "4200", "9480"]
+    assert rows[0][-7:] == ["sla_first_response_met", "sla_first_response_due",
+                            "sla_next_response_met", "sla_next_response_due",
+                            "sla_resolution_met", "sla_resolution_due", "sla_attainment_rate"]
+    assert rows[1][-7:] == ["2", "3", "0", "1", "1", "1", "0.6"]
     heat = list(csv.reader(io.StringIO(client.get(
         reverse("reports-export", args=["heatmap"]), MONDAY_ONLY).content.decode())))
     assert heat[1][0] == "Mon" and heat[1][1 + 9] == "2" and heat[1][1 + 16] == "1"

@@ -110,3 +110,33 @@ def test_a_report_reaching_today_counts_todays_conversations_live(settings, team
     today = [d for d in client.get("/api/v1/reports/daily/", {"period": "7"}).json()
              if d["day"] == now.date().isoformat()]
     assert today == [{"day": now.date().isoformat(), "created": 1, "resolved": 0, "backlog": 1}]
+
+
+def test_sla_attainment_per_target_is_exact(sla_day):
+    roll_up()
+    monday = figures(Scope(MONDAY, MONDAY))[0]
+    assert monday.sla == {"first_response": (2, 3), "next_response": (0, 1),
+                          "resolution": (1, 1)}
+    assert (monday.sla_met, monday.sla_due, monday.sla_rate) == (3, 5, 0.6)
+    sunday = figures(Scope(SUNDAY, SUNDAY))[0]
+    assert sunday.sla == {"first_response": (0, 1), "next_response": (0, 0),
+                          "resolution": (0, 0)}
+    by_channel = {f.key: (f.sla_met, f.sla_due) for f in figures(Scope(MONDAY, MONDAY),
+                                                                 "channel")}
+    assert by_channel == {"email": (1, 1), "chat": (1, 2), "sms": (1, 2)}
+
+
+def test_sla_attainment_in_the_summary_and_tile(sla_day):
+    from reports.payloads import summary
+    from reports.present import tiles
+
+    roll_up()
+    found = summary(Scope(MONDAY, MONDAY))
+    assert found["sla_attainment"] == {"first_response": 2 / 3, "next_response": 0.0,
+                                       "resolution": 1.0}
+    assert found["current"]["sla"]["first_response"] == {"met": 2, "due": 3, "rate": 2 / 3}
+    assert found["previous"]["sla_attainment_rate"] == 0.0
+    [tile] = [t for t in tiles(found) if t.label == "SLA attainment"]
+    assert (tile.value, tile.sub) == (
+        "60.0%", "3 of 5 met · first response 66.7%, next response 0.0%, resolution 100.0%")
+    assert tile.delta == "+60.0 pts vs previous 1 days"

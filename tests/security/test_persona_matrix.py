@@ -314,11 +314,15 @@ ROWS = [
         via="browser"),
     Row("report CSV", "GET", "/reports/export/channel.csv", page(200, 200, 403, 403, 403, 403),
         via="browser"),
+    Row("queues page", "GET", "/queues/", page(200, 200, 403, 403, 403, 403), via="browser"),
+    Row("queues board", "GET", "/queues/board/?wallboard=1",
+        page(200, 200, 403, 403, 403, 403), via="browser"),
     # Settings: admins only.
     *[Row(f"settings: {path}", "GET", f"/settings/{path}", page(200, 403, 403, 403, 403, 403),
           via="browser")
       for path in ("inboxes/", "inboxes/new/email/", "teams/", "teams/new/", "agents/",
-                   "canned/", "canned/new/", "macros/", "macros/new/")],
+                   "canned/", "canned/new/", "macros/", "macros/new/", "routing/",
+                   "routing/new/", "sla/", "sla/new/", "hours/", "hours/new/")],
     Row("settings: team A", "GET", "/settings/teams/{team_a}/",
         page(200, 403, 403, 403, 403, 403), via="browser"),
 
