@@ -141,7 +141,7 @@ def _page(request: HttpRequest, conversation_id: int) -> HttpResponse:
 def _conversation(request: HttpRequest, conversation_id: int) -> Conversation:
     conversation = access_conversation(request.user, conversation_id)
     return (Conversation.objects.select_related("customer", "assignee", "team",
-                                                "last_inbound_inbox")
+                                                "last_inbound_inbox", "sla_clock")
             .get(pk=conversation.pk))
 
 

@@ -214,7 +214,8 @@
           });
         }, { root: list.body(), rootMargin: "200px" }).observe(holder);
       }
-      ["conversation.created", "conversation.updated"].forEach(function (name) {
+      /* sla.* carry the conversation with its `sla`: the row's chip follows */
+      ["conversation.created", "conversation.updated", "sla.at_risk", "sla.breached"].forEach(function (name) {
         onRealtime(name, function (event) { list.upsert(event.data.id); });
       });
       ul.addEventListener("click", function (event) {
@@ -382,8 +383,10 @@
         if (String(event.data.conversation_id) !== conversation.id()) return;
         conversation.fetchItem(event.data.id);
       });
-      onRealtime("conversation.updated", function (event) {
-        if (String(event.data.id) === conversation.id()) conversation.refreshHeader();
+      ["conversation.updated", "sla.at_risk", "sla.breached"].forEach(function (name) {
+        onRealtime(name, function (event) {
+          if (String(event.data.id) === conversation.id()) conversation.refreshHeader();
+        });
       });
       onRealtime("customer.updated", function (event) {
         var panel = $("#customer-panel");
@@ -756,17 +759,9 @@
       notifications.load();
       onRealtime("notification.created", function (event) {
         notifications.setCount(notifications.count + 1);
-        toast(event.data.text, "info");
+        toast(event.data.text, String(event.data.kind).indexOf("sla_") === 0 ? "danger" : "info");
         notifications.desktop(event.data.text, event.data.url);
         if (details && details.open) notifications.load();
-      });
-      onRealtime("sla.at_risk", function (event) {
-        var data = event.data || {};
-        var conv = data.conversation || data;
-        var text = "SLA at risk on conversation #" + (conv.id || data.conversation_id || "");
-        notifications.setCount(notifications.count + 1);
-        toast(text, "danger");
-        notifications.desktop(text, conv.id ? "/conversations/" + conv.id + "/" : "");
       });
     },
   };
