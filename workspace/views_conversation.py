@@ -109,6 +109,7 @@ def conversation_context(request: HttpRequest, conversation: Conversation) -> di
     agents = active_agents()
     return {
         "conversation": conversation,
+        "customer_label": conversation.customer.name or "The visitor",
         "sla": sla_of(conversation),
         "items": timeline_items(interactions, remote=remote_images_for(request),
                                 new_since=previous, customer=conversation.customer.name),

@@ -347,6 +347,26 @@
       }).catch(function () {});
     },
 
+    /* A chat visitor's typing events come every ~2 s while they type: the line stays
+     * while they keep coming, and goes with their message or 6 s of quiet. */
+    typingTimer: null,
+    showTyping: function () {
+      var line = $("#typing-indicator");
+      if (!line) return;
+      var text = (line.dataset.visitorName || "The visitor") + " is typing…";
+      if (line.textContent !== text) line.textContent = text;
+      line.classList.add("is-on");
+      window.clearTimeout(conversation.typingTimer);
+      conversation.typingTimer = window.setTimeout(conversation.hideTyping, 6000);
+    },
+    hideTyping: function () {
+      window.clearTimeout(conversation.typingTimer);
+      var line = $("#typing-indicator");
+      if (!line) return;
+      line.textContent = "";
+      line.classList.remove("is-on");
+    },
+
     markRead: null,
     scheduleRead: function () {
       var id = conversation.id();
@@ -374,8 +394,12 @@
     },
 
     init: function () {
+      onRealtime("typing", function (event) {
+        if (event.data.by === "visitor" && String(event.data.conversation_id) === conversation.id()) conversation.showTyping();
+      });
       onRealtime("interaction.created", function (event) {
         if (String(event.data.conversation_id) !== conversation.id()) return;
+        if (event.data.direction === "inbound") conversation.hideTyping();
         conversation.fetchItem(event.data.id);
         conversation.scheduleRead();
       });
@@ -495,6 +519,7 @@
   });
 
   /* ------------------------------------------------------------------ composer */
+  var TYPING_EVERY = 3000;
   var composer = {
     form: function () { return $("#composer"); },
     key: function () { var f = composer.form(); return f ? "omnidesk-draft-" + f.dataset.conversationId : ""; },
@@ -592,6 +617,19 @@
       });
     },
 
+    /* Replying on chat: the visitor sees "typing…" (the agent socket's typing frame, at
+     * most one each TYPING_EVERY ms; the widget shows it a few seconds). */
+    typedAt: 0,
+    typing: function () {
+      var f = composer.form();
+      var select = f && $("#composer-channel", f);
+      if (composer.mode() !== "reply" || !select || select.value !== "chat") return;
+      var now = Date.now();
+      if (now - composer.typedAt < TYPING_EVERY || !realtime() || !realtime().send) return;
+      composer.typedAt = now;
+      realtime().send({ type: "typing", conversation_id: Number(f.dataset.conversationId) });
+    },
+
     /* "/" at the start of a word: canned responses; "@" in a note: colleagues. */
     lookup: function () {
       var body = $("#composer-body");
@@ -679,7 +717,7 @@
         }
       });
       f.addEventListener("submit", function (event) { event.preventDefault(); composer.send(); });
-      body.addEventListener("input", function () { composer.saveDraft(); composer.lookup(); });
+      body.addEventListener("input", function () { composer.saveDraft(); composer.lookup(); composer.typing(); });
       body.addEventListener("blur", function () { window.setTimeout(composer.closePopup, 150); });
       body.addEventListener("keydown", function (event) {
         var p = composer.popup;

@@ -76,7 +76,7 @@ def desk(asgi_server: str, team_a: Any, chat_inbox: Any, email_inbox: Any,
     jo = make_user("jo", Role.AGENT, [team_a])
     conversation = spanning_conversation(chat_inbox, email_inbox, twilio_inbox)
     return {"base": asgi_server, "sam": sam, "jo": jo, "conversation": conversation,
-            "twilio": twilio_inbox, "email": email_inbox}
+            "twilio": twilio_inbox, "email": email_inbox, "chat": chat_inbox}
 
 
 def test_an_agent_reads_the_whole_history_and_replies_by_email_live(desk, browser,
@@ -205,3 +205,45 @@ def test_the_workspace_fits_a_phone_and_axe_finds_nothing_serious(desk, browser)
     assert page.locator(f'li[data-row-id="{conversation.pk}"]').is_visible()
     context.close()
     assert problems == {}
+
+
+def test_chat_typing_shows_both_ways(desk, browser):
+    """The visitor's typing events show "<name> is typing…" in the open conversation; the
+    agent's keystrokes on a chat reply send the socket's typing frame, at most one in 3 s,
+    which reaches the visitor."""
+    from django.utils import timezone
+
+    from channels_chat.actions import do_visitor_typing
+    from channels_chat.models import ChatVisitor
+    from realtime.models import RealtimeEvent
+
+    base, conversation = desk["base"], desk["conversation"]
+    # Dana has the widget open (chat is then a reply option).
+    ChatVisitor.objects.create(visitor_id="visitor-dana", inbox=desk["chat"], sockets=1,
+                               last_seen_at=timezone.now())
+    context = context_for(browser)
+    page = context.new_page()
+    sign_in(page, base, "sam")
+    page.goto(f"{base}/conversations/{conversation.pk}/")
+    wait_for_socket(page)
+    assert page.inner_text("#typing-indicator") == ""
+    assert do_visitor_typing("visitor-dana") is True
+    page.wait_for_selector("#typing-indicator:has-text('Dana Reyes is typing…')", timeout=2_000)
+
+    page.select_option("#composer-channel", "chat")
+    page.type("#composer-body", "Looking into it", delay=20)  # ~0.3 s of keystrokes
+    agent_typing = RealtimeEvent.objects.filter(name="typing", payload__by="agent")
+    for _ in range(50):
+        if agent_typing.exists():
+            break
+        time.sleep(0.1)
+    [event] = agent_typing
+    assert (event.payload["conversation_id"], event.payload["name"]) == (conversation.pk, "Sam")
+    assert list(event.groups.values_list("group", flat=True)) == ["visitor.visitor-dana"]
+    # On another channel, or in a note, nothing is sent.
+    page.check("input[name=mode][value=note]")
+    page.wait_for_timeout(3_100)
+    page.type("#composer-body", " more", delay=20)
+    page.wait_for_timeout(500)
+    assert agent_typing.count() == 1
+    context.close()
