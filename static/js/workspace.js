@@ -600,6 +600,7 @@
       var data = new FormData(f);
       data.delete("attachments");
       if (composer.mode() === "reply") composer.files.forEach(function (file) { data.append("attachments", file); });
+      if (composer.mode() === "note") { composer.sendNote(f.getAttribute("action"), data, body.value); return; }
       var button = $("[data-send]", f);
       button.disabled = true;
       composer.error("");
@@ -613,6 +614,49 @@
         conversation.upsertItem(answer.id, answer.html);
         var end = conversation.body();
         if (end) end.scrollTop = end.scrollHeight;
+        if (answer.notified && answer.notified.length) toast("Notified " + answer.notified.join(", ") + ".", "ok");
+      });
+    },
+
+    /* A note shows at once, marked "Sending…", and is replaced by the server's item when
+     * the answer lands; a failure says so on the note, with Retry. */
+    sendNote: function (url, data, text) {
+      var template = $("#pending-note-template");
+      var ol = conversation.timeline();
+      var body = $("#composer-body");
+      composer.error("");
+      if (!template || !ol) { composer.postNote(url, data, null); return; }
+      var li = template.content.firstElementChild.cloneNode(true);
+      $("[data-pending-text]", li).textContent = text;
+      $("[data-pending-retry]", li).addEventListener("click", function () { composer.postNote(url, data, li); });
+      ol.appendChild(li);
+      body.value = "";
+      try { window.localStorage.removeItem(composer.key()); } catch (e) { /* fine */ }
+      var end = conversation.body();
+      if (end) end.scrollTop = end.scrollHeight;
+      composer.postNote(url, data, li);
+    },
+
+    postNote: function (url, data, li) {
+      if (li) {
+        li.classList.remove("is-failed");
+        li.classList.add("is-sending");
+        $("[data-pending-state]", li).hidden = false;
+        $("[data-pending-error]", li).hidden = true;
+      }
+      post(url, data).then(function (answer) {
+        if (!answer.ok) {
+          if (!li) { composer.error(answer.error); return; }
+          li.classList.remove("is-sending");
+          li.classList.add("is-failed");
+          $("[data-pending-state]", li).hidden = true;
+          $("[data-pending-reason]", li).textContent = "Not added: " + answer.error;
+          $("[data-pending-error]", li).hidden = false;
+          return;
+        }
+        if (li) li.remove();
+        $("#composer-body").value = "";
+        conversation.upsertItem(answer.id, answer.html);
         if (answer.notified && answer.notified.length) toast("Notified " + answer.notified.join(", ") + ".", "ok");
       });
     },

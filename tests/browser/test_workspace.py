@@ -247,3 +247,47 @@ def test_chat_typing_shows_both_ways(desk, browser):
     page.wait_for_timeout(500)
     assert agent_typing.count() == 1
     context.close()
+
+
+def test_a_note_shows_at_once_then_the_servers_item_and_a_failure_offers_retry(desk, browser):
+    base, conversation = desk["base"], desk["conversation"]
+    context = context_for(browser)
+    page = context.new_page()
+    sign_in(page, base, "sam")
+    page.goto(f"{base}/conversations/{conversation.pk}/")
+    wait_for_socket(page)
+    note_url = f"**/conversations/{conversation.pk}/reply/"
+    held: list[Any] = []
+    page.route(note_url, lambda route: held.append(route))  # the answer waits
+    page.check("input[name=mode][value=note]")
+    page.fill("#composer-body", "Customer called twice about this")
+    page.click("[data-send]")
+    pending = page.locator("#timeline [data-pending-note]")
+    pending.wait_for(timeout=1_000)
+    assert "Sending…" in pending.inner_text()
+    assert "Customer called twice about this" in pending.inner_text()
+    assert page.input_value("#composer-body") == ""
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    page.unroute(note_url)
+    page.wait_for_selector("#timeline .tl-note[data-item-id]:has-text('called twice')")
+    [note] = Interaction.objects.filter(conversation=conversation, kind="note")
+    assert pending.count() == 0
+    assert page.locator(f'#timeline [data-item-id="{note.pk}"]').count() == 1
+
+    # The server cannot be reached: the note says so and Retry adds it.
+    page.route(note_url, lambda route: route.abort())
+    page.fill("#composer-body", "Second note")
+    page.click("[data-send]")
+    page.wait_for_selector("#timeline [data-pending-note].is-failed")
+    assert "Not added: The server could not be reached" in pending.inner_text()
+    page.unroute(note_url)
+    page.click("#timeline [data-pending-note] [data-pending-retry]")
+    page.wait_for_selector("#timeline .tl-note[data-item-id]:has-text('Second note')")
+    assert pending.count() == 0
+    assert Interaction.objects.filter(conversation=conversation, kind="note").count() == 2
+    assert serious_violations(page) == []
+    context.close()
