@@ -75,7 +75,8 @@ def _older_url(conversation: Conversation, cursor: str | None) -> str:
 
 
 def active_agents() -> list[User]:
-    return list(User.objects.filter(is_active=True, agent__isnull=False)
+    """With their Agent (presence, shown in the assign menu): one query."""
+    return list(User.objects.filter(is_active=True, agent__isnull=False).select_related("agent")
                 .order_by("first_name", "username")[:500])
 
 

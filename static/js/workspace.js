@@ -869,11 +869,27 @@
         $$("[data-presence-choice]", root).forEach(function (b) { b.disabled = true; });
         $("[data-presence-note]", root).hidden = false;
       };
-      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
-        if (!r.ok) { if (r.status === 404 || r.status === 405) unavailable(); return null; }
-        return r.json();
-      }).then(function (body) { if (body && body.presence) show(body.presence, labelOf(body.presence)); })
-        .catch(function () {});
+      var read = function () {
+        fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+          if (!r.ok) { if (r.status === 404 || r.status === 405) unavailable(); return null; }
+          return r.json();
+        }).then(function (body) { if (body && body.presence) show(body.presence, labelOf(body.presence)); })
+          .catch(function () {});
+      };
+      read();
+      /* Connecting the socket makes an offline agent online: read it again once open. */
+      if (realtime()) realtime().onState(function (state) { if (state === "open") read(); });
+      /* Leads and admins hear every agent's change (agent.presence): the dots that show
+       * that agent follow, and so does this switch when it is the lead's own. */
+      onRealtime("agent.presence", function (event) {
+        var data = event.data || {};
+        $$('[data-presence-user="' + data.user_id + '"]').forEach(function (holder) {
+          var dot = $(".presence-dot", holder), text = $(".presence-text", holder);
+          if (dot) dot.dataset.presence = data.presence;
+          if (text) text.textContent = labelOf(data.presence);
+        });
+        if (String(data.user_id) === root.dataset.userId) show(data.presence, labelOf(data.presence));
+      });
       root.addEventListener("click", function (event) {
         var button = event.target.closest && event.target.closest("[data-presence-choice]");
         if (!button || button.disabled) return;

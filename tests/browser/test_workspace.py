@@ -291,3 +291,46 @@ def test_a_note_shows_at_once_then_the_servers_item_and_a_failure_offers_retry(d
     assert Interaction.objects.filter(conversation=conversation, kind="note").count() == 2
     assert serious_violations(page) == []
     context.close()
+
+
+def test_the_presence_switch_goes_away_and_back_and_a_lead_sees_it_live(desk, browser):
+    from agents.models import Agent
+    from tests.conftest import make_user as make
+
+    base, conversation, sam = desk["base"], desk["conversation"], desk["sam"]
+    make("lee", Role.LEAD)
+    lead_context = context_for(browser)
+    lead = lead_context.new_page()
+    sign_in(lead, base, "lee")
+    lead.goto(f"{base}/conversations/{conversation.pk}/")
+    wait_for_socket(lead)
+    sam_dot = f'#assign-menu [data-presence-user="{sam.pk}"] .presence-dot'
+
+    context = context_for(browser)
+    page = context.new_page()
+    sign_in(page, base, "sam")
+    wait_for_socket(page)  # the socket makes Sam online
+    summary = page.locator("[data-presence-summary]")
+    page.wait_for_selector("[data-presence-summary] .presence-dot[data-presence='online']")
+    lead.wait_for_selector(f"{sam_dot}[data-presence='online']", state="attached",
+                           timeout=5_000)
+
+    summary.click()
+    page.click("[data-presence-choice='away']")
+    page.wait_for_selector("[data-presence-summary]:has-text('Away')")
+    assert summary.get_attribute("aria-label") == "Presence: Away"
+    assert Agent.objects.get(user=sam).presence == "away"
+    lead.wait_for_selector(f"{sam_dot}[data-presence='away']", state="attached", timeout=2_000)
+    lead.click("#assign-menu summary")
+    assert "Away" in lead.inner_text(f'#assign-menu [data-presence-user="{sam.pk}"]')
+    page.reload()
+    page.wait_for_selector("[data-presence-summary]:has-text('Away')")
+
+    page.locator("[data-presence-summary]").click()
+    page.click("[data-presence-choice='online']")
+    page.wait_for_selector("[data-presence-summary]:has-text('Online')")
+    assert Agent.objects.get(user=sam).presence == "online"
+    lead.wait_for_selector(f"{sam_dot}[data-presence='online']", timeout=2_000)
+    assert serious_violations(lead) == []
+    context.close()
+    lead_context.close()
