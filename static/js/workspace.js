@@ -799,6 +799,9 @@
       notifications.count = Math.max(0, n);
       var badge = $("#notifications-count");
       if (badge) { badge.textContent = String(notifications.count); badge.hidden = notifications.count === 0; }
+      /* the name holds the count the badge shows (WCAG 2.5.3, label in name) */
+      var summary = badge && badge.closest("summary");
+      if (summary) summary.setAttribute("aria-label", notifications.count ? "Notifications: " + notifications.count + " unread" : "Notifications");
       var title = document.title.replace(/^\(\d+\) /, "");
       document.title = notifications.count ? "(" + notifications.count + ") " + title : title;
     },
