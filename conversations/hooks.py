@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from conversations.models import Conversation
+    from conversations.models import Conversation, Interaction
 
 InboundHook = Callable[[int, int, bool], None]  # conversation id, interaction id, new conversation
 ReplyHook = Callable[[int, int], None]  # conversation id, interaction id
@@ -32,6 +32,11 @@ after_change: list[ChangeHook] = []
 after_reply: list[ReplyHook] = []
 # The workspace fills it with the assignee's notification.
 after_assign: list[AssignHook] = []
+# A system event was recorded on a timeline (conversations.actions.timeline.record_event:
+# the conversation, the event's interaction); inside its transaction. The workspace turns
+# routing's SLA warnings into notifications.
+EventHook = Callable[["Conversation", "Interaction"], None]
+after_event: list[EventHook] = []
 # An agent is typing a reply (their socket's "typing" frame, access already checked): a
 # channel with a live customer on the other end (chat) tells them.
 TypingHook = Callable[["User", "Conversation"], object]
@@ -61,3 +66,8 @@ def run_agent_typing(user: User, conversation: Conversation) -> None:
 def run_after_change(conversation: Conversation) -> None:
     for hook in after_change:
         hook(conversation)
+
+
+def run_after_event(conversation: Conversation, event: Interaction) -> None:
+    for hook in after_event:
+        hook(conversation, event)

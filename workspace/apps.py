@@ -10,7 +10,9 @@ class WorkspaceConfig(AppConfig):
 
     def ready(self) -> None:
         from conversations import hooks
-        from workspace.notifications import notify_assignment
+        from workspace.notifications import notify_assignment, notify_sla_event
 
         if notify_assignment not in hooks.after_assign:
             hooks.after_assign.append(notify_assignment)
+        if notify_sla_event not in hooks.after_event:
+            hooks.after_event.append(notify_sla_event)

@@ -1,4 +1,5 @@
-"""What the workspace keeps for each agent: their notifications (mentions, assignments),
+"""What the workspace keeps for each agent: their notifications (mentions, assignments,
+SLA warnings and breaches),
 so they survive a reload."""
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from django.db.models import Q
 class NotificationKind(models.TextChoices):
     MENTION = "mention", "Mention"
     ASSIGNMENT = "assignment", "Assignment"
+    SLA_AT_RISK = "sla_at_risk", "SLA at risk"
+    SLA_BREACHED = "sla_breached", "SLA breached"
 
 
 class Notification(models.Model):

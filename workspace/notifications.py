@@ -1,4 +1,5 @@
-"""Notifications for one agent: a mention in a note, a conversation assigned to them.
+"""Notifications for one agent: a mention in a note, a conversation assigned to them, an
+SLA target of their conversation (or, unassigned, their team's) at risk or breached.
 Written in the change's transaction (a row, and the `notification.created` event to that
 agent alone), so a reload finds what the page showed live."""
 
@@ -100,6 +101,37 @@ def notify_assignment(conversation_id: int, assignee_id: int, by_id: int | None)
             f"{who} assigned you {name}" + (f": {conversation.subject}"
                                             if conversation.subject else ""),
             actor=by)
+
+
+# routing's timeline events (routing.actions.timers), as the notification kinds.
+SLA_EVENTS = {"sla_at_risk": NotificationKind.SLA_AT_RISK,
+              "sla_breached": NotificationKind.SLA_BREACHED}
+SLA_TITLES = {NotificationKind.SLA_AT_RISK: "SLA at risk",
+              NotificationKind.SLA_BREACHED: "SLA breached"}
+
+
+def sla_recipients(conversation: Conversation) -> list[int]:
+    """The assignee; unassigned, the active agents of the conversation's team."""
+    users = get_user_model().objects.filter(is_active=True, agent__isnull=False)
+    if conversation.assignee_id is not None:
+        users = users.filter(pk=conversation.assignee_id)
+    elif conversation.team_id is not None:
+        users = users.filter(agent__teams=conversation.team_id)
+    else:
+        return []
+    return list(users.order_by("pk").values_list("pk", flat=True).distinct())
+
+
+def notify_sla_event(conversation: Conversation, event: Interaction) -> None:
+    """conversations.hooks.after_event: routing's `sla_at_risk` / `sla_breached` timeline
+    events become notifications, inside the event's transaction."""
+    kind = SLA_EVENTS.get(event.event_type or "")
+    if kind is None:
+        return
+    name = conversation.customer.name or f"conversation #{conversation.pk}"
+    for user_id in sla_recipients(conversation):
+        _create(user_id, kind, conversation.pk, f"{SLA_TITLES[kind]}: {name}. {event.text}",
+                interaction=event)
 
 
 def recent_notifications(user: Any) -> tuple[list[Notification], int]:

@@ -100,7 +100,8 @@ EVENT_ICONS = {
     "priority_changed": "triangle-alert", "tags_changed": "tag", "channel_switched":
     "arrow-left-right", "customer_merged": "git-merge", "conversation_merged": "git-merge",
     "conversation_split": "git-merge", "callback_requested": "phone-incoming",
-    "sla_warning": "clock-alert", "sla_breached": "octagon-alert",
+    "sla_warning": "clock-alert", "sla_at_risk": "clock-alert", "sla_breached": "octagon-alert",
+    "csat_answered": "star", "article_viewed": "file-text",
 }
 EVENT_TONES = {"sla_warning": "warn", "sla_at_risk": "warn", "sla_breached": "danger"}
 SENDING = {Status.QUEUED, Status.SENDING}

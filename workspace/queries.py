@@ -136,14 +136,93 @@ def earlier_conversations(user: Any, conversation: Conversation) -> list[Convers
     )
 
 
+# Timeline events the panel gathers across the customer's conversations: the csat app's
+# answers and the help center's article reads (their event types, not their apps).
+CSAT_ANSWERED = "csat_answered"
+ARTICLE_VIEWED = "article_viewed"
+EXTRAS_LIMIT = 40  # events read; at most PANEL_LIST of each shown
+PANEL_LIST = 5
+CLAIMED_EMAIL = "chat_claimed_email"  # attributes: the address a chat visitor gave
+
+
+@dataclass(frozen=True)
+class CsatAnswer:
+    rating: int
+    effort: int | None
+    text: str
+    at: datetime
+    conversation_id: int
+
+
+@dataclass(frozen=True)
+class ArticleRead:
+    title: str
+    url: str
+    at: datetime
+
+
 @dataclass(frozen=True)
 class CustomerPanel:
     customer: Customer  # identities prefetched, each with its consents
     conversations: list[Conversation]
+    csat: list[CsatAnswer] = field(default_factory=list)
+    articles: list[ArticleRead] = field(default_factory=list)
+
+    @property
+    def claimed_email(self) -> str:
+        """What a chat visitor said their email was, unless an identity already has it."""
+        claimed = str(self.customer.attributes.get(CLAIMED_EMAIL) or "").strip()
+        if not claimed or any(i.value.lower() == claimed.lower()
+                              for i in self.customer.identities.all()):
+            return ""
+        return claimed
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        return {k: v for k, v in self.customer.attributes.items() if k != CLAIMED_EMAIL}
+
+
+def customer_extras(user: Any, customer_id: int
+                    ) -> tuple[list[CsatAnswer], list[ArticleRead]]:
+    """The newest CSAT answer of each survey and the articles read (newest read of each),
+    from the events on the conversations of the customer `user` may see: one query."""
+    events = (
+        Interaction.objects.filter(
+            customer_id=customer_id, event_type__in=[CSAT_ANSWERED, ARTICLE_VIEWED],
+            conversation__in=visible_conversations(user).filter(customer_id=customer_id)
+            .values("pk"),
+        )
+        .order_by("-occurred_at", "-id")
+        .only("event_type", "meta", "text", "occurred_at", "conversation_id")[:EXTRAS_LIMIT]
+    )
+    csat: list[CsatAnswer] = []
+    articles: list[ArticleRead] = []
+    seen: set[tuple[str, Any]] = set()
+    for event in events:
+        meta = event.meta or {}
+        if event.event_type == CSAT_ANSWERED:
+            key = (CSAT_ANSWERED, meta.get("survey", event.pk))
+            rating = meta.get("rating")
+            if key in seen or not isinstance(rating, int) or len(csat) >= PANEL_LIST:
+                continue
+            seen.add(key)
+            effort = meta.get("effort")
+            csat.append(CsatAnswer(rating, effort if isinstance(effort, int) else None,
+                                   event.text, event.occurred_at, event.conversation_id))
+        else:
+            key = (ARTICLE_VIEWED, meta.get("article_id", event.pk))
+            if key in seen or len(articles) >= PANEL_LIST:
+                continue
+            seen.add(key)
+            url = str(meta.get("url") or "")
+            articles.append(ArticleRead(str(meta.get("title") or event.text),
+                                        url if url.startswith("/") else "", event.occurred_at))
+    return csat, articles
 
 
 def customer_panel(user: Any, customer: Customer) -> CustomerPanel:
-    """The customer with identities and consents, their conversations (three queries)."""
+    """The customer with identities and consents, their conversations, their CSAT answers
+    and help-center reads (four queries)."""
     identities = Prefetch(
         "identities",
         queryset=Identity.objects.order_by("-verified", "kind", "id").prefetch_related(
@@ -155,7 +234,8 @@ def customer_panel(user: Any, customer: Customer) -> CustomerPanel:
         visible_conversations(user).filter(customer_id=customer.pk)
         .order_by("-last_activity_at", "-id")[:EARLIER_LIMIT]
     )
-    return CustomerPanel(fresh, conversations)
+    csat, articles = customer_extras(user, customer.pk)
+    return CustomerPanel(fresh, conversations, csat, articles)
 
 
 def parse_page(params: Params, size: int) -> PageRequest:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from conversations.models import ConversationStatus
+from conversations.payloads import sla_payload
 
 RISK_SHARE = 0.25  # the last quarter of the allowed time is "at risk"
 STATES = ("ok", "at_risk", "breached", "paused", "none")
@@ -41,9 +42,9 @@ RISK_AT = Coalesce(
     ),
     output_field=DateTimeField(),
 )
-# routing's clock states, as the chip names them.
+# routing's clock states, as the chip names them ("met": the target was answered in time).
 CLOCK_STATES = {"running": "ok", "at_risk": "at_risk", "breached": "breached",
-                "paused": "paused", "met": "", "": ""}
+                "paused": "paused", "met": "met", "": ""}
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,31 @@ def _moment(value: Any) -> datetime | None:
     return parse_datetime(str(value))
 
 
-def sla_of(conversation: Any, now: datetime | None = None) -> Sla:
+def given_sla(conversation: Any) -> dict[str, Any] | None:
+    """The payload's `sla` (routing's clock): a payload dict's, or a Conversation's whose
+    clock was read with it (select_related "sla_clock"; never a query of its own)."""
+    if isinstance(conversation, dict):
+        given = conversation.get("sla")
+        return given if isinstance(given, dict) else None
     given = getattr(conversation, "sla", None)
-    if isinstance(given, dict) and "state" in given:
+    if isinstance(given, dict):
+        return given
+    state = getattr(conversation, "_state", None)
+    if state is not None and "sla_clock" in state.fields_cache:
+        return sla_payload(conversation)
+    return None
+
+
+def sla_of(conversation: Any, now: datetime | None = None) -> Sla:
+    """The chip: routing's clock where it ran (running → ok, at_risk, breached, paused,
+    met; the due time, and the warning moment while running), else derived."""
+    given = given_sla(conversation)
+    if given is not None and given.get("state"):
         state = CLOCK_STATES.get(str(given["state"]), str(given["state"]))
-        return Sla(state, _moment(given.get("due_at")),
+        if getattr(conversation, "status", "") == ConversationStatus.RESOLVED:
+            return Sla("")
+        due = _moment(given.get("due_at"))
+        return Sla(state, due if state != "met" else None,
                    _moment(given.get("warn_at") or given.get("at_risk_at")))
     return derived_sla(conversation, now)
 

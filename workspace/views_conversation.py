@@ -75,7 +75,8 @@ def _older_url(conversation: Conversation, cursor: str | None) -> str:
 
 
 def active_agents() -> list[User]:
-    return list(User.objects.filter(is_active=True, agent__isnull=False)
+    """With their Agent (presence, shown in the assign menu): one query."""
+    return list(User.objects.filter(is_active=True, agent__isnull=False).select_related("agent")
                 .order_by("first_name", "username")[:500])
 
 
@@ -109,6 +110,7 @@ def conversation_context(request: HttpRequest, conversation: Conversation) -> di
     agents = active_agents()
     return {
         "conversation": conversation,
+        "customer_label": conversation.customer.name or "The visitor",
         "sla": sla_of(conversation),
         "items": timeline_items(interactions, remote=remote_images_for(request),
                                 new_since=previous, customer=conversation.customer.name),
@@ -141,7 +143,7 @@ def _page(request: HttpRequest, conversation_id: int) -> HttpResponse:
 def _conversation(request: HttpRequest, conversation_id: int) -> Conversation:
     conversation = access_conversation(request.user, conversation_id)
     return (Conversation.objects.select_related("customer", "assignee", "team",
-                                                "last_inbound_inbox")
+                                                "last_inbound_inbox", "sla_clock")
             .get(pk=conversation.pk))
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from conversations import hooks
 from conversations.channels import INTERNAL
 from conversations.models import Conversation, Direction, Interaction, InteractionKind
 from conversations.notify import notify_interaction
@@ -51,4 +52,5 @@ def record_event(
         occurred_at=at or timezone.now(),
     )
     notify_interaction(event)
+    hooks.run_after_event(conversation, event)
     return event

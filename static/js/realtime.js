@@ -213,6 +213,9 @@
           subscribers[name] = (subscribers[name] || []).filter(function (f) { return f !== fn; });
         };
       },
+      /* A frame to the server (e.g. {type: "typing", conversation_id: N}); dropped, not
+       * queued, while the socket is not open. */
+      send: send,
       onState: function (fn) {
         stateListeners.push(fn);
         return function off() {

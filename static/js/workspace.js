@@ -214,7 +214,8 @@
           });
         }, { root: list.body(), rootMargin: "200px" }).observe(holder);
       }
-      ["conversation.created", "conversation.updated"].forEach(function (name) {
+      /* sla.* carry the conversation with its `sla`: the row's chip follows */
+      ["conversation.created", "conversation.updated", "sla.at_risk", "sla.breached"].forEach(function (name) {
         onRealtime(name, function (event) { list.upsert(event.data.id); });
       });
       ul.addEventListener("click", function (event) {
@@ -346,6 +347,26 @@
       }).catch(function () {});
     },
 
+    /* A chat visitor's typing events come every ~2 s while they type: the line stays
+     * while they keep coming, and goes with their message or 6 s of quiet. */
+    typingTimer: null,
+    showTyping: function () {
+      var line = $("#typing-indicator");
+      if (!line) return;
+      var text = (line.dataset.visitorName || "The visitor") + " is typing…";
+      if (line.textContent !== text) line.textContent = text;
+      line.classList.add("is-on");
+      window.clearTimeout(conversation.typingTimer);
+      conversation.typingTimer = window.setTimeout(conversation.hideTyping, 6000);
+    },
+    hideTyping: function () {
+      window.clearTimeout(conversation.typingTimer);
+      var line = $("#typing-indicator");
+      if (!line) return;
+      line.textContent = "";
+      line.classList.remove("is-on");
+    },
+
     markRead: null,
     scheduleRead: function () {
       var id = conversation.id();
@@ -373,8 +394,12 @@
     },
 
     init: function () {
+      onRealtime("typing", function (event) {
+        if (event.data.by === "visitor" && String(event.data.conversation_id) === conversation.id()) conversation.showTyping();
+      });
       onRealtime("interaction.created", function (event) {
         if (String(event.data.conversation_id) !== conversation.id()) return;
+        if (event.data.direction === "inbound") conversation.hideTyping();
         conversation.fetchItem(event.data.id);
         conversation.scheduleRead();
       });
@@ -382,8 +407,10 @@
         if (String(event.data.conversation_id) !== conversation.id()) return;
         conversation.fetchItem(event.data.id);
       });
-      onRealtime("conversation.updated", function (event) {
-        if (String(event.data.id) === conversation.id()) conversation.refreshHeader();
+      ["conversation.updated", "sla.at_risk", "sla.breached"].forEach(function (name) {
+        onRealtime(name, function (event) {
+          if (String(event.data.id) === conversation.id()) conversation.refreshHeader();
+        });
       });
       onRealtime("customer.updated", function (event) {
         var panel = $("#customer-panel");
@@ -492,6 +519,7 @@
   });
 
   /* ------------------------------------------------------------------ composer */
+  var TYPING_EVERY = 3000;
   var composer = {
     form: function () { return $("#composer"); },
     key: function () { var f = composer.form(); return f ? "omnidesk-draft-" + f.dataset.conversationId : ""; },
@@ -572,6 +600,7 @@
       var data = new FormData(f);
       data.delete("attachments");
       if (composer.mode() === "reply") composer.files.forEach(function (file) { data.append("attachments", file); });
+      if (composer.mode() === "note") { composer.sendNote(f.getAttribute("action"), data, body.value); return; }
       var button = $("[data-send]", f);
       button.disabled = true;
       composer.error("");
@@ -587,6 +616,62 @@
         if (end) end.scrollTop = end.scrollHeight;
         if (answer.notified && answer.notified.length) toast("Notified " + answer.notified.join(", ") + ".", "ok");
       });
+    },
+
+    /* A note shows at once, marked "Sending…", and is replaced by the server's item when
+     * the answer lands; a failure says so on the note, with Retry. */
+    sendNote: function (url, data, text) {
+      var template = $("#pending-note-template");
+      var ol = conversation.timeline();
+      var body = $("#composer-body");
+      composer.error("");
+      if (!template || !ol) { composer.postNote(url, data, null); return; }
+      var li = template.content.firstElementChild.cloneNode(true);
+      $("[data-pending-text]", li).textContent = text;
+      $("[data-pending-retry]", li).addEventListener("click", function () { composer.postNote(url, data, li); });
+      ol.appendChild(li);
+      body.value = "";
+      try { window.localStorage.removeItem(composer.key()); } catch (e) { /* fine */ }
+      var end = conversation.body();
+      if (end) end.scrollTop = end.scrollHeight;
+      composer.postNote(url, data, li);
+    },
+
+    postNote: function (url, data, li) {
+      if (li) {
+        li.classList.remove("is-failed");
+        li.classList.add("is-sending");
+        $("[data-pending-state]", li).hidden = false;
+        $("[data-pending-error]", li).hidden = true;
+      }
+      post(url, data).then(function (answer) {
+        if (!answer.ok) {
+          if (!li) { composer.error(answer.error); return; }
+          li.classList.remove("is-sending");
+          li.classList.add("is-failed");
+          $("[data-pending-state]", li).hidden = true;
+          $("[data-pending-reason]", li).textContent = "Not added: " + answer.error;
+          $("[data-pending-error]", li).hidden = false;
+          return;
+        }
+        if (li) li.remove();
+        $("#composer-body").value = "";
+        conversation.upsertItem(answer.id, answer.html);
+        if (answer.notified && answer.notified.length) toast("Notified " + answer.notified.join(", ") + ".", "ok");
+      });
+    },
+
+    /* Replying on chat: the visitor sees "typing…" (the agent socket's typing frame, at
+     * most one each TYPING_EVERY ms; the widget shows it a few seconds). */
+    typedAt: 0,
+    typing: function () {
+      var f = composer.form();
+      var select = f && $("#composer-channel", f);
+      if (composer.mode() !== "reply" || !select || select.value !== "chat") return;
+      var now = Date.now();
+      if (now - composer.typedAt < TYPING_EVERY || !realtime() || !realtime().send) return;
+      composer.typedAt = now;
+      realtime().send({ type: "typing", conversation_id: Number(f.dataset.conversationId) });
     },
 
     /* "/" at the start of a word: canned responses; "@" in a note: colleagues. */
@@ -676,7 +761,7 @@
         }
       });
       f.addEventListener("submit", function (event) { event.preventDefault(); composer.send(); });
-      body.addEventListener("input", function () { composer.saveDraft(); composer.lookup(); });
+      body.addEventListener("input", function () { composer.saveDraft(); composer.lookup(); composer.typing(); });
       body.addEventListener("blur", function () { window.setTimeout(composer.closePopup, 150); });
       body.addEventListener("keydown", function (event) {
         var p = composer.popup;
@@ -714,6 +799,9 @@
       notifications.count = Math.max(0, n);
       var badge = $("#notifications-count");
       if (badge) { badge.textContent = String(notifications.count); badge.hidden = notifications.count === 0; }
+      /* the name holds the count the badge shows (WCAG 2.5.3, label in name) */
+      var summary = badge && badge.closest("summary");
+      if (summary) summary.setAttribute("aria-label", notifications.count ? "Notifications: " + notifications.count + " unread" : "Notifications");
       var title = document.title.replace(/^\(\d+\) /, "");
       document.title = notifications.count ? "(" + notifications.count + ") " + title : title;
     },
@@ -756,17 +844,9 @@
       notifications.load();
       onRealtime("notification.created", function (event) {
         notifications.setCount(notifications.count + 1);
-        toast(event.data.text, "info");
+        toast(event.data.text, String(event.data.kind).indexOf("sla_") === 0 ? "danger" : "info");
         notifications.desktop(event.data.text, event.data.url);
         if (details && details.open) notifications.load();
-      });
-      onRealtime("sla.at_risk", function (event) {
-        var data = event.data || {};
-        var conv = data.conversation || data;
-        var text = "SLA at risk on conversation #" + (conv.id || data.conversation_id || "");
-        notifications.setCount(notifications.count + 1);
-        toast(text, "danger");
-        notifications.desktop(text, conv.id ? "/conversations/" + conv.id + "/" : "");
       });
     },
   };
@@ -792,11 +872,27 @@
         $$("[data-presence-choice]", root).forEach(function (b) { b.disabled = true; });
         $("[data-presence-note]", root).hidden = false;
       };
-      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
-        if (!r.ok) { if (r.status === 404 || r.status === 405) unavailable(); return null; }
-        return r.json();
-      }).then(function (body) { if (body && body.presence) show(body.presence, labelOf(body.presence)); })
-        .catch(function () {});
+      var read = function () {
+        fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+          if (!r.ok) { if (r.status === 404 || r.status === 405) unavailable(); return null; }
+          return r.json();
+        }).then(function (body) { if (body && body.presence) show(body.presence, labelOf(body.presence)); })
+          .catch(function () {});
+      };
+      read();
+      /* Connecting the socket makes an offline agent online: read it again once open. */
+      if (realtime()) realtime().onState(function (state) { if (state === "open") read(); });
+      /* Leads and admins hear every agent's change (agent.presence): the dots that show
+       * that agent follow, and so does this switch when it is the lead's own. */
+      onRealtime("agent.presence", function (event) {
+        var data = event.data || {};
+        $$('[data-presence-user="' + data.user_id + '"]').forEach(function (holder) {
+          var dot = $(".presence-dot", holder), text = $(".presence-text", holder);
+          if (dot) dot.dataset.presence = data.presence;
+          if (text) text.textContent = labelOf(data.presence);
+        });
+        if (String(data.user_id) === root.dataset.userId) show(data.presence, labelOf(data.presence));
+      });
       root.addEventListener("click", function (event) {
         var button = event.target.closest && event.target.closest("[data-presence-choice]");
         if (!button || button.disabled) return;

@@ -58,6 +58,9 @@ def wait_for_socket(page: Any) -> None:
 
 
 def serious_violations(page: Any) -> list[str]:
+    # A toast fading in (a live notification) is judged once it is fully shown.
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')",
+                           timeout=5_000)
     page.add_script_tag(path=str(AXE))
     found = page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
@@ -76,7 +79,7 @@ def desk(asgi_server: str, team_a: Any, chat_inbox: Any, email_inbox: Any,
     jo = make_user("jo", Role.AGENT, [team_a])
     conversation = spanning_conversation(chat_inbox, email_inbox, twilio_inbox)
     return {"base": asgi_server, "sam": sam, "jo": jo, "conversation": conversation,
-            "twilio": twilio_inbox, "email": email_inbox}
+            "twilio": twilio_inbox, "email": email_inbox, "chat": chat_inbox}
 
 
 def test_an_agent_reads_the_whole_history_and_replies_by_email_live(desk, browser,
@@ -205,3 +208,132 @@ def test_the_workspace_fits_a_phone_and_axe_finds_nothing_serious(desk, browser)
     assert page.locator(f'li[data-row-id="{conversation.pk}"]').is_visible()
     context.close()
     assert problems == {}
+
+
+def test_chat_typing_shows_both_ways(desk, browser):
+    """The visitor's typing events show "<name> is typing…" in the open conversation; the
+    agent's keystrokes on a chat reply send the socket's typing frame, at most one in 3 s,
+    which reaches the visitor."""
+    from django.utils import timezone
+
+    from channels_chat.actions import do_visitor_typing
+    from channels_chat.models import ChatVisitor
+    from realtime.models import RealtimeEvent
+
+    base, conversation = desk["base"], desk["conversation"]
+    # Dana has the widget open (chat is then a reply option).
+    ChatVisitor.objects.create(visitor_id="visitor-dana", inbox=desk["chat"], sockets=1,
+                               last_seen_at=timezone.now())
+    context = context_for(browser)
+    page = context.new_page()
+    sign_in(page, base, "sam")
+    page.goto(f"{base}/conversations/{conversation.pk}/")
+    wait_for_socket(page)
+    assert page.inner_text("#typing-indicator") == ""
+    assert do_visitor_typing("visitor-dana") is True
+    page.wait_for_selector("#typing-indicator:has-text('Dana Reyes is typing…')", timeout=2_000)
+
+    page.select_option("#composer-channel", "chat")
+    page.type("#composer-body", "Looking into it", delay=20)  # ~0.3 s of keystrokes
+    agent_typing = RealtimeEvent.objects.filter(name="typing", payload__by="agent")
+    for _ in range(50):
+        if agent_typing.exists():
+            break
+        time.sleep(0.1)
+    [event] = agent_typing
+    assert (event.payload["conversation_id"], event.payload["name"]) == (conversation.pk, "Sam")
+    assert list(event.groups.values_list("group", flat=True)) == ["visitor.visitor-dana"]
+    # On another channel, or in a note, nothing is sent.
+    page.check("input[name=mode][value=note]")
+    page.wait_for_timeout(3_100)
+    page.type("#composer-body", " more", delay=20)
+    page.wait_for_timeout(500)
+    assert agent_typing.count() == 1
+    context.close()
+
+
+def test_a_note_shows_at_once_then_the_servers_item_and_a_failure_offers_retry(desk, browser):
+    base, conversation = desk["base"], desk["conversation"]
+    context = context_for(browser)
+    page = context.new_page()
+    sign_in(page, base, "sam")
+    page.goto(f"{base}/conversations/{conversation.pk}/")
+    wait_for_socket(page)
+    note_url = f"**/conversations/{conversation.pk}/reply/"
+    held: list[Any] = []
+    page.route(note_url, lambda route: held.append(route))  # the answer waits
+    page.check("input[name=mode][value=note]")
+    page.fill("#composer-body", "Customer called twice about this")
+    page.click("[data-send]")
+    pending = page.locator("#timeline [data-pending-note]")
+    pending.wait_for(timeout=1_000)
+    assert "Sending…" in pending.inner_text()
+    assert "Customer called twice about this" in pending.inner_text()
+    assert page.input_value("#composer-body") == ""
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    page.unroute(note_url)
+    page.wait_for_selector("#timeline .tl-note[data-item-id]:has-text('called twice')")
+    [note] = Interaction.objects.filter(conversation=conversation, kind="note")
+    assert pending.count() == 0
+    assert page.locator(f'#timeline [data-item-id="{note.pk}"]').count() == 1
+
+    # The server cannot be reached: the note says so and Retry adds it.
+    page.route(note_url, lambda route: route.abort())
+    page.fill("#composer-body", "Second note")
+    page.click("[data-send]")
+    page.wait_for_selector("#timeline [data-pending-note].is-failed")
+    assert "Not added: The server could not be reached" in pending.inner_text()
+    page.unroute(note_url)
+    page.click("#timeline [data-pending-note] [data-pending-retry]")
+    page.wait_for_selector("#timeline .tl-note[data-item-id]:has-text('Second note')")
+    assert pending.count() == 0
+    assert Interaction.objects.filter(conversation=conversation, kind="note").count() == 2
+    assert serious_violations(page) == []
+    context.close()
+
+
+def test_the_presence_switch_goes_away_and_back_and_a_lead_sees_it_live(desk, browser):
+    from agents.models import Agent
+    from tests.conftest import make_user as make
+
+    base, conversation, sam = desk["base"], desk["conversation"], desk["sam"]
+    make("lee", Role.LEAD)
+    lead_context = context_for(browser)
+    lead = lead_context.new_page()
+    sign_in(lead, base, "lee")
+    lead.goto(f"{base}/conversations/{conversation.pk}/")
+    wait_for_socket(lead)
+    sam_dot = f'#assign-menu [data-presence-user="{sam.pk}"] .presence-dot'
+
+    context = context_for(browser)
+    page = context.new_page()
+    sign_in(page, base, "sam")
+    wait_for_socket(page)  # the socket makes Sam online
+    summary = page.locator("[data-presence-summary]")
+    page.wait_for_selector("[data-presence-summary] .presence-dot[data-presence='online']")
+    lead.wait_for_selector(f"{sam_dot}[data-presence='online']", state="attached",
+                           timeout=5_000)
+
+    summary.click()
+    page.click("[data-presence-choice='away']")
+    page.wait_for_selector("[data-presence-summary]:has-text('Away')")
+    assert summary.get_attribute("aria-label") == "Presence: Away"
+    assert Agent.objects.get(user=sam).presence == "away"
+    lead.wait_for_selector(f"{sam_dot}[data-presence='away']", state="attached", timeout=2_000)
+    lead.click("#assign-menu summary")
+    assert "Away" in lead.inner_text(f'#assign-menu [data-presence-user="{sam.pk}"]')
+    page.reload()
+    page.wait_for_selector("[data-presence-summary]:has-text('Away')")
+
+    page.locator("[data-presence-summary]").click()
+    page.click("[data-presence-choice='online']")
+    page.wait_for_selector("[data-presence-summary]:has-text('Online')")
+    assert Agent.objects.get(user=sam).presence == "online"
+    lead.wait_for_selector(f"{sam_dot}[data-presence='online']", timeout=2_000)
+    assert serious_violations(lead) == []
+    context.close()
+    lead_context.close()

@@ -99,11 +99,13 @@ def test_conversation_page_queries_do_not_grow_with_200_interactions(
 
 # session, user, agent, teams; the conversation (access, then with its relations); the
 # read mark (read, upsert); the timeline page, its attachments; earlier conversations;
-# the customer, identities, consents and conversations; agents and teams (header);
+# the customer, identities, consents and conversations, the CSAT answers and articles
+# read (one query over their timeline events); agents and
+# teams (header);
 # reply options (a few a registered written channel: email, SMS, WhatsApp, chat and the test
 # settings' toy pigeon channel); canned responses, macros, agents to mention; the list
 # pane's filter bar (inboxes; its rows come after, from /inbox/rows/); the newest event id.
-QUERIES_OF_A_CONVERSATION_PAGE = 46
+QUERIES_OF_A_CONVERSATION_PAGE = 47
 
 
 def test_an_agent_of_another_team_gets_404s(dana, agent_b, signed_in):
