@@ -5,6 +5,7 @@ and the policy's escalation; a real worker and beat notice a 10 s target on a so
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -12,6 +13,7 @@ import pytest
 import time_machine
 from asgiref.sync import sync_to_async
 from celery.beat import EmbeddedService
+from django.db import connection, transaction
 
 from conversations.actions.ingest import do_record_inbound
 from conversations.actions.update import do_update_conversation
@@ -99,10 +101,94 @@ def test_a_paused_clock_is_not_swept_and_sweeps_read_due_rows_only(
         for i in range(5):
             _mail(email_inbox, sender=f"later{i}@example.com")
         clock.shift(timedelta(hours=5))
-        with django_assert_max_num_queries(1):
+        # The claim statement, inside its savepoint (the test's transaction).
+        with django_assert_max_num_queries(3):
             assert do_sweep_sla(now=START + timedelta(minutes=1)) == 0
         assert do_sweep_sla() == 5
     assert ConversationSLA.objects.get(conversation=paused).state == "paused"
+
+
+def _sweep_in_two_threads(limit: int) -> list[int]:
+    """Two sweeps at once, each in its own connection, each looping until nothing is
+    due; returns how many each recorded."""
+    barrier = threading.Barrier(2)
+    done = [0, 0]
+
+    def sweep(slot: int) -> None:
+        try:
+            barrier.wait()
+            while (n := do_sweep_sla(limit=limit)):
+                done[slot] += n
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return done
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_sweeps_warn_and_breach_each_clock_exactly_once(email_inbox, team_a):
+    SLAPolicy.objects.create(name="Email", channel="email", first_response_seconds=600)
+    n = 60
+    with time_machine.travel(START, tick=False) as clock:
+        ids = {_mail(email_inbox, sender=f"c{i}@example.com").pk for i in range(n)}
+        clock.shift(timedelta(seconds=450))
+        warned = _sweep_in_two_threads(limit=7)
+        clock.shift(timedelta(seconds=150))
+        breached = _sweep_in_two_threads(limit=7)
+    assert sum(warned) == n and sum(breached) == n
+    print(f"\nwarnings per sweep {warned}, breaches per sweep {breached}")
+    rows = list(Interaction.objects.filter(event_type__startswith="sla_")
+                .values_list("conversation_id", "event_type"))
+    assert sorted(rows) == sorted(
+        [(i, "sla_at_risk") for i in ids] + [(i, "sla_breached") for i in ids])
+    assert sorted(SLAOutcome.objects.values_list("conversation_id", flat=True)) == sorted(ids)
+    names = list(RealtimeEvent.objects.filter(name__startswith="sla.")
+                 .values_list("payload__id", "name"))
+    assert sorted(names) == sorted(
+        [(i, "sla.at_risk") for i in ids] + [(i, "sla.breached") for i in ids])
+    assert set(ConversationSLA.objects.values_list("state", "next_check_at")) == {
+        ("breached", None)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_skips_a_conversation_locked_by_a_change_and_takes_it_next_time(
+    email_inbox,
+):
+    """A clock whose conversation is being changed (row locked by another connection) is
+    left to the next sweep, never waited for."""
+    with time_machine.travel(START, tick=False) as clock:
+        first = _mail(email_inbox, sender="a@example.com")
+        second = _mail(email_inbox, sender="b@example.com")
+        clock.shift(timedelta(hours=4))
+        locked = threading.Event()
+        release = threading.Event()
+
+        def hold() -> None:
+            try:
+                with transaction.atomic():
+                    Conversation.objects.select_for_update().get(pk=first.pk)
+                    locked.set()
+                    release.wait(10)
+            finally:
+                connection.close()
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        locked.wait(10)
+        try:
+            handled = do_sweep_sla()
+        finally:
+            release.set()
+            holder.join()
+        assert handled == 1
+        assert ConversationSLA.objects.get(conversation=second).state == "breached"
+        assert do_sweep_sla() == 1
+        assert ConversationSLA.objects.get(conversation=first).state == "breached"
 
 
 @pytest.mark.django_db(transaction=True)
