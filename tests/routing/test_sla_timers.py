@@ -230,3 +230,61 @@ def test_a_real_worker_and_beat_warn_before_and_breach_within_5_s_on_a_leads_soc
     texts = list(Interaction.objects.filter(event_type__startswith="sla_")
                  .order_by("id").values_list("event_type", flat=True))
     assert texts == ["sla_at_risk", "sla_breached"]
+
+
+@pytest.mark.django_db
+def test_the_resolution_target_warns_and_breaches_and_pauses_while_pending(
+    email_inbox, lead, team_a
+):
+    """Resolution 1 h (warn at 45 min), first response 2 h: answered at once, then 10 min
+    pending on the customer push the resolution due time out by 10 min."""
+    SLAPolicy.objects.create(name="Email", channel="email", first_response_seconds=7200,
+                             resolution_seconds=3600)
+    with time_machine.travel(START, tick=False) as clock:
+        conversation = _mail(email_inbox)
+        do_update_conversation(conversation, by=lead, changes={"status": "pending"})
+        clock.shift(timedelta(minutes=10))
+        do_update_conversation(conversation, by=lead, changes={"status": "open"})
+        row = ConversationSLA.objects.get(conversation=conversation)
+        assert (row.resolution_due_at, row.resolution_warn_at, row.next_check_at) == (
+            START + timedelta(minutes=70), START + timedelta(minutes=55),
+            START + timedelta(minutes=55))
+        clock.move_to(START + timedelta(minutes=55))
+        assert do_sweep_sla() == 1
+        clock.move_to(START + timedelta(minutes=70))
+        assert do_sweep_sla() == 1
+        assert do_sweep_sla() == 0
+        clock.shift(timedelta(minutes=5))
+        do_update_conversation(conversation, by=lead, changes={"status": "resolved"})
+    assert _timeline(conversation) == [
+        "The resolution target on email is at risk (due 09:10:00)",
+        "The resolution target on email was breached (leads notified)",
+    ]
+    [outcome] = SLAOutcome.objects.filter(target="resolution")
+    assert (outcome.met, outcome.breached_at, outcome.achieved_at, outcome.started_at) == (
+        False, START + timedelta(minutes=70), START + timedelta(minutes=75), START)
+    row = ConversationSLA.objects.get(conversation=conversation)
+    assert (row.resolution_started_at, row.next_check_at, row.resolution_breached_at) == (
+        None, None, START + timedelta(minutes=70))
+    assert [e.payload["sla"]["resolution_breached_at"] for e in RealtimeEvent.objects.filter(
+        name="sla.breached")] == [(START + timedelta(minutes=70)).isoformat()]
+
+
+@pytest.mark.django_db
+def test_a_reopened_conversation_runs_a_new_resolution_target_from_the_reopen(
+    email_inbox, lead
+):
+    SLAPolicy.objects.create(name="Email", channel="email", first_response_seconds=7200,
+                             resolution_seconds=3600)
+    with time_machine.travel(START, tick=False) as clock:
+        conversation = _mail(email_inbox)
+        clock.shift(timedelta(minutes=30))
+        do_update_conversation(conversation, by=lead, changes={"status": "resolved"})
+        clock.shift(timedelta(hours=5))
+        do_update_conversation(conversation, by=lead, changes={"status": "open"})
+    row = ConversationSLA.objects.get(conversation=conversation)
+    reopened = START + timedelta(hours=5, minutes=30)
+    assert (row.resolution_started_at, row.resolution_due_at) == (
+        reopened, reopened + timedelta(hours=1))
+    assert list(SLAOutcome.objects.filter(target="resolution").values_list("met", "started_at")
+                ) == [(True, START)]
