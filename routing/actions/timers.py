@@ -31,7 +31,7 @@ from conversations.models import (
     InteractionKind,
     Priority,
 )
-from conversations.notify import conversation_audience, interaction_event
+from conversations.notify import conversation_audience, conversation_event, interaction_event
 from conversations.payloads import CONVERSATION_SELECT, conversation_payload
 from realtime import events
 from realtime.publish import Event, publish_many
@@ -185,6 +185,7 @@ def _record(moves: list[tuple[int, str, str]], now: datetime) -> None:
         timeline.extend(_raise_priorities(raised, now))
     Interaction.objects.bulk_create(timeline)
     pending = [interaction_event(item) for item in timeline]
+    pending += [conversation_event(c) for c in raised]
     pending += [
         Event(name, conversation_payload(c), conversation_audience(c)) for name, c in sla_events
     ]
@@ -196,7 +197,7 @@ def _raise_priorities(raised: list[Conversation], now: datetime) -> list[Interac
     """Escalation: one priority step up, in one UPDATE, a `priority_changed` event each;
     the clocks then follow the new priority (its policy may have other targets)."""
     Conversation.objects.filter(pk__in=[c.pk for c in raised]).update(
-        priority=_next_priority_expression(), last_activity_at=now
+        priority=_next_priority_expression(), last_activity_at=now, updated_at=now
     )
     changed = []
     for conversation in raised:

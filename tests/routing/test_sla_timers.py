@@ -88,6 +88,11 @@ def test_escalation_raises_the_priority(email_inbox):
     assert Conversation.objects.get(pk=conversation.pk).priority == 2
     assert _timeline(conversation) == [
         "The first response target on email was breached (priority raised)"]
+    assert list(Interaction.objects.filter(event_type="priority_changed").values_list(
+        "text", "meta")) == [("omnidesk set the priority to High", {"from": 1, "to": 2})]
+    [updated] = RealtimeEvent.objects.filter(name="conversation.updated",
+                                             payload__priority=2)
+    assert updated.payload["sla"]["state"] == "breached"
     assert ConversationSLA.objects.get(conversation=conversation).state == "breached"
 
 
