@@ -28,6 +28,7 @@ from csat.models import CsatSurvey
 
 logger = logging.getLogger(__name__)
 
+RATING_REPLY = "csat_rating_for"  # Interaction.meta of a digit reply: the survey id
 REPLY_CHANNELS = frozenset({"sms", "whatsapp"})
 SMS_TEXT = "How did we do? Reply with a number from 1 to 5 (1 very unhappy, 5 very happy)."
 _DIGIT = re.compile(r"\s*([1-5])\s*[.!]?\s*")
@@ -47,6 +48,8 @@ def do_send_survey(conversation_id: int) -> CsatSurvey | None:
             .first()
         )
         if conversation is None:
+            return None
+        if _rating_replies_only(conversation):
             return None
         try:
             survey = do_create_survey(conversation)
@@ -68,6 +71,13 @@ def do_send_survey(conversation_id: int) -> CsatSurvey | None:
         survey.sent_at = timezone.now()
         survey.save(update_fields=["sent_at"])
     return survey
+
+
+def _rating_replies_only(conversation: Conversation) -> bool:
+    """A conversation opened by a survey's digit reply (and nothing else since)."""
+    inbound = Interaction.objects.filter(conversation=conversation, direction=Direction.INBOUND)
+    return inbound.filter(meta__has_key=RATING_REPLY).exists() and not inbound.exclude(
+        meta__has_key=RATING_REPLY).exists()
 
 
 def _message(conversation: Conversation, survey: CsatSurvey) -> tuple[str, str, str]:
@@ -107,7 +117,7 @@ def record_reply_rating(conversation_id: int, interaction_id: int, created: bool
     and not answered yet, is that survey's rating (the message stays on the timeline)."""
     interaction = Interaction.objects.filter(
         pk=interaction_id, direction=Direction.INBOUND, channel__in=REPLY_CHANNELS
-    ).only("channel", "text", "customer_id", "occurred_at").first()
+    ).only("channel", "text", "customer_id", "occurred_at", "meta").first()
     if interaction is None or not (match := _DIGIT.fullmatch(interaction.text or "")):
         return
     since = interaction.occurred_at - timedelta(hours=settings.CSAT_REPLY_HOURS)
@@ -120,5 +130,17 @@ def record_reply_rating(conversation_id: int, interaction_id: int, created: bool
         .order_by("-sent_at", "-id")
         .first()
     )
-    if survey is not None:
-        do_answer_survey(survey, rating=int(match.group(1)))
+    if survey is None:
+        return
+    do_answer_survey(survey, rating=int(match.group(1)))
+    interaction.meta = {**(interaction.meta or {}), RATING_REPLY: survey.pk}
+    interaction.save(update_fields=["meta"])
+    if created:
+        # Ingest does not continue a resolved conversation, so the digit opened a new
+        # one: it asks nothing of an agent, so it is resolved at once (and, holding
+        # rating replies only, gets no survey of its own).
+        from conversations.actions.update import do_update_conversation
+
+        conversation = Conversation.objects.get(pk=conversation_id)
+        do_update_conversation(conversation, by=None,
+                               changes={"status": ConversationStatus.RESOLVED})

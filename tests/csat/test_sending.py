@@ -92,8 +92,15 @@ def test_an_sms_resolution_texts_reply_1_to_5_and_the_reply_is_the_rating(
     assert (survey.rating, survey.answered_at is not None) == (4, True)
     assert list(Interaction.objects.filter(event_type=CSAT_ANSWERED).values_list(
         "conversation_id", "text")) == [(conversation.pk, "Customer rated 4/5 (Happy)")]
-    # The message itself stays on the customer's timeline.
-    assert Interaction.objects.filter(direction="in", text=" 4 ").exists()
+    # The message itself stays on the customer's timeline, in a conversation of its own
+    # (a resolved one is not continued) that asks nothing of an agent: resolved at
+    # once, with no survey of its own.
+    digit = Interaction.objects.get(direction="in", text=" 4 ")
+    assert digit.meta["csat_rating_for"] == survey.pk
+    opened = Conversation.objects.get(pk=digit.conversation_id)
+    assert opened.pk != conversation.pk and opened.status == "resolved"
+    assert do_send_survey(opened.pk) is None
+    assert CsatSurvey.objects.count() == 1 and len(fake_twilio.sends()) == 1
 
 
 @pytest.mark.django_db
