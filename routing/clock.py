@@ -64,7 +64,7 @@ def reconcile(
         clock.due_at = clock.warn_at = None
     _resolution(clock, conversation, targets, now)
     if want is None:
-        _next_check(clock)
+        next_check(clock)
         return ended
     clock.policy_id = targets.policy_id
     clock.target_seconds = (
@@ -82,11 +82,11 @@ def reconcile(
         if clock.segment_started_at is None:
             clock.segment_started_at = now  # resumed
         _schedule(clock, targets)
-    _next_check(clock)
+    next_check(clock)
     return ended
 
 
-def _next_check(clock: ConversationSLA) -> None:
+def next_check(clock: ConversationSLA) -> None:
     """When the sweep looks next: the earliest warning or due moment of a running
     target (response or resolution) not handled yet (the sweep's claim computes the
     same in SQL)."""
@@ -199,4 +199,4 @@ def end_resolution(clock: ConversationSLA) -> None:
     clock.resolution_started_at = None
     clock.resolution_segment_started_at = None
     clock.resolution_warn_at = None
-    _next_check(clock)
+    next_check(clock)

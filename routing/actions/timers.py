@@ -36,7 +36,8 @@ from conversations.payloads import CONVERSATION_SELECT, conversation_payload
 from realtime import events
 from realtime.publish import Event, publish_many
 from routing.actions.sla import keep_clock_of
-from routing.models import ConversationSLA, SLAOutcome, Target
+from routing.clock import next_check
+from routing.models import ClockState, ConversationSLA, SLAOutcome, Target
 
 logger = logging.getLogger(__name__)
 
@@ -125,14 +126,65 @@ def do_sweep_sla(now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
     many warnings and breaches it recorded."""
     now = now or timezone.now()
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(_CLAIM, {"now": now, "limit": limit})
-            claimed: list[tuple[int, str, str]] = cursor.fetchall()
+        claim = CLAIMS.get(connection.vendor, _claim_portable)
+        claimed = claim(now, limit)
         moves = [(cid, a, r) for cid, a, r in claimed if a or r]
         if not moves:
             return 0
         _record(moves, now)
     return len(moves)
+
+
+def _claim_postgresql(now: datetime, limit: int) -> list[tuple[int, str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM, {"now": now, "limit": limit})
+        return list(cursor.fetchall())
+
+
+def _claim_portable(now: datetime, limit: int) -> list[tuple[int, str, str]]:
+    """The claim of `_CLAIM`, for a database without SKIP LOCKED or UPDATE ... FROM ...
+    RETURNING (SQLite, the embedded default, where one writer runs at a time): the same
+    decisions on the rows in memory, written back in one bulk UPDATE."""
+    clocks = list(
+        ConversationSLA.objects.select_for_update()
+        .filter(next_check_at__lte=now)
+        .order_by("next_check_at")[:limit]
+    )
+    claimed = []
+    for k in clocks:
+        action = resolution_action = ""
+        if k.due_at is not None and k.due_at <= now and k.breached_at is None:
+            action = BREACH
+        elif k.warn_at is not None and k.warn_at <= now and k.at_risk_at is None:
+            action = WARN
+        elif k.resolution_segment_started_at is not None:
+            if (k.resolution_due_at is not None and k.resolution_due_at <= now
+                    and k.resolution_breached_at is None):
+                resolution_action = BREACH
+            elif (k.resolution_warn_at is not None and k.resolution_warn_at <= now
+                    and k.resolution_at_risk_at is None):
+                resolution_action = WARN
+        if action:
+            k.state = ClockState.BREACHED if action == BREACH else ClockState.AT_RISK
+            k.at_risk_at = k.at_risk_at or now
+            if action == BREACH:
+                k.breached_at = now
+        if resolution_action:
+            k.resolution_at_risk_at = k.resolution_at_risk_at or now
+            if resolution_action == BREACH:
+                k.resolution_breached_at = now
+        next_check(k)
+        k.updated_at = now
+        claimed.append((k.conversation_id, action, resolution_action))
+    ConversationSLA.objects.bulk_update(clocks, [
+        "state", "at_risk_at", "breached_at", "resolution_at_risk_at",
+        "resolution_breached_at", "next_check_at", "updated_at",
+    ])
+    return claimed
+
+
+# The claim per database vendor; others take the portable one.
+CLAIMS = {"postgresql": _claim_postgresql}
 
 
 def _record(moves: list[tuple[int, str, str]], now: datetime) -> None:

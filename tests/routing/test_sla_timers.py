@@ -46,7 +46,19 @@ def _sla_events() -> list[tuple[str, int, str, list[str]]]:
     ]
 
 
+@pytest.fixture(params=["sql", "portable"])
+def claim(request, monkeypatch):
+    """Each sweep test runs with PostgreSQL's one-statement claim and with the portable
+    one SQLite (the embedded default) uses."""
+    from routing.actions import timers
+
+    if request.param == "portable":
+        monkeypatch.setattr(timers, "CLAIMS", {})
+    return request.param
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("claim")
 def test_at_risk_then_breached_once_each(email_inbox, team_a):
     SLAPolicy.objects.create(name="Email", channel="email", first_response_seconds=600)
     with time_machine.travel(START, tick=False) as clock:
@@ -77,6 +89,7 @@ def test_at_risk_then_breached_once_each(email_inbox, team_a):
         False, START + timedelta(seconds=600), START + timedelta(seconds=600), team_a.pk)
 
 
+@pytest.mark.usefixtures("claim")
 @pytest.mark.django_db
 def test_escalation_raises_the_priority(email_inbox):
     SLAPolicy.objects.create(name="Email", channel="email", first_response_seconds=60,
@@ -237,6 +250,7 @@ def test_a_real_worker_and_beat_warn_before_and_breach_within_5_s_on_a_leads_soc
     assert texts == ["sla_at_risk", "sla_breached"]
 
 
+@pytest.mark.usefixtures("claim")
 @pytest.mark.django_db
 def test_the_resolution_target_warns_and_breaches_and_pauses_while_pending(
     email_inbox, lead, team_a
