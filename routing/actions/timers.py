@@ -20,6 +20,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from conversations.actions.timeline import PRIORITY_CHANGED
@@ -231,7 +233,7 @@ def _record(moves: list[tuple[int, str, str]], now: datetime) -> None:
             f" ({', '.join(escalated)})" if escalated else "")
         timeline.append(_event(conversation, SLA_BREACHED, text, meta, now))
         sla_events.append((events.SLA_BREACHED, conversation))
-    # A row already there (an earlier run that rolled back its events) stays.
+    # Unique per (conversation, target, run start): a row already there stays.
     SLAOutcome.objects.bulk_create(outcomes, ignore_conflicts=True)
     if raised:
         timeline.extend(_raise_priorities(raised, now))
@@ -249,7 +251,8 @@ def _raise_priorities(raised: list[Conversation], now: datetime) -> list[Interac
     """Escalation: one priority step up, in one UPDATE, a `priority_changed` event each;
     the clocks then follow the new priority (its policy may have other targets)."""
     Conversation.objects.filter(pk__in=[c.pk for c in raised]).update(
-        priority=_next_priority_expression(), last_activity_at=now, updated_at=now
+        priority=Least(F("priority") + 1, Priority.URGENT), last_activity_at=now,
+        updated_at=now,
     )
     changed = []
     for conversation in raised:
@@ -263,13 +266,6 @@ def _raise_priorities(raised: list[Conversation], now: datetime) -> list[Interac
         ))
         keep_clock_of(conversation)
     return changed
-
-
-def _next_priority_expression() -> Any:
-    from django.db.models import F
-    from django.db.models.functions import Least
-
-    return Least(F("priority") + 1, Priority.URGENT)
 
 
 def _event(
