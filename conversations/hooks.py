@@ -29,6 +29,10 @@ ChangeHook = Callable[["Conversation"], None]
 
 after_inbound: list[InboundHook] = []
 after_change: list[ChangeHook] = []
+# The conversation (locked and saved) was just resolved by a status change (after the
+# after_change hooks): csat queues its survey.
+ResolveHook = Callable[["Conversation"], None]
+after_resolve: list[ResolveHook] = []
 after_reply: list[ReplyHook] = []
 # The workspace fills it with the assignee's notification.
 after_assign: list[AssignHook] = []
@@ -71,3 +75,8 @@ def run_after_change(conversation: Conversation) -> None:
 def run_after_event(conversation: Conversation, event: Interaction) -> None:
     for hook in after_event:
         hook(conversation, event)
+
+
+def run_after_resolve(conversation: Conversation) -> None:
+    for hook in after_resolve:
+        hook(conversation)

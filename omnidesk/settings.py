@@ -374,6 +374,12 @@ REPORTS_LIVE_SECONDS = env_int("OMNIDESK_REPORTS_LIVE_SECONDS", 60)
 REPORTS_EXACT_LIMIT = env_int("OMNIDESK_REPORTS_EXACT_LIMIT", 100_000)
 # A satisfaction survey's signed link works this many days (csat/).
 CSAT_LINK_DAYS = env_int("OMNIDESK_CSAT_LINK_DAYS", 30)
+# A survey goes out on the customer's channel when a conversation is resolved (off: no
+# survey is created or sent).
+CSAT_ENABLED = env_bool("OMNIDESK_CSAT_ENABLED", True)
+# An SMS or WhatsApp reply of a single digit 1-5 within this many hours of a survey
+# being sent is its rating.
+CSAT_REPLY_HOURS = env_int("OMNIDESK_CSAT_REPLY_HOURS", 72)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))

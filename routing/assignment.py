@@ -1,6 +1,14 @@
 """Reads of assignment: a team's waiting queue, and the agents who may take a
 conversation of a channel now (online, of the team, speaking the customer's language
-when both say, under their capacity for that channel), in the team's order."""
+when both say, holding every skill the conversation requires, under their capacity for
+that channel), in the team's order.
+
+Required skills are conversation tags `skill:<name>` (SKILL_TAG_PREFIX): a routing rule
+adds them with its `add_tags` action (for example a rule on the keyword "invoice" adds
+`skill:billing`), an agent or a macro can tag them by hand. An agent holds a skill when
+it is in `Agent.skills` (case-insensitive). A conversation no online agent is skilled
+for waits in the queue, like one nobody has room for.
+"""
 
 from __future__ import annotations
 
@@ -35,18 +43,36 @@ def loads(user_ids: list[int], channel: str) -> dict[int, int]:
     return {row["assignee_id"]: row["n"] for row in rows}
 
 
+SKILL_TAG_PREFIX = "skill:"
+
+
+def required_skills(tags: list[str]) -> frozenset[str]:
+    """The skills a conversation's tags require (`skill:billing` → "billing")."""
+    return frozenset(
+        tag[len(SKILL_TAG_PREFIX):].strip().lower()
+        for tag in tags
+        if tag.lower().startswith(SKILL_TAG_PREFIX) and tag[len(SKILL_TAG_PREFIX):].strip()
+    )
+
+
 def speaks(agent: Agent, language: str) -> bool:
     return not language or not agent.languages or language in agent.languages
 
 
-def candidates(team: Team, channel: str, language: str = "") -> list[tuple[Agent, int]]:
+def skilled(agent: Agent, skills: frozenset[str]) -> bool:
+    return skills <= {str(skill).strip().lower() for skill in agent.skills or []}
+
+
+def candidates(
+    team: Team, channel: str, language: str = "", skills: frozenset[str] = frozenset()
+) -> list[tuple[Agent, int]]:
     """(agent, current load) of those who may take one more, best first."""
     agents = [
         agent
         for agent in Agent.objects.filter(
             teams=team, presence=Presence.ONLINE, user__is_active=True
         ).select_related("user")
-        if speaks(agent, language)
+        if speaks(agent, language) and skilled(agent, skills)
     ]
     held = loads([a.user_id for a in agents], channel)
     free = [

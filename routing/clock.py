@@ -62,8 +62,9 @@ def reconcile(
         clock.segment_started_at = clock.started_at
         clock.at_risk_at = clock.breached_at = clock.met_at = None
         clock.due_at = clock.warn_at = None
-    _resolution(clock, conversation, targets)
+    _resolution(clock, conversation, targets, now)
     if want is None:
+        next_check(clock)
         return ended
     clock.policy_id = targets.policy_id
     clock.target_seconds = (
@@ -81,7 +82,27 @@ def reconcile(
         if clock.segment_started_at is None:
             clock.segment_started_at = now  # resumed
         _schedule(clock, targets)
+    next_check(clock)
     return ended
+
+
+def next_check(clock: ConversationSLA) -> None:
+    """When the sweep looks next: the earliest warning or due moment of a running
+    target (response or resolution) not handled yet (the sweep's claim computes the
+    same in SQL)."""
+    moments = []
+    if clock.segment_started_at is not None:
+        if clock.at_risk_at is None:
+            moments.append(clock.warn_at)
+        if clock.breached_at is None:
+            moments.append(clock.due_at)
+    if clock.resolution_segment_started_at is not None:
+        if clock.resolution_at_risk_at is None:
+            moments.append(clock.resolution_warn_at)
+        if clock.resolution_breached_at is None:
+            moments.append(clock.resolution_due_at)
+    found = [m for m in moments if m is not None]
+    clock.next_check_at = min(found) if found else None
 
 
 def _end(clock: ConversationSLA, conversation: Conversation, targets: Targets) -> Ended | None:
@@ -128,12 +149,54 @@ def _schedule(clock: ConversationSLA, targets: Targets) -> None:
         clock.state, clock.next_check_at = ClockState.RUNNING, clock.warn_at
 
 
-def _resolution(clock: ConversationSLA, conversation: Conversation, targets: Targets) -> None:
-    if (
-        clock.resolution_due_at is None
-        and targets.resolution
-        and conversation.first_inbound_at is not None
-    ):
-        clock.resolution_due_at = add_business_time(
-            conversation.first_inbound_at, targets.resolution, targets.calendar
-        )
+def _resolution(
+    clock: ConversationSLA, conversation: Conversation, targets: Targets, now: datetime
+) -> None:
+    """The resolution target: a run starts at the first inbound (or at the reopen of a
+    resolved conversation), pauses while pending or snoozed, and ends when resolved
+    (keep_clock_of records its outcome, then `end_resolution`)."""
+    if not targets.resolution or conversation.first_inbound_at is None:
+        return
+    if conversation.status == ConversationStatus.RESOLVED:
+        if clock.resolution_segment_started_at is not None:
+            clock.resolution_consumed_seconds += business_seconds_between(
+                clock.resolution_segment_started_at, now, targets.calendar
+            )
+            clock.resolution_segment_started_at = None
+        return
+    if clock.resolution_started_at is None:
+        # A first run counts from the first inbound; a run after a resolution (the
+        # last due moment is still there) from now, the reopen.
+        start = conversation.first_inbound_at if clock.resolution_due_at is None else now
+        clock.resolution_started_at = start
+        clock.resolution_segment_started_at = start
+        clock.resolution_consumed_seconds = 0.0
+        clock.resolution_at_risk_at = clock.resolution_breached_at = None
+    clock.resolution_seconds = targets.resolution
+    if conversation.status in PAUSED:
+        if clock.resolution_segment_started_at is not None:
+            clock.resolution_consumed_seconds += business_seconds_between(
+                clock.resolution_segment_started_at, now, targets.calendar
+            )
+            clock.resolution_segment_started_at = None
+        clock.resolution_warn_at = None
+        if clock.resolution_breached_at is None:
+            clock.resolution_due_at = None
+        return
+    if clock.resolution_segment_started_at is None:
+        clock.resolution_segment_started_at = now  # resumed
+    start = clock.resolution_segment_started_at
+    left = targets.resolution - clock.resolution_consumed_seconds
+    warn_left = targets.resolution * targets.warn_percent / 100 - clock.resolution_consumed_seconds
+    if clock.resolution_breached_at is None:
+        clock.resolution_due_at = add_business_time(start, left, targets.calendar)
+    clock.resolution_warn_at = add_business_time(start, max(0.0, warn_left), targets.calendar)
+
+
+def end_resolution(clock: ConversationSLA) -> None:
+    """The run ended (resolved, its outcome recorded): no timer until a reopen. The
+    last due moment stays (the payload shows it; a reopen starts a new run)."""
+    clock.resolution_started_at = None
+    clock.resolution_segment_started_at = None
+    clock.resolution_warn_at = None
+    next_check(clock)

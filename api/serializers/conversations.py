@@ -39,6 +39,8 @@ class SlaSerializer(serializers.Serializer):  # type: ignore[type-arg]
     breached_at = _moment()
     started_at = _moment()
     resolution_due_at = _moment("When the conversation is due to be resolved, if a policy says.")
+    resolution_warn_at = _moment("When the resolution target turns at risk.")
+    resolution_breached_at = _moment("When the resolution target was breached.")
 
 
 class ConversationSerializer(serializers.Serializer[Conversation]):

@@ -66,9 +66,10 @@ def _apply(conv: Conversation, by: User | None, changes: dict[str, Any]) -> None
     """The changes on the locked row, each with its timeline event; saved and published
     if anything changed."""
     before = conversation_audience(conv)
-    changed = False
+    changed = resolved = False
     if "status" in changes:
         changed |= _change_status(conv, changes["status"], changes.get("snoozed_until"), by)
+        resolved = changed and conv.status == ConversationStatus.RESOLVED
     if "assignee" in changes:
         changed |= _change_assignee(conv, changes["assignee"], by)
     if "team" in changes:
@@ -81,6 +82,8 @@ def _apply(conv: Conversation, by: User | None, changes: dict[str, Any]) -> None
         conv.last_activity_at = max(conv.last_activity_at, timezone.now())
         conv.save()
         hooks.run_after_change(conv)
+        if resolved:
+            hooks.run_after_resolve(conv)
         notify_conversation(conv, previous=before)
 
 

@@ -8,7 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from conversations.actions.timeline import record_event
+from conversations.channels import find_channel
 from conversations.models import Conversation, ConversationStatus
+from conversations.transports import has_transport
 from csat.models import CsatSurvey
 from customers.models import Consent, ConsentStatus
 
@@ -27,14 +29,24 @@ def opted_out(conversation: Conversation, channel: str) -> bool:
                                   channel=channel, status=ConsentStatus.OPTED_OUT).exists()
 
 
+def survey_channel(conversation: Conversation) -> str:
+    """The channel the customer used last, or its written counterpart (a call's survey
+    goes out as a text)."""
+    channel = conversation.last_inbound_channel or (conversation.channels or [""])[0]
+    spec = find_channel(channel)
+    fallback = spec.written_fallback if spec is not None else None
+    if fallback and not has_transport(channel) and has_transport(fallback):
+        return fallback
+    return channel
+
+
 def do_create_survey(conversation: Conversation) -> CsatSurvey:
     """The survey of the conversation's current resolution (the same one if it exists).
     SurveyRefused when it is not resolved or the customer opted out on its channel.
-
-    Sending it on the channel is not done here yet: see NOTES (a hook per channel)."""
+    csat.actions.send sends it."""
     if conversation.status != ConversationStatus.RESOLVED or conversation.resolved_at is None:
         raise SurveyRefused("The conversation is not resolved.")
-    channel = conversation.last_inbound_channel or (conversation.channels or [""])[0]
+    channel = survey_channel(conversation)
     if opted_out(conversation, channel):
         raise SurveyRefused(f"The customer opted out of {channel}.")
     try:

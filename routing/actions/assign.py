@@ -20,7 +20,7 @@ from django.utils import timezone
 from agents.models import Agent, AssignmentMode, Presence, Team
 from conversations.actions.update import do_update_conversation
 from conversations.models import Conversation, ConversationStatus
-from routing.assignment import candidates, loads, waiting_queue
+from routing.assignment import candidates, loads, required_skills, waiting_queue
 
 logger = logging.getLogger(__name__)
 
@@ -33,16 +33,20 @@ def do_assign_waiting(team_id: int, limit: int = PASS_LIMIT) -> int:
     team = Team.objects.filter(pk=team_id).first()
     if team is None or team.assignment_mode == AssignmentMode.MANUAL:
         return 0
-    full: set[str] = set()  # channels nobody has room for in this pass
+    # (channel, required skills) nobody online has room for in this pass: a conversation
+    # that needs a skill nobody has does not hold up the others of its channel.
+    full: set[tuple[str, frozenset[str]]] = set()
     assigned = 0
-    waiting = waiting_queue(team_id).values_list("pk", "last_inbound_channel")[:limit]
-    for conversation_id, channel in waiting:
-        if channel not in full:
+    waiting = waiting_queue(team_id).values_list("pk", "last_inbound_channel", "tags")[:limit]
+    for conversation_id, channel, tags in waiting:
+        if (channel, required_skills(tags)) not in full:
             assigned += _assign_one(team, conversation_id, full)
     return assigned
 
 
-def _assign_one(team: Team, conversation_id: int, full: set[str]) -> bool:
+def _assign_one(
+    team: Team, conversation_id: int, full: set[tuple[str, frozenset[str]]]
+) -> bool:
     with transaction.atomic():
         conversation = (
             Conversation.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
@@ -58,9 +62,12 @@ def _assign_one(team: Team, conversation_id: int, full: set[str]) -> bool:
         if conversation is None:
             return False  # taken, changed, or being changed right now
         channel = conversation.last_inbound_channel or conversation.awaiting_channel
-        if channel in full:
+        skills = required_skills(conversation.tags)
+        if (channel, skills) in full:
             return False
-        for candidate, _load in candidates(team, channel, conversation.customer.language):
+        for candidate, _load in candidates(
+            team, channel, conversation.customer.language, skills
+        ):
             agent = Agent.objects.select_for_update().select_related("user").get(
                 pk=candidate.pk
             )
@@ -72,7 +79,7 @@ def _assign_one(team: Team, conversation_id: int, full: set[str]) -> bool:
             Agent.objects.filter(pk=agent.pk).update(last_assigned_at=timezone.now())
             do_update_conversation(conversation, by=None, changes={"assignee": agent.user})
             return True
-        full.add(channel)
+        full.add((channel, skills))
         return False
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from conversations.models import Conversation, ConversationStatus
 from conversations.notify import notify_conversation
-from routing.clock import Ended, reconcile
+from routing.clock import Ended, end_resolution, reconcile
 from routing.models import ConversationSLA, SLAOutcome, Target
 from routing.policies import targets_for
 
@@ -41,8 +41,9 @@ def keep_clock_of(conversation: Conversation) -> ConversationSLA:
     ended = reconcile(clock, conversation, targets, now)
     if ended is not None:
         _record_answer(conversation, ended)
-    if conversation.status == ConversationStatus.RESOLVED:
+    if conversation.status == ConversationStatus.RESOLVED and clock.resolution_started_at:
         _record_resolution(conversation, clock)
+        end_resolution(clock)
     if created or _fields(clock) != before:
         clock.save()
     conversation.sla_clock = clock  # type: ignore[attr-defined]
@@ -90,16 +91,19 @@ def _record_answer(conversation: Conversation, ended: Ended) -> None:
 
 
 def _record_resolution(conversation: Conversation, clock: ConversationSLA) -> None:
-    due, started = clock.resolution_due_at, conversation.first_inbound_at
+    """The resolution run's outcome; a breach the sweep recorded keeps met=False and
+    gains its achieved_at."""
+    due, started = clock.resolution_due_at, clock.resolution_started_at
     resolved = conversation.resolved_at
     if due is None or started is None or resolved is None:
         return
-    SLAOutcome.objects.get_or_create(
+    SLAOutcome.objects.update_or_create(
         conversation=conversation,
         target=Target.RESOLUTION,
         started_at=started,
-        defaults={
-            "met": resolved <= due,
+        defaults={"achieved_at": resolved},
+        create_defaults={
+            "met": clock.resolution_breached_at is None and resolved <= due,
             "achieved_at": resolved,
             "due_at": due,
             "channel": clock.channel,

@@ -52,8 +52,17 @@ class ConversationSLA(models.Model):
     breached_at = models.DateTimeField(null=True, blank=True)
     met_at = models.DateTimeField(null=True, blank=True)
     next_check_at = models.DateTimeField(null=True, blank=True)
-    # Resolution target (measured when resolved; no timer).
+    # Resolution target: runs from the first inbound (or a reopen) until resolved,
+    # paused while pending or snoozed like the response targets, with its own warning
+    # and breach (the sweep looks at the earliest of both targets' moments).
     resolution_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_started_at = models.DateTimeField(null=True, blank=True)
+    resolution_seconds = models.PositiveIntegerField(null=True, blank=True)
+    resolution_consumed_seconds = models.FloatField(default=0)
+    resolution_segment_started_at = models.DateTimeField(null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True)
+    resolution_at_risk_at = models.DateTimeField(null=True, blank=True)
+    resolution_breached_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -82,6 +91,8 @@ class ConversationSLA(models.Model):
             "breached_at": _iso(self.breached_at),
             "started_at": _iso(self.started_at),
             "resolution_due_at": _iso(self.resolution_due_at),
+            "resolution_warn_at": _iso(self.resolution_warn_at),
+            "resolution_breached_at": _iso(self.resolution_breached_at),
         }
 
 

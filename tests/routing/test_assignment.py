@@ -129,3 +129,41 @@ def test_a_call_rings_only_online_agents_of_the_team_with_a_free_call_slot(
     do_update_conversation(call, by=None, changes={"assignee": busy})
     assert [a.user_id for a in agents_to_ring(team_a)] == [free.pk]
     assert offline.agent.presence == "offline"
+
+
+def test_required_skills_from_a_rules_tags_go_to_a_skilled_agent_and_wait_otherwise(
+    email_inbox, team_a, two_agents
+):
+    """A rule on the keyword "invoice" adds `skill:billing`: only an agent holding
+    "Billing" takes it; without one online it waits, and does not hold up the others."""
+    from routing.actions.rules import do_route
+    from routing.models import RoutingRule
+
+    ann, ben = two_agents
+    RoutingRule.objects.create(name="Billing", conditions={"keywords": ["invoice"]},
+                               add_tags=["skill:billing"])
+    Agent.objects.filter(user=ben).update(skills=["Billing", "french"])
+    _online(ann)
+    billing = do_record_inbound(inbound(
+        email_inbox, "email", "email", "b@example.com", "Wrong invoice",
+        occurred_at=timezone.now() - timedelta(minutes=10)))
+    do_route(billing.conversation.pk, billing.interaction.pk, created=True)
+    plain = _mail(email_inbox, "p@example.com", minutes_ago=5)
+    assert Conversation.objects.get(pk=billing.conversation.pk).tags == ["skill:billing"]
+    assert do_assign_waiting(team_a.pk) == 1
+    assert _assignees(billing.conversation, plain) == [None, ann.pk]
+    _online(ben)
+    assert do_assign_waiting(team_a.pk) == 1
+    assert _assignees(billing.conversation) == [ben.pk]
+
+
+def test_every_required_skill_must_be_held(email_inbox, team_a, two_agents):
+    ann, ben = two_agents
+    Agent.objects.filter(user=ann).update(skills=["billing"])
+    Agent.objects.filter(user=ben).update(skills=["billing", "german"])
+    _online(ann, ben)
+    conversation = _mail(email_inbox, "x@example.com")
+    do_update_conversation(conversation, by=None,
+                           changes={"tags": ["skill:billing", "Skill:German", "vip"]})
+    assert do_assign_waiting(team_a.pk) == 1
+    assert _assignees(conversation) == [ben.pk]

@@ -90,6 +90,8 @@ def test_an_inbound_sets_the_due_time_in_its_own_transaction_from_the_policy(
         "due_at": "2026-03-30T10:00:00+00:00", "warn_at": "2026-03-30T09:00:00+00:00",
         "state": "running", "breached_at": None, "started_at": "2026-03-27T15:00:00+00:00",
         "resolution_due_at": None,
+        "resolution_warn_at": None,
+        "resolution_breached_at": None,
     }
 
 

@@ -5,6 +5,7 @@ and the policy's escalation; a real worker and beat notice a 10 s target on a so
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -12,6 +13,7 @@ import pytest
 import time_machine
 from asgiref.sync import sync_to_async
 from celery.beat import EmbeddedService
+from django.db import connection, transaction
 
 from conversations.actions.ingest import do_record_inbound
 from conversations.actions.update import do_update_conversation
@@ -44,7 +46,19 @@ def _sla_events() -> list[tuple[str, int, str, list[str]]]:
     ]
 
 
+@pytest.fixture(params=["sql", "portable"])
+def claim(request, monkeypatch):
+    """Each sweep test runs with PostgreSQL's one-statement claim and with the portable
+    one SQLite (the embedded default) uses."""
+    from routing.actions import timers
+
+    if request.param == "portable":
+        monkeypatch.setattr(timers, "CLAIMS", {})
+    return request.param
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("claim")
 def test_at_risk_then_breached_once_each(email_inbox, team_a):
     SLAPolicy.objects.create(name="Email", channel="email", first_response_seconds=600)
     with time_machine.travel(START, tick=False) as clock:
@@ -75,6 +89,7 @@ def test_at_risk_then_breached_once_each(email_inbox, team_a):
         False, START + timedelta(seconds=600), START + timedelta(seconds=600), team_a.pk)
 
 
+@pytest.mark.usefixtures("claim")
 @pytest.mark.django_db
 def test_escalation_raises_the_priority(email_inbox):
     SLAPolicy.objects.create(name="Email", channel="email", first_response_seconds=60,
@@ -86,6 +101,11 @@ def test_escalation_raises_the_priority(email_inbox):
     assert Conversation.objects.get(pk=conversation.pk).priority == 2
     assert _timeline(conversation) == [
         "The first response target on email was breached (priority raised)"]
+    assert list(Interaction.objects.filter(event_type="priority_changed").values_list(
+        "text", "meta")) == [("omnidesk set the priority to High", {"from": 1, "to": 2})]
+    [updated] = RealtimeEvent.objects.filter(name="conversation.updated",
+                                             payload__priority=2)
+    assert updated.payload["sla"]["state"] == "breached"
     assert ConversationSLA.objects.get(conversation=conversation).state == "breached"
 
 
@@ -99,10 +119,94 @@ def test_a_paused_clock_is_not_swept_and_sweeps_read_due_rows_only(
         for i in range(5):
             _mail(email_inbox, sender=f"later{i}@example.com")
         clock.shift(timedelta(hours=5))
-        with django_assert_max_num_queries(1):
+        # The claim statement, inside its savepoint (the test's transaction).
+        with django_assert_max_num_queries(3):
             assert do_sweep_sla(now=START + timedelta(minutes=1)) == 0
         assert do_sweep_sla() == 5
     assert ConversationSLA.objects.get(conversation=paused).state == "paused"
+
+
+def _sweep_in_two_threads(limit: int) -> list[int]:
+    """Two sweeps at once, each in its own connection, each looping until nothing is
+    due; returns how many each recorded."""
+    barrier = threading.Barrier(2)
+    done = [0, 0]
+
+    def sweep(slot: int) -> None:
+        try:
+            barrier.wait()
+            while (n := do_sweep_sla(limit=limit)):
+                done[slot] += n
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return done
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_sweeps_warn_and_breach_each_clock_exactly_once(email_inbox, team_a):
+    SLAPolicy.objects.create(name="Email", channel="email", first_response_seconds=600)
+    n = 60
+    with time_machine.travel(START, tick=False) as clock:
+        ids = {_mail(email_inbox, sender=f"c{i}@example.com").pk for i in range(n)}
+        clock.shift(timedelta(seconds=450))
+        warned = _sweep_in_two_threads(limit=7)
+        clock.shift(timedelta(seconds=150))
+        breached = _sweep_in_two_threads(limit=7)
+    assert sum(warned) == n and sum(breached) == n
+    print(f"\nwarnings per sweep {warned}, breaches per sweep {breached}")
+    rows = list(Interaction.objects.filter(event_type__startswith="sla_")
+                .values_list("conversation_id", "event_type"))
+    assert sorted(rows) == sorted(
+        [(i, "sla_at_risk") for i in ids] + [(i, "sla_breached") for i in ids])
+    assert sorted(SLAOutcome.objects.values_list("conversation_id", flat=True)) == sorted(ids)
+    names = list(RealtimeEvent.objects.filter(name__startswith="sla.")
+                 .values_list("payload__id", "name"))
+    assert sorted(names) == sorted(
+        [(i, "sla.at_risk") for i in ids] + [(i, "sla.breached") for i in ids])
+    assert set(ConversationSLA.objects.values_list("state", "next_check_at")) == {
+        ("breached", None)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_skips_a_conversation_locked_by_a_change_and_takes_it_next_time(
+    email_inbox,
+):
+    """A clock whose conversation is being changed (row locked by another connection) is
+    left to the next sweep, never waited for."""
+    with time_machine.travel(START, tick=False) as clock:
+        first = _mail(email_inbox, sender="a@example.com")
+        second = _mail(email_inbox, sender="b@example.com")
+        clock.shift(timedelta(hours=4))
+        locked = threading.Event()
+        release = threading.Event()
+
+        def hold() -> None:
+            try:
+                with transaction.atomic():
+                    Conversation.objects.select_for_update().get(pk=first.pk)
+                    locked.set()
+                    release.wait(10)
+            finally:
+                connection.close()
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        locked.wait(10)
+        try:
+            handled = do_sweep_sla()
+        finally:
+            release.set()
+            holder.join()
+        assert handled == 1
+        assert ConversationSLA.objects.get(conversation=second).state == "breached"
+        assert do_sweep_sla() == 1
+        assert ConversationSLA.objects.get(conversation=first).state == "breached"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -144,3 +248,62 @@ def test_a_real_worker_and_beat_warn_before_and_breach_within_5_s_on_a_leads_soc
     texts = list(Interaction.objects.filter(event_type__startswith="sla_")
                  .order_by("id").values_list("event_type", flat=True))
     assert texts == ["sla_at_risk", "sla_breached"]
+
+
+@pytest.mark.usefixtures("claim")
+@pytest.mark.django_db
+def test_the_resolution_target_warns_and_breaches_and_pauses_while_pending(
+    email_inbox, lead, team_a
+):
+    """Resolution 1 h (warn at 45 min), first response 2 h: answered at once, then 10 min
+    pending on the customer push the resolution due time out by 10 min."""
+    SLAPolicy.objects.create(name="Email", channel="email", first_response_seconds=7200,
+                             resolution_seconds=3600)
+    with time_machine.travel(START, tick=False) as clock:
+        conversation = _mail(email_inbox)
+        do_update_conversation(conversation, by=lead, changes={"status": "pending"})
+        clock.shift(timedelta(minutes=10))
+        do_update_conversation(conversation, by=lead, changes={"status": "open"})
+        row = ConversationSLA.objects.get(conversation=conversation)
+        assert (row.resolution_due_at, row.resolution_warn_at, row.next_check_at) == (
+            START + timedelta(minutes=70), START + timedelta(minutes=55),
+            START + timedelta(minutes=55))
+        clock.move_to(START + timedelta(minutes=55))
+        assert do_sweep_sla() == 1
+        clock.move_to(START + timedelta(minutes=70))
+        assert do_sweep_sla() == 1
+        assert do_sweep_sla() == 0
+        clock.shift(timedelta(minutes=5))
+        do_update_conversation(conversation, by=lead, changes={"status": "resolved"})
+    assert _timeline(conversation) == [
+        "The resolution target on email is at risk (due 09:10:00)",
+        "The resolution target on email was breached (leads notified)",
+    ]
+    [outcome] = SLAOutcome.objects.filter(target="resolution")
+    assert (outcome.met, outcome.breached_at, outcome.achieved_at, outcome.started_at) == (
+        False, START + timedelta(minutes=70), START + timedelta(minutes=75), START)
+    row = ConversationSLA.objects.get(conversation=conversation)
+    assert (row.resolution_started_at, row.next_check_at, row.resolution_breached_at) == (
+        None, None, START + timedelta(minutes=70))
+    assert [e.payload["sla"]["resolution_breached_at"] for e in RealtimeEvent.objects.filter(
+        name="sla.breached")] == [(START + timedelta(minutes=70)).isoformat()]
+
+
+@pytest.mark.django_db
+def test_a_reopened_conversation_runs_a_new_resolution_target_from_the_reopen(
+    email_inbox, lead
+):
+    SLAPolicy.objects.create(name="Email", channel="email", first_response_seconds=7200,
+                             resolution_seconds=3600)
+    with time_machine.travel(START, tick=False) as clock:
+        conversation = _mail(email_inbox)
+        clock.shift(timedelta(minutes=30))
+        do_update_conversation(conversation, by=lead, changes={"status": "resolved"})
+        clock.shift(timedelta(hours=5))
+        do_update_conversation(conversation, by=lead, changes={"status": "open"})
+    row = ConversationSLA.objects.get(conversation=conversation)
+    reopened = START + timedelta(hours=5, minutes=30)
+    assert (row.resolution_started_at, row.resolution_due_at) == (
+        reopened, reopened + timedelta(hours=1))
+    assert list(SLAOutcome.objects.filter(target="resolution").values_list("met", "started_at")
+                ) == [(True, START)]

@@ -1,0 +1,3 @@
+from __future__ import annotations
+
+from tests.twilio.fake import fake_twilio  # noqa: F401  (the fixture)
