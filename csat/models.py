@@ -34,7 +34,9 @@ class CsatSurvey(models.Model):
                                    | models.Q(effort__gte=1, effort__lte=5),
                                    name="csat_effort_1_to_5"),
         ]
-        indexes = [models.Index(fields=["answered_at"], name="csat_answered")]
+        # Reports count surveys by when they went out (reports/satisfaction.py).
+        indexes = [models.Index(fields=["answered_at"], name="csat_answered"),
+                   models.Index(fields=["sent_at"], name="csat_sent")]
 
     def __str__(self) -> str:
         return f"survey of #{self.conversation_id} ({self.rating or 'unanswered'})"

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from agents.models import Team
 from conversations.channels import find_channel
-from reports import pending
+from reports import satisfaction
 from reports.queries import WEEKDAYS, Figures, Scope, daily, figures, heatmap
 
 BREAKDOWNS = ("channel", "team", "agent")
@@ -69,8 +69,8 @@ def summary(scope: Scope) -> dict[str, Any]:
         # Per target: the share met of those decided in the period (SLAOutcome rows).
         "sla_attainment": {target: (met / due if due else None)
                            for target, (met, due) in current.sla.items()},
-        # None: "not recorded yet" (reports.pending).
-        "csat": pending.csat(scope),
+        # None: no survey went out in the period.
+        "csat": satisfaction.csat(scope),
     }
 
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-NOT_RECORDED = "not recorded yet"
-
 
 def duration(seconds: float | None) -> str:
     """45 s, 35 min, 2 h 20 min, 1 d 4 h."""
@@ -109,6 +107,16 @@ def tiles(summary: dict[str, Any]) -> list[Tile]:
              "resolved", True),
         rate("Repeat-contact rate", "repeat_contact_rate", "repeat_contacts", "created", True),
         sla_tile(now, before, days),
-        Tile("CSAT", NOT_RECORDED if summary["csat"] is None else "",
-             note="Comes with satisfaction surveys."),
+        csat_tile(summary["csat"]),
     ]
+
+
+def csat_tile(csat: dict[str, float] | None) -> Tile:
+    if csat is None:
+        return Tile("CSAT", "—", note="No survey went out in this period.")
+    average = csat.get("average")
+    effort = csat.get("effort_average")
+    sub = f"{csat['answered']:.0f} of {csat['sent']:.0f} answered ({percent(csat['response_rate'])})"
+    if effort is not None:
+        sub += f"; effort {effort:.1f} / 5"
+    return Tile("CSAT", "—" if average is None else f"{average:.1f} / 5", sub)

@@ -53,7 +53,7 @@ class ReportViewSet(AgentViewSet):
     def summary(self, request: Request) -> Response:
         """First response and resolution (median, p90 in seconds), first-contact
         resolution, cross-channel and repeat-contact rates, SLA attainment per target, for
-        the period and the one before. `csat` is null: not recorded yet."""
+        the period and the one before. `csat`: the surveys sent in the period (null: none)."""
         return Response(summary(self._scope(request)))
 
     @extend_schema(parameters=PARAMETERS, responses=DaySerializer(many=True))

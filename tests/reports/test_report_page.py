@@ -42,7 +42,7 @@ def test_the_page_shows_the_days_figures(sla_day, admin_user):
     page = response.content.decode()
     for text in ("35 min", "90th percentile 8 h 42 min",  # first response 2,100 s / 31,320 s
                  "1 h 10 min", "90th percentile 2 h 38 min",  # resolution 4,200 s / 9,480 s
-                 "33.3%", "1 of 3", "25.0%", "1 of 4", "not recorded yet",  # CSAT
+                 "33.3%", "1 of 3", "25.0%", "1 of 4", "No survey went out in this period.",
                  "60.0%", "3 of 5 met · first response 66.7%, next response 0.0%"):
         assert text in page, text
 
