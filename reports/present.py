@@ -116,7 +116,8 @@ def csat_tile(csat: dict[str, float] | None) -> Tile:
         return Tile("CSAT", "—", note="No survey went out in this period.")
     average = csat.get("average")
     effort = csat.get("effort_average")
-    sub = f"{csat['answered']:.0f} of {csat['sent']:.0f} answered ({percent(csat['response_rate'])})"
+    rate = percent(csat["response_rate"])
+    sub = f"{csat['answered']:.0f} of {csat['sent']:.0f} answered ({rate})"
     if effort is not None:
         sub += f"; effort {effort:.1f} / 5"
     return Tile("CSAT", "—" if average is None else f"{average:.1f} / 5", sub)

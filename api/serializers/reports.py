@@ -70,7 +70,9 @@ class SummarySerializer(serializers.Serializer):  # type: ignore[type-arg]
         help_text="Per target (first_response, next_response, resolution): the share met "
                   "of those decided in the period; null: none decided.")
     csat = serializers.DictField(child=serializers.FloatField(), allow_null=True,
-                                 help_text="{sent, answered, response_rate, average, effort_average}: the surveys sent in the period; null when none went out.")
+                                 help_text="{sent, answered, response_rate, average, "
+                                           "effort_average} of the surveys sent in the "
+                                           "period; null when none went out.")
 
 
 class DaySerializer(serializers.Serializer):  # type: ignore[type-arg]
