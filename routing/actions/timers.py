@@ -24,6 +24,7 @@ from django.db.models import F
 from django.db.models.functions import Least
 from django.utils import timezone
 
+from conversations import hooks
 from conversations.actions.timeline import PRIORITY_CHANGED
 from conversations.channels import INTERNAL
 from conversations.models import (
@@ -238,6 +239,10 @@ def _record(moves: list[tuple[int, str, str]], now: datetime) -> None:
     if raised:
         timeline.extend(_raise_priorities(raised, now))
     Interaction.objects.bulk_create(timeline)
+    for item in timeline:
+        # What the timeline's other writers get through record_event (the workspace's
+        # SLA notifications): one call per event, in this transaction.
+        hooks.run_after_event(item.conversation, item)
     pending = [interaction_event(item) for item in timeline]
     pending += [conversation_event(c) for c in raised]
     pending += [
