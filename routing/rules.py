@@ -67,25 +67,37 @@ def facts_of(conversation: Conversation, interaction: Interaction | None) -> Fac
     )
 
 
+def _words(values: Any) -> str:
+    """A list as a person reads it in a dry run: "email, chat" (none: "none")."""
+    return ", ".join(f"“{v}”" if isinstance(v, str) else str(v) for v in values) or "none"
+
+
 def _check(name: str, wanted: Any, facts: Facts) -> tuple[bool, str]:
     if name == "channels":
-        return facts.channel in wanted, f"channel {facts.channel!r}, wanted one of {wanted}"
+        return facts.channel in wanted, (
+            f"channel {facts.channel or 'unknown'}, wanted {_words(wanted)}")
     if name == "inbox_ids":
-        return facts.inbox_id in wanted, f"inbox {facts.inbox_id}, wanted one of {wanted}"
+        return facts.inbox_id in wanted, f"inbox {facts.inbox_id}, wanted {_words(wanted)}"
     if name == "customer_tags":
         hits = sorted(set(wanted) & set(facts.customer_tags))
-        return bool(hits), f"customer tags {facts.customer_tags}, wanted any of {wanted}"
+        return bool(hits), (
+            f"customer tags {_words(facts.customer_tags)}, wanted any of {_words(wanted)}")
     if name == "customer_attributes":
         wrong = {k: facts.customer_attributes.get(k) for k, v in wanted.items()
                  if facts.customer_attributes.get(k) != v}
-        return not wrong, f"attributes differ: {wrong}" if wrong else "attributes match"
+        differ = ", ".join(
+            f"{k} is {'not set' if got is None else repr(got)}, wanted {wanted[k]!r}"
+            for k, got in wrong.items())
+        return not wrong, differ if wrong else "attributes match"
     if name == "languages":
-        return facts.language in wanted, f"language {facts.language!r}, wanted one of {wanted}"
+        return facts.language in wanted, (
+            f"language {facts.language or 'unknown'}, wanted {_words(wanted)}")
     if name == "keywords":
         hits = [w for w in wanted if str(w).lower() in facts.text]
-        return bool(hits), f"found {hits}" if hits else f"none of {wanted} in subject or text"
+        return bool(hits), (f"found {_words(hits)}" if hits
+                            else f"none of {_words(wanted)} in subject or text")
     if name == "priorities":
-        return facts.priority in wanted, f"priority {facts.priority}, wanted one of {wanted}"
+        return facts.priority in wanted, f"priority {facts.priority}, wanted {_words(wanted)}"
     if name == "business_hours":
         hours = BusinessHours.objects.filter(pk=wanted.get("id")).first()
         if hours is None:

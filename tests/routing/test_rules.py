@@ -38,7 +38,7 @@ def test_the_first_matching_rule_wins_and_its_actions_apply(email_inbox, team_b,
     conversation = Conversation.objects.get(pk=result.conversation.pk)
     assert (conversation.team_id, conversation.priority, conversation.tags,
             conversation.assignee_id) == (team_b.pk, 2, ["billing"], None)
-    assert _routed(conversation) == ["Routing rule “Refunds” matched (found ['refund'])"]
+    assert _routed(conversation) == ["Routing rule “Refunds” matched (found “refund”)"]
 
     other = _mail(email_inbox, "Hello", sender="bo@example.com")
     assert do_route(other.conversation.pk, other.interaction.pk, created=True).name == (
@@ -107,7 +107,7 @@ def test_the_dry_run_api_explains(email_inbox, team_b: Team, admin_user, lead, a
         "matched": None,
         "rules": [{"id": RoutingRule.objects.get().pk, "name": "Refunds", "matched": False,
                    "checks": [{"condition": "keywords", "ok": False,
-                               "why": "none of ['refund'] in subject or text"}]}],
+                               "why": "none of “refund” in subject or text"}]}],
     }
     assert client_for(agent_a).get(
         f"/api/v1/routing-rules/dry-run/{conversation.pk}/").status_code == 403
