@@ -5,6 +5,7 @@ routing's or agents' actions."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -40,7 +41,7 @@ from conversations.channels import channel_choices
 from conversations.models import Conversation, Priority
 from routing.actions.config import do_delete_config, do_move_rule, do_save_config
 from routing.models import BusinessHours, RoutingRule, SLAPolicy
-from routing.rules import facts_of, first_match
+from routing.rules import dry_run
 
 
 def _by(request: HttpRequest) -> User | None:
@@ -70,6 +71,53 @@ def _form_page(request: HttpRequest, form: forms.Form, *, section: str, back: st
         "section": section, "form": form, "back": back, "title": title, "item": item,
         "delete_url": delete_url if item is not None else None,
     }, status=400 if form.errors else 200)
+
+
+def _config_form(request: HttpRequest, page: ConfigPage, instance: Any) -> HttpResponse:
+    """Create or edit one routing configuration object: the form, checked by the API's
+    serializer, saved through routing's action."""
+    form = page.form_class(request.POST or None, **{page.form_kwarg: instance})
+    if request.method == "POST" and form.is_valid():
+        values = _validated(form, page.serializer, instance)
+        if values is not None:
+            saved = do_save_config(page.model, instance, by=_by(request), values=values)
+            messages.success(request, f"{page.noun} “{saved.name}” {page.verb} saved.")
+            return redirect(page.list_url)
+    return _form_page(request, form, section=page.section, back=page.list_url,
+                      title=instance.name if instance else page.new_title, item=instance,
+                      delete_url=page.delete_url)
+
+
+def _config_delete(request: HttpRequest, page: ConfigPage, instance: Any) -> HttpResponse:
+    do_delete_config(instance, by=_by(request))
+    messages.success(request, f"{page.noun} “{instance.name}” {page.verb} deleted.")
+    return redirect(page.list_url)
+
+
+@dataclass(frozen=True)
+class ConfigPage:
+    """What the settings pages of one kind of routing configuration differ in."""
+
+    model: Any
+    form_class: Any
+    form_kwarg: str  # what its form calls the object it edits
+    serializer: type[serializers.ModelSerializer[Any]]
+    section: str
+    list_url: str
+    delete_url: str
+    noun: str
+    new_title: str
+    verb: str = "is"
+
+
+RULES = ConfigPage(RoutingRule, RuleForm, "rule", RoutingRuleSerializer, "routing",
+                   "settings-routing", "settings-rule-delete", "Routing rule",
+                   "New routing rule")
+POLICIES = ConfigPage(SLAPolicy, PolicyForm, "policy", SLAPolicySerializer, "sla",
+                      "settings-sla", "settings-sla-delete", "SLA policy", "New SLA policy")
+HOURS = ConfigPage(BusinessHours, HoursForm, "hours", BusinessHoursSerializer, "hours",
+                   "settings-hours", "settings-hours-delete", "Business hours",
+                   "New business hours", verb="are")
 
 
 # ---------------------------------------------------------------- rules
@@ -113,8 +161,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
         if conversation is None:
             dry = {"asked": asked, "missing": True}
         else:
-            latest = conversation.interactions.filter(direction="in").order_by("-id").first()
-            matched, verdicts = first_match(facts_of(conversation, latest))
+            matched, verdicts = dry_run(conversation)
             dry = {"asked": asked, "conversation": conversation, "matched": matched,
                    "verdicts": verdicts}
     return render(request, "consoles/routing_rules.html", {
@@ -125,17 +172,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 @admin_page
 def rule_form(request: HttpRequest, rule_id: int | None = None) -> HttpResponse:
     rule = get_object_or_404(RoutingRule, pk=rule_id) if rule_id is not None else None
-    form = RuleForm(request.POST or None, rule=rule)
-    if request.method == "POST" and form.is_valid():
-        values = _validated(form, RoutingRuleSerializer, rule)
-        if values is not None:
-            saved = do_save_config(RoutingRule, rule, by=_by(request), values=values)
-            messages.success(request, f"Routing rule “{saved.name}” is saved.")
-            return redirect("settings-routing")
-    return _form_page(request, form, section="routing", back="settings-routing",
-                      title=rule.name if rule else "New routing rule", item=rule,
-                      delete_url="settings-rule-delete")
-
+    return _config_form(request, RULES, rule)
 
 @admin_page
 @require_POST
@@ -148,11 +185,7 @@ def rule_move(request: HttpRequest, rule_id: int) -> HttpResponse:
 @admin_page
 @require_POST
 def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
-    rule = get_object_or_404(RoutingRule, pk=rule_id)
-    do_delete_config(rule, by=_by(request))
-    messages.success(request, f"Routing rule “{rule.name}” is deleted.")
-    return redirect("settings-routing")
-
+    return _config_delete(request, RULES, get_object_or_404(RoutingRule, pk=rule_id))
 
 # ---------------------------------------------------------------- SLA policies
 @admin_page
@@ -170,26 +203,12 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 @admin_page
 def policy_form(request: HttpRequest, policy_id: int | None = None) -> HttpResponse:
     policy = get_object_or_404(SLAPolicy, pk=policy_id) if policy_id is not None else None
-    form = PolicyForm(request.POST or None, policy=policy)
-    if request.method == "POST" and form.is_valid():
-        values = _validated(form, SLAPolicySerializer, policy)
-        if values is not None:
-            saved = do_save_config(SLAPolicy, policy, by=_by(request), values=values)
-            messages.success(request, f"SLA policy “{saved.name}” is saved.")
-            return redirect("settings-sla")
-    return _form_page(request, form, section="sla", back="settings-sla",
-                      title=policy.name if policy else "New SLA policy", item=policy,
-                      delete_url="settings-sla-delete")
-
+    return _config_form(request, POLICIES, policy)
 
 @admin_page
 @require_POST
 def policy_delete(request: HttpRequest, policy_id: int) -> HttpResponse:
-    policy = get_object_or_404(SLAPolicy, pk=policy_id)
-    do_delete_config(policy, by=_by(request))
-    messages.success(request, f"SLA policy “{policy.name}” is deleted.")
-    return redirect("settings-sla")
-
+    return _config_delete(request, POLICIES, get_object_or_404(SLAPolicy, pk=policy_id))
 
 # ---------------------------------------------------------------- business hours
 @admin_page
@@ -202,26 +221,12 @@ def hours_list(request: HttpRequest) -> HttpResponse:
 @admin_page
 def hours_form(request: HttpRequest, hours_id: int | None = None) -> HttpResponse:
     hours = get_object_or_404(BusinessHours, pk=hours_id) if hours_id is not None else None
-    form = HoursForm(request.POST or None, hours=hours)
-    if request.method == "POST" and form.is_valid():
-        values = _validated(form, BusinessHoursSerializer, hours)
-        if values is not None:
-            saved = do_save_config(BusinessHours, hours, by=_by(request), values=values)
-            messages.success(request, f"Business hours “{saved.name}” are saved.")
-            return redirect("settings-hours")
-    return _form_page(request, form, section="hours", back="settings-hours",
-                      title=hours.name if hours else "New business hours", item=hours,
-                      delete_url="settings-hours-delete")
-
+    return _config_form(request, HOURS, hours)
 
 @admin_page
 @require_POST
 def hours_delete(request: HttpRequest, hours_id: int) -> HttpResponse:
-    hours = get_object_or_404(BusinessHours, pk=hours_id)
-    do_delete_config(hours, by=_by(request))
-    messages.success(request, f"Business hours “{hours.name}” are deleted.")
-    return redirect("settings-hours")
-
+    return _config_delete(request, HOURS, get_object_or_404(BusinessHours, pk=hours_id))
 
 # ------------------------------------------------ agents' and teams' routing
 def _settings_update(request: HttpRequest, form: forms.Form, serializer_class: Any,

@@ -164,3 +164,11 @@ def validate_conditions(conditions: Any) -> list[str]:
     ):
         errors.append("business_hours is {\"id\": a business hours id, \"inside\": true|false}")
     return errors
+
+
+def dry_run(conversation: Conversation) -> tuple[RoutingRule | None, list[Verdict]]:
+    """Which rule would route this conversation now (on its latest inbound message), and
+    each rule's verdict up to it. Changes nothing: the API's and the settings page's dry
+    run."""
+    latest = conversation.interactions.filter(direction="in").order_by("-id").first()
+    return first_match(facts_of(conversation, latest))

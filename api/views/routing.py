@@ -30,7 +30,7 @@ from api.serializers.routing import (
 from api.views.base import AgentViewSet, Refused
 from conversations.models import Conversation
 from routing.models import BusinessHours, RoutingRule, SLAPolicy
-from routing.rules import facts_of, first_match
+from routing.rules import dry_run
 
 
 class LeadsReadAdminsWrite(BasePermission):
@@ -65,8 +65,7 @@ class RoutingRuleViewSet(viewsets.ModelViewSet, ConfigViewSet):  # type: ignore[
         )
         if conversation is None:
             raise NotFound("No such conversation.")
-        latest = conversation.interactions.filter(direction="in").order_by("-id").first()
-        rule, verdicts = first_match(facts_of(conversation, latest))
+        rule, verdicts = dry_run(conversation)
         return Response({
             "conversation": conversation.pk,
             "matched": None if rule is None else {"id": rule.pk, "name": rule.name},
