@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agents.models import Team
 from channels_email.conf import EMAIL_INBOX
 from channels_email.config import inbox_addresses
 from channels_email.parse import ParsedEmail
 from channels_email.threading import is_reply_address, reply_token_of
 from conversations.models import Conversation, Inbox, Interaction
+from omnidesk.config_cache import ConfigCache
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,17 @@ class Recipients:
     participants: list[str]  # To/Cc addresses other than ours and the sender's
 
 
+def _load_email_inboxes() -> list[Inbox]:
+    return list(Inbox.objects.filter(kind=EMAIL_INBOX, is_active=True)
+                .select_related("team").order_by("id"))
+
+
+# Read for every message received (which inbox it was sent to).
+_email_inboxes = ConfigCache("email-inboxes", _load_email_inboxes, [Inbox, Team])
+
+
 def email_inboxes() -> list[Inbox]:
-    return list(Inbox.objects.filter(kind=EMAIL_INBOX, is_active=True).order_by("id"))
+    return _email_inboxes.get()
 
 
 def our_addresses(inboxes: list[Inbox]) -> set[str]:

@@ -10,6 +10,7 @@ record (jobs/) commits with it; they must only write, never send.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -17,7 +18,22 @@ if TYPE_CHECKING:
 
     from conversations.models import Conversation, Interaction
 
-InboundHook = Callable[[int, int, bool], None]  # conversation id, interaction id, new conversation
+
+
+@dataclass(frozen=True)
+class RecordedInbound:
+    """What an `after_inbound` hook is told: the conversation (locked and saved) and the
+    inbound interaction just recorded, so a hook that has nothing to do decides so
+    without a query."""
+
+    conversation: Conversation
+    interaction: Interaction
+    conversation_created: bool
+    # The customer wrote on another channel than their previous message's.
+    switched_channel: bool
+
+
+InboundHook = Callable[[RecordedInbound], None]
 ReplyHook = Callable[[int, int], None]  # conversation id, interaction id
 # conversation id, the new assignee's user id, who assigned (user id; None: omnidesk)
 AssignHook = Callable[[int, int, int | None], None]
@@ -47,9 +63,9 @@ TypingHook = Callable[["User", "Conversation"], object]
 agent_typing: list[TypingHook] = []
 
 
-def run_after_inbound(conversation_id: int, interaction_id: int, created: bool) -> None:
+def run_after_inbound(recorded: RecordedInbound) -> None:
     for hook in after_inbound:
-        hook(conversation_id, interaction_id, created)
+        hook(recorded)
 
 
 def run_after_reply(conversation_id: int, interaction_id: int) -> None:

@@ -251,6 +251,9 @@ CELERY_TASK_ROUTES = (
 # A job no worker finished this many seconds after it was published (or was due) is
 # published again; a broker restart that lost its queue costs at most this delay.
 OMNIDESK_JOB_REDELIVER_SECONDS = env_int("OMNIDESK_JOB_REDELIVER_SECONDS", 300)
+# How soon another process's change to SLA policies or email inboxes reaches a process
+# that keeps a copy of them (omnidesk.config_cache); 0: read them on every event.
+OMNIDESK_CONFIG_CACHE_SECONDS = env_int("OMNIDESK_CONFIG_CACHE_SECONDS", 5)
 # After the broker refused a publish, a process leaves publishing to the relay for this
 # long, so requests during a broker outage spend no time on it.
 OMNIDESK_JOB_BROKER_PAUSE_SECONDS = env_int("OMNIDESK_JOB_BROKER_PAUSE_SECONDS", 5)

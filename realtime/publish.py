@@ -15,7 +15,8 @@ from django.db import transaction
 from realtime.audience import Audience
 from realtime.dispatch import dispatch
 from realtime.events import ALL, VISITOR_SAFE
-from realtime.models import RealtimeEvent, RealtimeEventGroup
+from realtime.models import RealtimeEvent
+from realtime.rows import insert_rows
 
 LAYER_MESSAGE_TYPE = "realtime.event"
 
@@ -36,17 +37,15 @@ def publish(name: str, payload: dict[str, Any], audience: Audience) -> RealtimeE
 
 
 def publish_many(events: list[Event]) -> list[RealtimeEvent]:
-    """Several events of one change, written in two statements, sent in order on commit."""
+    """Several events of one change, written in one statement (realtime.rows), sent in
+    order on commit."""
     for event in events:
         check_event(event)
+    audiences = [event.audience.groups() for event in events]
     with transaction.atomic(savepoint=False):
-        rows = RealtimeEvent.objects.bulk_create(
-            [RealtimeEvent(name=event.name, payload=event.payload) for event in events]
-        )
-        sends = [(event.audience.groups(), row) for event, row in zip(events, rows, strict=True)]
-        RealtimeEventGroup.objects.bulk_create(
-            [RealtimeEventGroup(group=g, event=row) for groups, row in sends for g in groups]
-        )
+        rows = insert_rows([(event.name, event.payload, groups)
+                            for event, groups in zip(events, audiences, strict=True)])
+    sends = list(zip(audiences, rows, strict=True))
 
     def send_all() -> None:
         for groups, row in sends:

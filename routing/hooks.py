@@ -1,16 +1,29 @@
 from __future__ import annotations
 
 from agents.models import Agent, Presence
+from conversations.hooks import RecordedInbound
 from conversations.models import Conversation, ConversationStatus
 from jobs.outbox import enqueue_job
 
 
-def queue_inbound_work(conversation_id: int, interaction_id: int, created: bool) -> None:
+def queue_inbound_work(recorded: RecordedInbound) -> None:
     """Filled into conversations.hooks.after_inbound, inside the inbound's transaction:
-    routing (rules, then assignment) is a job of that change, run by a worker."""
+    routing (rules, then assignment) is a job of that change, run by a worker. A
+    message into a conversation that is already assigned, on the customer's last
+    channel, gives routing nothing to do (rules run on new conversations and channel
+    switches; the SLA clock was kept in this transaction), so it costs no job."""
+    if not needs_routing(recorded):
+        return
     from routing.tasks import route_inbound_task
 
-    enqueue_job(route_inbound_task, conversation_id, interaction_id, created)
+    enqueue_job(route_inbound_task, recorded.conversation.pk, recorded.interaction.pk,
+                recorded.conversation_created)
+
+
+def needs_routing(recorded: RecordedInbound) -> bool:
+    conversation = recorded.conversation
+    waiting = conversation.assignee_id is None and conversation.team_id is not None
+    return recorded.conversation_created or recorded.switched_channel or waiting
 
 
 def queue_freed_capacity(conversation: Conversation) -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from conversations.channels import find_channel
+from omnidesk.config_cache import ConfigCache
 from routing.calendar import Calendar
-from routing.models import SLAPolicy
+from routing.models import BusinessHours, SLAPolicy
 
 DEFAULT_WARN_PERCENT = 75
 FALLBACK_TARGET_SECONDS = 4 * 3600  # a channel that is not registered (any longer)
@@ -35,15 +34,26 @@ def default_targets(channel: str) -> Targets:
     return Targets(None, seconds, seconds, None, DEFAULT_WARN_PERCENT, None)
 
 
+def _active_policies() -> list[SLAPolicy]:
+    """Most specific first: the first that applies wins."""
+    policies = SLAPolicy.objects.filter(active=True).select_related("business_hours")
+    return sorted(policies, key=lambda p: (-p.specificity(), p.pk))
+
+
+# Read on every inbound, reply and status change (the clock is kept in its transaction).
+active_policies = ConfigCache("sla-policies", _active_policies, [SLAPolicy, BusinessHours])
+
+
+def applies(policy: SLAPolicy, channel: str, priority: int, tier: str) -> bool:
+    return (
+        policy.channel in (channel, "")
+        and policy.priority in (priority, None)
+        and policy.customer_tier in (tier, "")
+    )
+
+
 def matching_policy(channel: str, priority: int, tier: str) -> SLAPolicy | None:
-    candidates = SLAPolicy.objects.filter(
-        Q(channel=channel) | Q(channel=""),
-        Q(priority=priority) | Q(priority__isnull=True),
-        Q(customer_tier=tier) | Q(customer_tier=""),
-        active=True,
-    ).select_related("business_hours")
-    ranked = sorted(candidates, key=lambda p: (-p.specificity(), p.pk))
-    return ranked[0] if ranked else None
+    return next((p for p in active_policies.get() if applies(p, channel, priority, tier)), None)
 
 
 def targets_of(policy: SLAPolicy) -> Targets:

@@ -13,11 +13,21 @@ from rest_framework.test import APIClient
 import tests.hypothesis_profiles  # noqa: F401 - registers and loads the profile
 from agents.models import Agent, Role, Team
 from conversations.models import Inbox
+from omnidesk import config_cache
 
 # Fixtures shared by several test folders, kept in modules of their own.
 pytest_plugins = ["tests.http_receiver"]
 
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_configuration() -> Iterator[None]:
+    """A test's database starts empty (rolled back or flushed, which sends no signals):
+    no process copy of SLA policies or inboxes from the test before."""
+    config_cache.clear_all()
+    yield
+    config_cache.clear_all()
 
 
 def make_user(username: str, role: str | None, teams: list[Team] = ()) -> User:  # type: ignore[assignment]

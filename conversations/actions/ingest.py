@@ -72,13 +72,13 @@ def _record(event: InboundEvent, sender_value: str) -> IngestResult:
             subject=event.subject[:500],
             last_activity_at=occurred_at,
         )
-        _apply_to_conversation(conversation, event, occurred_at, created=True)
+        switched = _apply_to_conversation(conversation, event, occurred_at, created=True)
         apply_preview(conversation, preview, occurred_at)
         conversation.save()  # one INSERT, already in its final state
         interaction = _insert_interaction(event, conversation, identity, occurred_at)
     else:
         interaction = _insert_interaction(event, conversation, identity, occurred_at)
-        _apply_to_conversation(conversation, event, occurred_at, created=False)
+        switched = _apply_to_conversation(conversation, event, occurred_at, created=False)
         apply_preview(conversation, preview, occurred_at)
         conversation.save()
     attachments = _store_attachments(interaction, event) if event.attachments else []
@@ -88,7 +88,7 @@ def _record(event: InboundEvent, sender_value: str) -> IngestResult:
         interaction_event(interaction, attachments=attachments),
         conversation_event(conversation, created=created),
     )
-    hooks.run_after_inbound(conversation.pk, interaction.pk, created)
+    hooks.run_after_inbound(hooks.RecordedInbound(conversation, interaction, created, switched))
     return IngestResult(interaction, conversation, created=True, conversation_created=created)
 
 
@@ -238,8 +238,10 @@ def _store_attachments(interaction: Interaction, event: InboundEvent) -> list[At
 
 def _apply_to_conversation(
     conversation: Conversation, event: InboundEvent, at: datetime, *, created: bool
-) -> None:
-    """Bring the conversation up to date with the inbound event (the caller saves it)."""
+) -> bool:
+    """Bring the conversation up to date with the inbound event (the caller saves it).
+    True when the customer switched channels with it."""
+    switched = False
     if event.channel not in conversation.channels:
         conversation.channels = [*conversation.channels, event.channel]
     conversation.last_activity_at = max(conversation.last_activity_at, at)
@@ -251,6 +253,7 @@ def _apply_to_conversation(
     if event.counts_as_customer_message:
         previous_channel = conversation.last_inbound_channel
         if not created and previous_channel and previous_channel != event.channel:
+            switched = True
             record_event(
                 conversation,
                 CHANNEL_SWITCHED,
@@ -276,3 +279,4 @@ def _apply_to_conversation(
             conversation.status = ConversationStatus.OPEN
             conversation.snoozed_until = None
             conversation.resolved_at = None
+    return switched

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from conversations.actions.automatic import do_send_automatic_message
 from conversations.actions.reply import ReplyError
+from conversations.hooks import RecordedInbound
 from conversations.models import Conversation, ConversationStatus, Direction, Interaction
 from csat.actions.survey import LABELS, SurveyRefused, do_answer_survey, do_create_survey
 from csat.links import rating_url
@@ -111,14 +112,15 @@ def _message(conversation: Conversation, survey: CsatSurvey) -> tuple[str, str, 
     return text, html, subject
 
 
-def record_reply_rating(conversation_id: int, interaction_id: int, created: bool) -> None:
+def record_reply_rating(recorded: RecordedInbound) -> None:
     """conversations.hooks.after_inbound: an SMS or WhatsApp message that is a single
     digit 1-5, from a customer sent a survey on that channel within CSAT_REPLY_HOURS
-    and not answered yet, is that survey's rating (the message stays on the timeline)."""
-    interaction = Interaction.objects.filter(
-        pk=interaction_id, direction=Direction.INBOUND, channel__in=REPLY_CHANNELS
-    ).only("channel", "text", "customer_id", "occurred_at", "meta").first()
-    if interaction is None or not (match := _DIGIT.fullmatch(interaction.text or "")):
+    and not answered yet, is that survey's rating (the message stays on the timeline).
+    Any other message is passed over without a query."""
+    interaction = recorded.interaction
+    if interaction.channel not in REPLY_CHANNELS or interaction.direction != Direction.INBOUND:
+        return
+    if not (match := _DIGIT.fullmatch(interaction.text or "")):
         return
     since = interaction.occurred_at - timedelta(hours=settings.CSAT_REPLY_HOURS)
     survey = (
@@ -135,12 +137,11 @@ def record_reply_rating(conversation_id: int, interaction_id: int, created: bool
     do_answer_survey(survey, rating=int(match.group(1)))
     interaction.meta = {**(interaction.meta or {}), RATING_REPLY: survey.pk}
     interaction.save(update_fields=["meta"])
-    if created:
+    if recorded.conversation_created:
         # Ingest does not continue a resolved conversation, so the digit opened a new
         # one: it asks nothing of an agent, so it is resolved at once (and, holding
         # rating replies only, gets no survey of its own).
         from conversations.actions.update import do_update_conversation
 
-        conversation = Conversation.objects.get(pk=conversation_id)
-        do_update_conversation(conversation, by=None,
+        do_update_conversation(recorded.conversation, by=None,
                                changes={"status": ConversationStatus.RESOLVED})
