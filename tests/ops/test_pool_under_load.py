@@ -23,7 +23,11 @@ POOL_MAX = 4
 
 
 def test_2000_webhooks_from_16_clients_use_at_most_the_pool(serve_on_postgres, ops_inbox):
-    server = serve_on_postgres(DATABASE_POOL_MIN_SIZE="2", DATABASE_POOL_MAX_SIZE=str(POOL_MAX))
+    # A request waits for a pooled connection up to the pool timeout; on a machine loaded
+    # by other work 5 s (the default) can pass with 16 clients queued on 4 connections.
+    # The claim here is bounded sessions and every webhook answered, not the wait.
+    server = serve_on_postgres(DATABASE_POOL_MIN_SIZE="2", DATABASE_POOL_MAX_SIZE=str(POOL_MAX),
+                               DATABASE_POOL_TIMEOUT="20")
     provider_ids = [f"load-{n}" for n in range(WEBHOOKS)]
 
     with SessionWatch(server) as watch:
