@@ -1,5 +1,6 @@
 """Writes of the chat app: a visitor's messages, typing, reads, contact details and sign-in,
-their sockets coming and going, and agent replies reaching them."""
+their answers to satisfaction surveys, their sockets coming and going, and agent replies
+reaching them."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 from channels_chat.availability import visitor_ids_of, visitor_online
 from channels_chat.conf import CHAT_CHANNEL, VISITOR_IDENTITY
 from channels_chat.models import ChatVisitor
-from channels_chat.payloads import visitor_message_payload
+from channels_chat.payloads import survey_state, visitor_message_payload
 from conversations.actions.delivery import do_update_delivery
 from conversations.actions.ingest import do_record_inbound
 from conversations.inbound import InboundAttachment, InboundEvent, IngestResult
@@ -29,6 +30,8 @@ from conversations.models import (
 )
 from conversations.notify import conversation_audience
 from conversations.transports import ProviderResult, TransportError
+from csat.actions.send import SURVEY_MESSAGE
+from csat.actions.survey import AnswerRefused, check_answer_survey
 from customers.actions.identify import do_get_or_create_identity
 from customers.actions.merge import do_merge_customers
 from customers.actions.profile import IdentityTaken, do_add_identity
@@ -198,6 +201,34 @@ def do_deliver_to_visitor(interaction_id: int) -> ProviderResult:
         provider_id=reply_provider_id(interaction_id),
         status=Status.DELIVERED if online else Status.SENT,
     )
+
+
+def do_visitor_answer_survey(
+    visitor_id: str, survey_id: object, *, rating: object = None, effort: object = None,
+    comment: object = None,
+) -> dict[str, Any]:
+    """The visitor's answer from the widget's rating control, as they sent it: csat checks
+    that the survey is of their own chat and records it (on the timeline, live to the
+    agents); the survey message's new state reaches the visitor's other tabs. Returns
+    that state; AnswerRefused (nothing written) says what is wrong."""
+    customer_id = _customer_id(visitor_id)
+    if customer_id is None:
+        raise AnswerRefused("not_found", "There is no such survey for you.")
+    with transaction.atomic():
+        survey = check_answer_survey(survey_id, customer_id=customer_id, channel=CHAT_CHANNEL,
+                                     rating=rating, effort=effort, comment=comment)
+        message = (
+            Interaction.objects.filter(conversation_id=survey.conversation_id,
+                                       channel=CHAT_CHANNEL, direction=Direction.OUTBOUND,
+                                       **{f"meta__{SURVEY_MESSAGE}": survey.pk})
+            .select_related("author_agent")
+            .first()
+        )
+        audience = visitor_audience(customer_id)
+        if message is not None and audience is not None:
+            publish(events.INTERACTION_UPDATED,
+                    visitor_message_payload(message, surveys={survey.pk: survey}), audience)
+    return survey_state(survey)
 
 
 def do_visitor_connected(inbox: Inbox, visitor_id: str) -> None:

@@ -10,7 +10,13 @@ Frames from the browser (JSON objects):
   `{"type": "ack", "client_id", "id", "created"}`; resending a client id records nothing.
 - `{"type": "typing"}`, `{"type": "read", "up_to": <interaction id>}`,
   `{"type": "contact", "email": "...", "name": "..."}`, `{"type": "ping"}`.
-To the browser: `welcome`, `ack`, `resumed`, `pong`, `error`, and
+- `{"type": "survey_answer", "survey": <id>, "rating": 1-5}` for a survey message of
+  the visitor's own chat (its payload's `survey`), then at most once
+  `{"type": "survey_answer", "survey": <id>, "effort": 1-5|null, "comment": "..."}`:
+  answered with `{"type": "survey_saved", "survey": {...its new state}}` or
+  `{"type": "error", "error": "survey", "survey": <id>, "code", "message"}` (nothing
+  recorded).
+To the browser: `welcome`, `ack`, `resumed`, `pong`, `error`, `survey_saved`, and
 `{"type": "event", "id", "event", "data"}` for every event of the visitor's audience.
 
 Close codes: 4403 the widget does not exist or this site may not embed it (refused at the
@@ -37,6 +43,7 @@ from channels_chat.queries import visitor_history
 from channels_chat.tokens import new_visitor_id, read_visitor_token, visitor_token
 from channels_chat.widget import identity_verified, origin_allowed, widget_for_key, widget_settings
 from conversations.models import Inbox
+from csat.actions.survey import AnswerRefused
 from customers.identities import InvalidIdentity
 from realtime.audience import visitor_group
 from realtime.layer import LAYER_ERRORS
@@ -136,6 +143,8 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
                                       "message": "Leave your email address first."})
             else:
                 await self.send_json({"type": "transcript_queued", "email": email})
+        elif kind == "survey_answer":
+            await self._survey_answer(content)
         elif kind == "article":
             slug = content.get("slug")
             if isinstance(slug, str) and len(slug) <= 150:
@@ -268,6 +277,20 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.send_json({"type": "contact_saved", "email": result.email,
                               "phone": result.phone})
+
+    async def _survey_answer(self, content: dict[str, Any]) -> None:
+        assert self.visitor_id is not None
+        survey_id = content.get("survey")
+        try:
+            state = await database_sync_to_async(actions.do_visitor_answer_survey)(
+                self.visitor_id, survey_id, rating=content.get("rating"),
+                effort=content.get("effort"), comment=content.get("comment"),
+            )
+        except AnswerRefused as exc:
+            await self.send_json({"type": "error", "error": "survey", "code": exc.code,
+                                  "survey": _event_id(survey_id), "message": str(exc)})
+            return
+        await self.send_json({"type": "survey_saved", "survey": state})
 
     async def _seen(self) -> None:
         now = time.monotonic()

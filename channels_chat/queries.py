@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from channels_chat.conf import CHAT_CHANNEL, VISITOR_IDENTITY
-from channels_chat.payloads import visitor_message_payload
+from channels_chat.payloads import surveys_of, visitor_message_payload
 from conversations.models import Direction, Interaction, InteractionKind
 from customers.models import Identity
 
@@ -40,4 +40,5 @@ def visitor_history(visitor_id: str, *, limit: int = HISTORY_LIMIT) -> list[dict
         .prefetch_related("attachments")
         .order_by("-occurred_at", "-id")[:limit]
     )
-    return [visitor_message_payload(i) for i in reversed(rows)]
+    surveys = surveys_of(rows)
+    return [visitor_message_payload(i, surveys=surveys) for i in reversed(rows)]

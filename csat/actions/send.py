@@ -4,8 +4,9 @@ message through the normal outbound path (queued, sent by the worker, on the tim
 - email: the one-click rating links (csat.links), one per rating;
 - SMS and WhatsApp: "Reply 1 to 5"; a single-digit reply is the rating
   (`record_reply_rating`, an after_inbound hook);
-- chat (and any other channel): the rating page's link (the widget has no rating
-  control of its own).
+- chat: the rating page's link in the text (for the transcript email); the widget
+  shows its own rating control in its place (channels_chat, `check_answer_survey`);
+- any other channel: the rating page's link.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from csat.models import CsatSurvey
 logger = logging.getLogger(__name__)
 
 RATING_REPLY = "csat_rating_for"  # Interaction.meta of a digit reply: the survey id
+SURVEY_MESSAGE = "csat_survey"  # Interaction.meta of the survey's message: the survey id
 REPLY_CHANNELS = frozenset({"sms", "whatsapp"})
 SMS_TEXT = "How did we do? Reply with a number from 1 to 5 (1 very unhappy, 5 very happy)."
 _DIGIT = re.compile(r"\s*([1-5])\s*[.!]?\s*")
@@ -64,7 +66,7 @@ def do_send_survey(conversation_id: int) -> CsatSurvey | None:
         try:
             do_send_automatic_message(
                 conversation=conversation, channel=survey.channel, text=text, html=html,
-                subject=subject, meta={"csat_survey": survey.pk},
+                subject=subject, meta={SURVEY_MESSAGE: survey.pk},
             )
         except ReplyError as exc:
             logger.info("survey %s not sent on %s: %s", survey.pk, survey.channel, exc)

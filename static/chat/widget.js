@@ -29,7 +29,14 @@
       sending: "Sending…", failed: "Not sent", you: "You", reconnecting: "Reconnecting…",
       replyTime: "We usually reply {time}.", articles: "Suggested articles",
       saved: "Thanks, we will answer at {email}.", transcript: "Email me this chat",
-      transcriptSent: "The transcript is on its way to {email}." },
+      transcriptSent: "The transcript is on its way to {email}.",
+      survey: "How did we do?", score: "{n} of 5: {label}",
+      ratings: ["Very unhappy", "Unhappy", "Neutral", "Happy", "Very happy"],
+      effort: "How easy was it to get what you needed?",
+      efforts: ["Very hard", "Hard", "Neither easy nor hard", "Easy", "Very easy"],
+      comment: "Anything to add? (optional)", feedback: "Send feedback", skip: "No thanks",
+      rated: "You rated us {n} of 5 ({label}).", thanks: "Thank you for your feedback!",
+      closed: "This survey has closed." },
     de: { open: "Chat öffnen", close: "Chat schließen", message: "Nachricht", send: "Senden",
       attach: "Datei anhängen", typing: "{name} schreibt…", online: "Wir sind online",
       email: "Ihre E-Mail-Adresse", emailHint: "Wir antworten per E-Mail, wenn Sie gehen.",
@@ -38,7 +45,14 @@
       reconnecting: "Verbindung wird wiederhergestellt…",
       replyTime: "Wir antworten meist {time}.", articles: "Passende Artikel",
       saved: "Danke, wir antworten an {email}.", transcript: "Verlauf per E-Mail senden",
-      transcriptSent: "Der Verlauf geht an {email}." },
+      transcriptSent: "Der Verlauf geht an {email}.",
+      survey: "Wie waren wir?", score: "{n} von 5: {label}",
+      ratings: ["Sehr unzufrieden", "Unzufrieden", "Neutral", "Zufrieden", "Sehr zufrieden"],
+      effort: "Wie einfach war es, Hilfe zu bekommen?",
+      efforts: ["Sehr schwer", "Schwer", "Weder noch", "Einfach", "Sehr einfach"],
+      comment: "Möchten Sie etwas hinzufügen? (optional)", feedback: "Feedback senden",
+      skip: "Nein, danke", rated: "Ihre Bewertung: {n} von 5 ({label}).",
+      thanks: "Danke für Ihr Feedback!", closed: "Diese Umfrage ist beendet." },
     fr: { open: "Ouvrir le chat", close: "Fermer le chat", message: "Message", send: "Envoyer",
       attach: "Joindre un fichier", typing: "{name} écrit…", online: "Nous sommes en ligne",
       email: "Votre adresse e-mail", emailHint: "Nous répondons par e-mail si vous partez.",
@@ -47,7 +61,14 @@
       reconnecting: "Reconnexion…", replyTime: "Nous répondons en général {time}.",
       articles: "Articles suggérés", saved: "Merci, nous répondrons à {email}.",
       transcript: "M'envoyer cette conversation",
-      transcriptSent: "La conversation est envoyée à {email}." },
+      transcriptSent: "La conversation est envoyée à {email}.",
+      survey: "Comment avons-nous fait ?", score: "{n} sur 5 : {label}",
+      ratings: ["Très insatisfait", "Insatisfait", "Neutre", "Satisfait", "Très satisfait"],
+      effort: "Était-il facile d'obtenir ce qu'il vous fallait ?",
+      efforts: ["Très difficile", "Difficile", "Ni facile ni difficile", "Facile", "Très facile"],
+      comment: "Autre chose à ajouter ? (facultatif)", feedback: "Envoyer mon avis",
+      skip: "Non merci", rated: "Votre note : {n} sur 5 ({label}).",
+      thanks: "Merci pour votre avis !", closed: "Cette enquête est close." },
     es: { open: "Abrir chat", close: "Cerrar chat", message: "Mensaje", send: "Enviar",
       attach: "Adjuntar un archivo", typing: "{name} está escribiendo…",
       online: "Estamos en línea", email: "Tu correo electrónico",
@@ -56,7 +77,14 @@
       failed: "No enviado", you: "Tú", reconnecting: "Reconectando…",
       replyTime: "Solemos responder {time}.", articles: "Artículos sugeridos",
       saved: "Gracias, responderemos a {email}.", transcript: "Enviarme esta conversación",
-      transcriptSent: "La conversación va a {email}." }
+      transcriptSent: "La conversación va a {email}.",
+      survey: "¿Qué tal lo hicimos?", score: "{n} de 5: {label}",
+      ratings: ["Muy insatisfecho", "Insatisfecho", "Neutral", "Satisfecho", "Muy satisfecho"],
+      effort: "¿Fue fácil conseguir lo que necesitabas?",
+      efforts: ["Muy difícil", "Difícil", "Ni fácil ni difícil", "Fácil", "Muy fácil"],
+      comment: "¿Algo que añadir? (opcional)", feedback: "Enviar opinión", skip: "No, gracias",
+      rated: "Nos diste {n} de 5 ({label}).", thanks: "¡Gracias por tu opinión!",
+      closed: "Esta encuesta está cerrada." }
   };
 
   var CSS = [
@@ -102,6 +130,21 @@
     ".send{background:var(--c);color:#fff;border:0;border-radius:8px;padding:10px 14px;font-weight:600;cursor:pointer;font-size:14px}",
     ".attach{display:flex;align-items:center;background:#fff;border:1px solid #8c959f;border-radius:8px;padding:10px;cursor:pointer;color:#1f2328}",
     ".file:focus-visible+.attach{outline:3px solid #111;outline-offset:2px}",
+    ".survey{align-self:stretch;max-width:none;white-space:normal;display:flex;flex-direction:column;gap:8px;padding:12px}",
+    ".survey .q{margin:0;font-weight:600}",
+    ".scale{display:flex;gap:6px}",
+    ".score{flex:1;min-width:0;height:40px;border:1px solid #8c959f;border-radius:8px;background:#fff;color:#1f2328;font-size:15px;font-weight:600;cursor:pointer}",
+    ".score:hover:not(:disabled){border-color:var(--c);box-shadow:inset 0 0 0 1px var(--c)}",
+    ".score[aria-pressed=true]{background:var(--c);border-color:var(--c);color:#fff}",
+    ".score:disabled{cursor:default}",
+    ".score:disabled:not([aria-pressed=true]){background:#f6f7f9;border-color:#d8dde3;color:#57606a}",
+    ".ends{display:flex;justify-content:space-between;gap:8px;margin-top:-4px;font-size:11px;color:#57606a}",
+    ".follow{display:flex;flex-direction:column;gap:8px;border-top:1px solid #d8dde3;padding-top:10px}",
+    ".survey [hidden]{display:none}",
+    ".survey textarea{flex:none;width:100%;min-height:64px}",
+    ".actions{display:flex;gap:12px;align-items:center}",
+    ".survey .sv-status{margin:0;font-size:13px}.survey .sv-status:empty{display:none}",
+    ".survey .err{color:#a40e26}",
     "@media (max-width:480px){.panel{inset:0;width:100%;max-width:100%;height:100%;max-height:100%;border-radius:0;bottom:0}",
     ".launcher.open{display:none}}"
   ].join("");
@@ -113,6 +156,7 @@
   var sock = null;
   var attempts = 0;
   var seen = {};       // interaction id -> element
+  var surveys = {};    // survey id -> its rating control in the log (see surveyCard)
   var pendingEls = {}; // client id -> element
   var lastOut = 0;     // newest agent message id seen
   var typedAt = 0;
@@ -256,7 +300,8 @@
     if (e.key === "Escape") { toggle(false); return; }
     if (e.key !== "Tab") return;
     var items = Array.prototype.filter.call(
-      ui.panel.querySelectorAll("button,textarea,input:not(.vh),a[href],label[for=file]"),
+      ui.panel.querySelectorAll(
+        "button:not([disabled]),textarea,input:not(.vh),a[href],label[for=file]"),
       function (n) { return !n.closest("[hidden]") && n.offsetParent !== null; });
     if (!items.length) return;
     var first = items[0], last = items[items.length - 1];
@@ -323,12 +368,17 @@
   }
 
   function render(m) {
-    if (seen[m.id]) return;
+    if (seen[m.id]) {
+      if (m.survey) updateSurvey(m.survey);
+      return;
+    }
     var node = m.client_id && pendingEls[m.client_id];
     var label = m.direction === "in" ? t.you : (m.author_name || settings.name);
     if (node) {
       delete pendingEls[m.client_id];
       node.lastChild.textContent = label;
+    } else if (m.survey) {
+      node = surveyCard(m.survey, label); // its text (the rating page's link) is for email
     } else {
       node = bubble(m.direction, m.text, label);
     }
@@ -343,6 +393,151 @@
       if (ui.panel.hidden) { unread += 1; ui.badge.textContent = String(unread); ui.badge.hidden = false; }
       else sendRead();
     }
+  }
+
+  // A satisfaction survey in the transcript: five buttons 1-5, then (after a rating given
+  // here) an optional effort score and comment, then thanks. The server checks every
+  // answer (its own survey, once); `card.state` is what it last said.
+  function surveyCard(state, label) {
+    var q = "sv-" + state.id;
+    var card = { id: state.id, state: state, busy: null, picked: 0, effort: 0,
+      following: false, error: "" };
+    card.rating = scale(q, t.ratings, function (n) { rate(card, n); });
+    card.ends = ends(t.ratings);
+    card.effortScale = scale(q + "-e", t.efforts, function (n) {
+      card.effort = card.effort === n ? 0 : n;
+      paintSurvey(card);
+    });
+    card.comment = el("textarea", { id: q + "-c", rows: "2", maxlength: "5000" });
+    card.feedback = el("button", { type: "button", "class": "send", text: t.feedback });
+    card.skip = el("button", { type: "button", "class": "link", text: t.skip });
+    card.feedback.addEventListener("click", function () { followUp(card); });
+    card.skip.addEventListener("click", function () {
+      card.following = false;
+      paintSurvey(card);
+      ui.text.focus();
+    });
+    card.status = el("p", { "class": "sv-status", role: "status" });
+    card.followStatus = el("p", { "class": "sv-status", role: "status" });
+    card.follow = el("div", { "class": "follow" }, [
+      el("p", { "class": "q", id: q + "-e", text: t.effort }), card.effortScale, ends(t.efforts),
+      el("label", { "for": q + "-c", text: t.comment }), card.comment,
+      el("div", { "class": "actions" }, [card.feedback, card.skip]), card.followStatus]);
+    card.node = el("div", { "class": "msg out survey", role: "group", "aria-labelledby": q }, [
+      el("p", { "class": "q", id: q, text: t.survey }), card.rating, card.ends, card.status,
+      card.follow, el("span", { "class": "meta", text: label })]);
+    surveys[state.id] = card;
+    paintSurvey(card);
+    ui.log.appendChild(card.node);
+    scrollDown();
+    return card.node;
+  }
+
+  function scale(labelledBy, labels, pick) {
+    var row = el("div", { "class": "scale", role: "group", "aria-labelledby": labelledBy });
+    labels.forEach(function (label, i) {
+      var button = el("button", { type: "button", "class": "score", "aria-pressed": "false",
+        "aria-label": fmt(t.score, { n: String(i + 1), label: label }), text: String(i + 1) });
+      button.addEventListener("click", function () { pick(i + 1); });
+      row.appendChild(button);
+    });
+    row.addEventListener("keydown", function (e) { // arrows move along the scale
+      var step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+      var items = Array.prototype.slice.call(row.querySelectorAll("button:not([disabled])"));
+      var at = items.indexOf(ui.root.activeElement);
+      if (!step || at < 0) return;
+      e.preventDefault();
+      items[(at + step + items.length) % items.length].focus();
+    });
+    return row;
+  }
+
+  function ends(labels) {
+    return el("div", { "class": "ends", "aria-hidden": "true" },
+      [el("span", { text: labels[0] }), el("span", { text: labels[labels.length - 1] })]);
+  }
+
+  function paintSurvey(card) {
+    var s = card.state, given = s.rating || card.picked;
+    var closed = !s.rating && !s.open;
+    card.rating.hidden = card.ends.hidden = closed;
+    Array.prototype.forEach.call(card.rating.childNodes, function (b, i) {
+      b.setAttribute("aria-pressed", i + 1 === given ? "true" : "false");
+      b.disabled = !!given || closed;
+    });
+    card.follow.hidden = !(s.rating && card.following);
+    Array.prototype.forEach.call(card.effortScale.childNodes, function (b, i) {
+      b.setAttribute("aria-pressed", i + 1 === card.effort ? "true" : "false");
+      b.disabled = !!card.busy;
+    });
+    card.comment.disabled = card.feedback.disabled = card.skip.disabled = !!card.busy;
+    // While the follow-up is open, its own line says how sending it goes.
+    var line = card.following ? card.followStatus : card.status;
+    var text = "", note = "";
+    if (closed) text = t.closed;
+    else if (s.rating) {
+      text = fmt(t.rated, { n: String(s.rating), label: t.ratings[s.rating - 1] });
+      if (!card.following) text += " " + t.thanks;
+    }
+    if (card.error) note = card.error;
+    else if (card.busy) note = t.sending;
+    card.status.textContent = line === card.status && note ? note : text;
+    card.followStatus.textContent = line === card.followStatus ? note : "";
+    card.status.className = "sv-status" + (line === card.status && card.error ? " err" : "");
+    card.followStatus.className = "sv-status" + (card.error ? " err" : "");
+  }
+
+  function answer(card, frame, busy) {
+    card.error = "";
+    frame.type = "survey_answer";
+    frame.survey = card.id;
+    if (send(frame)) card.busy = busy;
+    else card.error = t.reconnecting;
+    paintSurvey(card);
+    return !card.error;
+  }
+
+  function rate(card, n) {
+    if (card.busy || card.state.rating) return;
+    card.picked = n;
+    if (!answer(card, { rating: n }, "rate")) card.picked = 0;
+    paintSurvey(card);
+  }
+
+  function followUp(card) {
+    var comment = card.comment.value.trim();
+    if (!card.effort && !comment) { card.following = false; paintSurvey(card); ui.text.focus(); return; }
+    answer(card, { effort: card.effort || null, comment: comment || null }, "follow");
+  }
+
+  function updateSurvey(state) {
+    var card = surveys[state.id];
+    if (!card) return;
+    card.state = state;
+    if (state.effort || state.commented) card.following = false;
+    paintSurvey(card);
+  }
+
+  function surveySaved(state) {
+    var card = surveys[state.id];
+    if (!card) return;
+    var rated = card.busy === "rate";
+    card.busy = null;
+    card.picked = 0;
+    card.following = rated && !state.effort && !state.commented;
+    updateSurvey(state);
+    if (card.following) card.effortScale.firstChild.focus();
+    else if (ui.root.activeElement === null || card.node.contains(ui.root.activeElement)) ui.text.focus();
+    scrollDown();
+  }
+
+  function surveyRefused(f) {
+    var card = surveys[f.survey];
+    if (!card) return;
+    card.busy = null;
+    card.picked = 0;
+    card.error = f.message;
+    paintSurvey(card);
   }
 
   function sendRead() {
@@ -502,6 +697,8 @@
       if (f.event === "interaction.created") {
         delete state.pending[f.data.client_id];
         render(f.data);
+      } else if (f.event === "interaction.updated" && f.data.survey) {
+        updateSurvey(f.data.survey);
       } else if (f.event === "typing" && f.data.by === "agent") {
         showTyping(f.data.name);
       }
@@ -512,8 +709,12 @@
       var node = pendingEls[f.client_id];
       if (node && !seen[f.id]) { seen[f.id] = node; node.lastChild.textContent = t.you; }
       delete pendingEls[f.client_id];
+    } else if (f.type === "survey_saved") {
+      surveySaved(f.survey);
     } else if (f.type === "error") {
-      if (f.client_id && f.error === "flood") {
+      if (f.error === "survey") {
+        surveyRefused(f);
+      } else if (f.client_id && f.error === "flood") {
         notice(f.message);
         setTimeout(function () { // then try that message again
           notice("");
