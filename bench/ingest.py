@@ -41,7 +41,8 @@ def _pipeline_worker(spec: str, process: int, duration: float, ready: Any, out: 
     def sender(n: int, key: str) -> str:
         if senders == "new":
             return f"ingest-{key}@bench.example"
-        first = 1 + process * KNOWN_SENDERS_PER_PROCESS
+        block = process + (10 if senders == "assigned" else 0)  # customers of their own
+        first = 1 + block * KNOWN_SENDERS_PER_PROCESS
         return f"customer{first + n % KNOWN_SENDERS_PER_PROCESS}@bench.example"
 
     def record(n: int) -> None:
@@ -55,6 +56,18 @@ def _pipeline_worker(spec: str, process: int, duration: float, ready: Any, out: 
     warm_up = WARM_UP_EVENTS if senders == "new" else KNOWN_SENDERS_PER_PROCESS
     for n in range(warm_up):  # connections, prepared caches, imports; known senders' threads
         record(-warm_up + n)
+    if senders != "new":
+        # "known": waiting for an agent; "assigned": an agent has them (a busy inbox's
+        # usual follow-up). Set here, since the generated data assigns half at random.
+        from django.contrib.auth.models import User
+
+        from conversations.models import Conversation
+
+        agent = User.objects.get(username="bench-agent") if senders == "assigned" else None
+        Conversation.objects.filter(
+            customer__identities__value__in=[sender(n, "") for n in range(warm_up)],
+            status="open",
+        ).update(assignee=agent)
     statements = [0]
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -119,8 +132,10 @@ def _measure(worker: Any, first_arg: str, processes: int, duration: float) -> Ra
 
 
 def pipeline_rate(processes: int, duration: float, senders: str = "new") -> Rate:
-    """Events/s; `senders` "new" (a new customer and conversation per event) or "known"
-    (a generated customer's open conversation: sender locked, conversation updated)."""
+    """Events/s; `senders` "new" (a new customer and conversation per event), "known"
+    (a generated customer's open conversation, waiting for an agent: sender locked,
+    conversation updated, routing job) or "assigned" (the same conversations, assigned
+    to an agent: routing has nothing to do)."""
     return _measure(_pipeline_worker, f"{uuid.uuid4().hex[:10]}:{senders}", processes, duration)
 
 

@@ -106,7 +106,7 @@ def main() -> None:
         for processes in (1, 2):
             raw = ingest.insert_rate(env.DATABASE_URL, processes, args.duration)
             log(f"raw INSERT, {processes} process(es): {raw:,.0f} tx/s")
-            for senders in ("new", "known"):
+            for senders in ("new", "known", "assigned"):
                 rate = ingest.pipeline_rate(processes, args.duration, senders)
                 log(f"pipeline, {senders} senders, {processes} process(es): "
                     f"{rate.per_second:,.0f} events/s")
@@ -172,8 +172,9 @@ def _print(results: dict[str, object], args: argparse.Namespace) -> None:
     if "ingest" in results:
         print()
         print(f"Ingest ({args.duration:g} s per figure; do_record_inbound of an email from a "
-              "new customer, or from a known one into their open conversation; realtime "
-              "events and routing job written, the job published after commit)")
+              "new customer, or from a known one into their open conversation, waiting for "
+              "an agent (a routing job written and published after commit) or assigned "
+              "(no job); realtime events written)")
         print(f"  {'processes':<10} {'senders':<8} {'pipeline events/s':>18} "
               f"{'raw INSERT tx/s':>16} {'pipeline / raw':>15} {'CPU ms/event':>13} "
               f"{'statements':>11}")
