@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -394,19 +393,10 @@ class _FollowUps:
 
 
 def _record(event: InboundEvent, follow_ups: _FollowUps) -> IngestResult:
-    """The message, its unknown-sender flag and its follow-up tasks, in one transaction:
-    the tasks are scheduled for its commit (the job outbox will hold them)."""
-    with transaction.atomic():
-        try:
-            result = do_record_inbound(event)
-        except InvalidIdentity:
-            # The sender cannot be named: a conversation of its own, never another's.
-            event.sender_value, event.sender_name = UNKNOWN_SENDER, "Unknown sender"
-            event.meta["sender_unknown"] = True
-            event.thread_refs, event.conversation_hint = [], None
-            result = do_record_inbound(event)
-        if not result.created:
-            return result
+    """The message, its unknown-sender flag and its follow-up tasks, in the pipeline's one
+    transaction: the tasks are jobs of its commit."""
+
+    def follow_up(result: IngestResult) -> None:
         unknown = bool(event.meta.get("sender_unknown"))
         if unknown and result.conversation_created:
             conversation = result.conversation
@@ -419,7 +409,15 @@ def _record(event: InboundEvent, follow_ups: _FollowUps) -> IngestResult:
         if follow_ups.acknowledge and result.conversation_created and not unknown:
             enqueue_job(acknowledge_task, result.interaction.pk)
             follow_ups.acknowledged = True
-    return result
+
+    try:
+        return do_record_inbound(event, then=follow_up)
+    except InvalidIdentity:
+        # The sender cannot be named: a conversation of its own, never another's.
+        event.sender_value, event.sender_name = UNKNOWN_SENDER, "Unknown sender"
+        event.meta["sender_unknown"] = True
+        event.thread_refs, event.conversation_hint = [], None
+        return do_record_inbound(event, then=follow_up)
 
 
 def _describe(

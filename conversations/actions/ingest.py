@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -35,8 +36,14 @@ class _Duplicate(Exception):
     """The provider id is already recorded for this inbox: roll back, return the original."""
 
 
-def do_record_inbound(event: InboundEvent) -> IngestResult:
+def do_record_inbound(
+    event: InboundEvent, *, then: Callable[[IngestResult], None] | None = None
+) -> IngestResult:
     """Record one inbound event in one transaction; a provider's retry records nothing.
+
+    `then`, when given, runs inside that transaction once the event is recorded: a
+    channel's own work that must commit with it (email's follow-up jobs), without an
+    outer transaction around this one (whose savepoint would cost two round trips).
 
     Raises customers.identities.InvalidIdentity when the sender cannot be named.
     """
@@ -44,7 +51,10 @@ def do_record_inbound(event: InboundEvent) -> IngestResult:
     sender_value = normalize_identity(event.sender_kind, event.sender_value)
     try:
         with transaction.atomic():
-            return _record(event, sender_value)
+            result = _record(event, sender_value)
+            if then is not None:
+                then(result)
+            return result
     except _Duplicate:
         original = Interaction.objects.select_related("conversation").get(
             inbox=event.inbox, provider_id=event.provider_id
