@@ -14,11 +14,10 @@ from email.message import Message
 from email.parser import BytesHeaderParser, HeaderParser
 from email.policy import compat32
 
-from django.core.cache import cache
-
 from channels_email import conf
 from channels_email.headers import decode_header_text, message_ids, raw_headers
 from channels_email.parse import ParsedEmail
+from omnidesk.cache import count_in_window
 
 _AUTO_SUBJECT = re.compile(
     r"^\s*(automatic reply|auto(matic)?[- ]?(reply|response|antwort)|autoreply|auto|"
@@ -206,10 +205,7 @@ def over_rate_limit(sender: str) -> bool:
     bucket = int(time.time()) // window
     digest = hashlib.sha256(sender.encode()).hexdigest()[:32]
     key = f"channels_email:rate:{digest}:{bucket}"
-    cache.add(key, 0, timeout=window * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window * 2)
-        count = 1
-    return count > limit
+    # One round trip; with Redis down no sender is counted over the limit (its
+    # automatic reactions go on, as with the counter expired).
+    count = count_in_window(key, window * 2)
+    return count is not None and count > limit

@@ -7,9 +7,11 @@ kept as text or as an attachment, and the raw bytes are kept by the caller.
 
 from __future__ import annotations
 
+import functools
 import logging
 import mimetypes
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
@@ -134,6 +136,23 @@ def _read_headers(parsed: ParsedEmail) -> None:
     parsed.date = header_date(message)
 
 
+def _per_part(read: Callable[[Message], str]) -> Callable[[Message], str]:
+    """`read(part)` once per part: the email package parses a header anew on every
+    access (the default policy's Content-Type takes about a millisecond), and walking a
+    message asks each part's type and file name several times."""
+    key = f"_omnidesk{read.__name__}"
+
+    @functools.wraps(read)
+    def once(part: Message) -> str:
+        value = part.__dict__.get(key)
+        if value is None:
+            value = part.__dict__[key] = read(part)
+        return value
+
+    return once
+
+
+@_per_part
 def _content_type(part: Message) -> str:
     try:
         return part.get_content_type().lower()
@@ -146,6 +165,7 @@ def _disposition(part: Message) -> str:
     return raw[0].split(";", 1)[0].strip().lower() if raw else ""
 
 
+@_per_part
 def _filename(part: Message) -> str:
     name = ""
     try:

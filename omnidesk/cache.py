@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -58,3 +59,33 @@ class TolerantRedisCache(RedisCache):
         except UNREACHABLE as exc:
             self._unreachable("delete", exc)
             return False
+
+    def count_in_window(self, key: Any, seconds: int) -> int | None:
+        """Add one to a counter that expires `seconds` after its first count, in one round
+        trip (INCR and EXPIRE NX pipelined); None when Redis is unreachable."""
+        full_key = self.make_and_validate_key(key)
+        try:
+            client = self._cache.get_client(full_key, write=True)
+            pipeline = client.pipeline(transaction=False)
+            pipeline.incr(full_key)
+            pipeline.expire(full_key, seconds, nx=True)
+            count, _expiring = pipeline.execute()
+        except UNREACHABLE as exc:
+            self._unreachable("count", exc)
+            return None
+        return int(count)
+
+
+def count_in_window(key: str, seconds: int) -> int | None:
+    """Add one to the counter `key`, which expires `seconds` after its first count; the
+    new count, or None when the cache is unreachable. One round trip on Redis; the
+    in-process cache of the embedded default counts with add and incr."""
+    backend = caches["default"]
+    if isinstance(backend, TolerantRedisCache):
+        return backend.count_in_window(key, seconds)
+    backend.add(key, 0, timeout=seconds)
+    try:
+        return int(backend.incr(key))
+    except ValueError:  # expired between add and incr
+        backend.set(key, 1, timeout=seconds)
+        return 1

@@ -20,6 +20,7 @@ def test_with_redis_unreachable_every_operation_answers_as_for_a_missing_key():
     assert cache.delete("k") is False
     with pytest.raises(ValueError, match="not found"):
         cache.incr("k")
+    assert cache.count_in_window("k", 60) is None
 
 
 def test_with_redis_up_it_is_the_ordinary_redis_cache():
@@ -31,3 +32,28 @@ def test_with_redis_up_it_is_the_ordinary_redis_cache():
     assert cache.incr(key) == 2
     assert cache.get(key) == 2
     assert cache.delete(key) is True
+
+
+def test_a_window_counter_counts_in_one_round_trip_and_expires():
+    import redis
+
+    cache = TolerantRedisCache(settings.REDIS_URL, {})
+    key = f"window-{uuid.uuid4()}"
+    commands = []
+    client = cache._cache.get_client(cache.make_and_validate_key(key), write=True)
+    pool = client.connection_pool
+    original = pool.get_connection
+
+    def counting(*args, **kwargs):  # one connection checkout per round trip
+        commands.append(args)
+        return original(*args, **kwargs)
+
+    pool.get_connection = counting
+    try:
+        assert [cache.count_in_window(key, 30) for _ in range(3)] == [1, 2, 3]
+    finally:
+        pool.get_connection = original
+    assert len(commands) == 3
+    ttl = redis.Redis.from_url(settings.REDIS_URL).ttl(cache.make_and_validate_key(key))
+    assert 0 < ttl <= 30
+    assert cache.get(key) == 3
