@@ -1,19 +1,24 @@
 """Reports over a year: rollup rows standing for 1,000,000 conversations in 2024
 (2,740 a day over 6 channels x 40 agents; durations drawn at random), then the report
 API and page for the whole year, timed in-process. The rows are made once and kept
-(they are in the past: the beat task never rewrites them)."""
+(they are in the past: the beat task never rewrites them).
+
+Alone, on its own database (no ingest or latency data set is made):
+
+    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/omnidesk_bench_reports \
+        .venv/bin/python bench/reports.py [--requests 30]
+"""
 
 from __future__ import annotations
 
 import random
+import sys
 from datetime import date, timedelta
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import User
-
-from bench.latency import WARM_UP, Latency, _client, _percentiles
-from reports.histogram import histogram
-from reports.models import DailyRollup
+if TYPE_CHECKING:
+    from bench.latency import Latency
 
 YEAR_START = date(2024, 1, 1)
 DAYS = 365
@@ -23,6 +28,11 @@ AGENTS = 40
 
 
 def ensure_rollup(setup: dict[str, Any], log: Any) -> None:
+    from django.contrib.auth.models import User
+
+    from reports.histogram import histogram
+    from reports.models import DailyRollup
+
     year_end = YEAR_START + timedelta(days=DAYS)
     if DailyRollup.objects.filter(day__gte=YEAR_START, day__lt=year_end).exists():
         return
@@ -61,6 +71,8 @@ def ensure_rollup(setup: dict[str, Any], log: Any) -> None:
 def run(setup: dict[str, Any], requests: int) -> list[Latency]:
     import time
 
+    from bench.latency import WARM_UP, Latency, _client, _percentiles
+
     client = _client(setup["admin"])
     year = f"from={YEAR_START.isoformat()}&to={(YEAR_START + timedelta(days=DAYS - 1)).isoformat()}"
     month = f"from={date(2024, 6, 1).isoformat()}&to={date(2024, 6, 28).isoformat()}&channel=chat"
@@ -86,3 +98,37 @@ def run(setup: dict[str, Any], requests: int) -> list[Latency]:
         results.append(Latency(label, "admin", len(timings), p50, p99,
                                f"{CONVERSATIONS:,} conversations in the rollup"))
     return results
+
+
+def main() -> None:
+    """This section alone: its database made and migrated, the rows written once, the
+    timings printed."""
+    import argparse
+    import os
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from bench import env
+    from bench.run import ensure_database, log
+
+    parser = argparse.ArgumentParser(description="The reports benchmark alone")
+    parser.add_argument("--requests", type=int, default=30, help="requests per figure (5-30)")
+    args = parser.parse_args()
+    env.configure()
+    ensure_database(regen=False)
+    env.setup_django()
+    from django.core.management import call_command
+
+    from bench import dataset
+
+    call_command("migrate", verbosity=0)
+    setup = dataset.ensure_setup()
+    ensure_rollup(setup, log)
+    load = os.getloadavg()[0]
+    print(f"  {'request':<44} {'p50 ms':>8} {'p99 ms':>8}")
+    for row in run(setup, args.requests):
+        print(f"  {row.endpoint:<44} {row.p50_ms:>8.1f} {row.p99_ms:>8.1f}")
+    print(f"load average (1 min) {load:.1f} before, {os.getloadavg()[0]:.1f} after")
+
+
+if __name__ == "__main__":
+    main()
