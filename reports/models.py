@@ -35,10 +35,21 @@ class DailyRollup(models.Model):
     first_response_seconds = ArrayField(models.PositiveIntegerField(), default=list)
     # Conversations resolved this day: seconds from the first customer message.
     resolution_seconds = ArrayField(models.PositiveIntegerField(), default=list)
+    # Agent replies made this day that answered customer messages after an earlier reply:
+    # seconds from the first of those messages (reports.rollup).
+    next_response_seconds = ArrayField(models.PositiveIntegerField(), default=list)
     # The same durations as log-bucket histograms (reports.histogram), for reports over
     # more durations than REPORTS_EXACT_LIMIT.
     first_response_histogram = ArrayField(models.PositiveIntegerField(), default=list)
     resolution_histogram = ArrayField(models.PositiveIntegerField(), default=list)
+    next_response_histogram = ArrayField(models.PositiveIntegerField(), default=list)
+    # Handle time, summed (reports show the average): conversations resolved this day
+    # that an agent wrote in, from the first reply to the resolution; calls begun this day
+    # that an agent talked on, the agent's time on the call.
+    written_handle_seconds = models.PositiveBigIntegerField(default=0)
+    written_handled = models.PositiveIntegerField(default=0)
+    call_handle_seconds = models.PositiveBigIntegerField(default=0)
+    calls_handled = models.PositiveIntegerField(default=0)
     # ...of which: resolved with one agent reply and no customer message after it.
     first_contact_resolved = models.PositiveIntegerField(default=0)
     # ...of which: the customer wrote on more than one channel.

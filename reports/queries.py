@@ -65,10 +65,18 @@ class Figures:
     resolved: int = 0
     first_contact_resolved: int = 0
     cross_channel: int = 0
+    next_responses: int = 0
     first_response_median: int | None = None  # seconds
     first_response_p90: int | None = None
     resolution_median: int | None = None
     resolution_p90: int | None = None
+    next_response_median: int | None = None
+    next_response_p90: int | None = None
+    # Handle time (reports.rollup): how many, and their seconds summed.
+    written_handled: int = 0
+    written_handle_seconds: int = 0
+    calls_handled: int = 0
+    call_handle_seconds: int = 0
     # SLA targets decided: {target: (met, due)} for first_response, next_response, resolution.
     sla: dict[str, tuple[int, int]] = field(
         default_factory=lambda: {target: (0, 0) for target in SLA_TARGETS})
@@ -77,6 +85,18 @@ class Figures:
     @staticmethod
     def _rate(part: int, whole: int) -> float | None:
         return part / whole if whole else None
+
+    @staticmethod
+    def _average(total: int, count: int) -> int | None:
+        return round(total / count) if count else None
+
+    @property
+    def written_handle_average(self) -> int | None:
+        return self._average(self.written_handle_seconds, self.written_handled)
+
+    @property
+    def call_handle_average(self) -> int | None:
+        return self._average(self.call_handle_seconds, self.calls_handled)
 
     @property
     def fcr_rate(self) -> float | None:
@@ -103,7 +123,15 @@ class Figures:
         return self._rate(self.sla_met, self.sla_due)
 
 
-SLA_SUMS = ", ".join(f"SUM(sla_{t}_due), SUM(sla_{t}_met)" for t in SLA_TARGETS)
+# The durations the rollup keeps, each as <name>_seconds (an array) and
+# <name>_histogram; Figures has <name>_median and <name>_p90 for each.
+DURATIONS = ("first_response", "resolution", "next_response")
+COUNTS = ("created", "repeat_contacts", "first_contact_resolved", "cross_channel",
+          "written_handled", "written_handle_seconds", "calls_handled", "call_handle_seconds",
+          *(f"sla_{t}_{k}" for t in SLA_TARGETS for k in ("due", "met")))
+# Figures' name for the count of each duration array.
+DURATION_COUNTS = {"first_response": "first_responses", "resolution": "resolved",
+                   "next_response": "next_responses"}
 
 
 def _subquery(qs: QuerySet[DailyRollup]) -> tuple[str, tuple[Any, ...]]:
@@ -120,6 +148,22 @@ def _whole(percentiles: list[float] | None, n: int) -> int | None:
     return round(percentiles[n]) if percentiles else None
 
 
+def _figures_of(g: Any, counts: list[Any], sizes: list[Any],
+                histograms: list[list[int]]) -> Figures:
+    found = Figures(key=g)
+    for name, value in zip(COUNTS, counts, strict=True):
+        if not name.startswith("sla_"):
+            setattr(found, name, int(value or 0))
+    found.sla = {target: (int(counts[COUNTS.index(f"sla_{target}_met")] or 0),
+                          int(counts[COUNTS.index(f"sla_{target}_due")] or 0))
+                 for target in SLA_TARGETS}
+    for name, size, counts_of in zip(DURATIONS, sizes, histograms, strict=True):
+        setattr(found, DURATION_COUNTS[name], int(size or 0))
+        setattr(found, f"{name}_median", percentile(counts_of, 0.5))
+        setattr(found, f"{name}_p90", percentile(counts_of, 0.9))
+    return found
+
+
 def figures(scope: Scope, group: str | None = None) -> list[Figures]:
     """One Figures per group value (or one for the whole scope). One statement sums the
     counts and the duration histograms; when the scope holds at most REPORTS_EXACT_LIMIT
@@ -127,31 +171,24 @@ def figures(scope: Scope, group: str | None = None) -> list[Figures]:
     million durations takes seconds, summing a year of histograms a fraction of one)."""
     column = GROUPS[group] if group else "NULL::integer"
     sub, params = _subquery(rows(scope))
-    frh = ", ".join(f"SUM(first_response_histogram[{n}])" for n in range(1, BUCKETS + 1))
-    rh = ", ".join(f"SUM(resolution_histogram[{n}])" for n in range(1, BUCKETS + 1))
+    sums = ", ".join(f"SUM({name})" for name in COUNTS)
+    sizes = ", ".join(f"SUM(cardinality({name}_seconds))" for name in DURATIONS)
+    histograms = ", ".join(f"SUM({name}_histogram[{n}])" for name in DURATIONS
+                           for n in range(1, BUCKETS + 1))
     sql = f"""
-        SELECT {column} AS g, SUM(created), SUM(repeat_contacts),
-               SUM(cardinality(first_response_seconds)), SUM(cardinality(resolution_seconds)),
-               SUM(first_contact_resolved), SUM(cross_channel), {SLA_SUMS}, {frh}, {rh}
+        SELECT {column} AS g, {sums}, {sizes}, {histograms}
         FROM reports_dailyrollup r WHERE r.id IN ({sub}) GROUP BY 1
     """  # noqa: S608 - the column comes from GROUPS, the filters are parameters
     found: dict[Any, Figures] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for g, created, repeat, frs, resolved, fcr, cross, *rest in cursor.fetchall():
-            sla_counts, hists = rest[:2 * len(SLA_TARGETS)], rest[2 * len(SLA_TARGETS):]
-            first = [int(n or 0) for n in hists[:BUCKETS]]
-            last = [int(n or 0) for n in hists[BUCKETS:]]
-            found[g] = Figures(
-                key=g, created=int(created or 0), repeat_contacts=int(repeat or 0),
-                first_responses=int(frs or 0), resolved=int(resolved or 0),
-                first_contact_resolved=int(fcr or 0), cross_channel=int(cross or 0),
-                first_response_median=percentile(first, 0.5),
-                first_response_p90=percentile(first, 0.9),
-                resolution_median=percentile(last, 0.5), resolution_p90=percentile(last, 0.9),
-                sla={target: (int(sla_counts[2 * n + 1] or 0), int(sla_counts[2 * n] or 0))
-                     for n, target in enumerate(SLA_TARGETS)})
-    durations = sum(f.first_responses + f.resolved for f in found.values())
+        for g, *values in cursor.fetchall():
+            counts, rest = values[:len(COUNTS)], values[len(COUNTS):]
+            sized, flat = rest[:len(DURATIONS)], [int(n or 0) for n in rest[len(DURATIONS):]]
+            found[g] = _figures_of(g, counts, sized, [
+                flat[n * BUCKETS:(n + 1) * BUCKETS] for n in range(len(DURATIONS))])
+    durations = sum(getattr(f, count) for f in found.values()
+                    for count in DURATION_COUNTS.values())
     if found and durations <= settings.REPORTS_EXACT_LIMIT:
         _exact_percentiles(found, column, sub, params)
     ordered = sorted(found.values(), key=lambda f: (-f.created, str(f.key)))
@@ -163,23 +200,19 @@ def figures(scope: Scope, group: str | None = None) -> list[Figures]:
 def _exact_percentiles(found: dict[Any, Figures], column: str, sub: str,
                        params: tuple[Any, ...]) -> None:
     percentiles = "percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY v)"
+    parts = " UNION ALL ".join(
+        f"SELECT g, {n} AS which, {percentiles} AS p "  # noqa: S608 - names are ours
+        f"FROM f, unnest(f.{name}_seconds) v GROUP BY g" for n, name in enumerate(DURATIONS))
     sql = f"""
-        WITH f AS (SELECT {column} AS g, r.* FROM reports_dailyrollup r WHERE r.id IN ({sub})),
-        frt AS (SELECT g, {percentiles} AS p FROM f, unnest(f.first_response_seconds) v
-                GROUP BY g),
-        res AS (SELECT g, {percentiles} AS p FROM f, unnest(f.resolution_seconds) v GROUP BY g)
-        SELECT g, 1, p FROM frt UNION ALL SELECT g, 2, p FROM res
+        WITH f AS (SELECT {column} AS g, r.* FROM reports_dailyrollup r WHERE r.id IN ({sub}))
+        {parts}
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for g, which, values in cursor.fetchall():
-            figures_of = found[g]
-            if which == 1:
-                figures_of.first_response_median = _whole(values, 0)
-                figures_of.first_response_p90 = _whole(values, 1)
-            else:
-                figures_of.resolution_median = _whole(values, 0)
-                figures_of.resolution_p90 = _whole(values, 1)
+            name = DURATIONS[which]
+            setattr(found[g], f"{name}_median", _whole(values, 0))
+            setattr(found[g], f"{name}_p90", _whole(values, 1))
 
 
 def daily(scope: Scope) -> list[dict[str, Any]]:

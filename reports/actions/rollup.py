@@ -31,6 +31,7 @@ def do_roll_up_day(day: date) -> int:
             DailyRollup(day=day, channel=channel, team_id=team_id, agent_id=agent_id,
                         first_response_histogram=histogram(values.first_response_seconds),
                         resolution_histogram=histogram(values.resolution_seconds),
+                        next_response_histogram=histogram(values.next_response_seconds),
                         **vars(values))
             for (channel, team_id, agent_id), values in rows.items()
         ])
