@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agents', '0002_presence_and_assignment_settings'),
-        ('reports', '0003_next_response_and_handle_time'),
+        ('reports', '0004_packed_histograms'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -21,30 +21,6 @@ class Migration(migrations.Migration):
                 ('month', models.DateField(primary_key=True, serialize=False)),
                 ('rolled_at', models.DateTimeField()),
             ],
-        ),
-        migrations.AddField(
-            model_name='dailyrollup',
-            name='first_response_buckets',
-            field=reports.packed.PackedCountsField(default=0),
-        ),
-        migrations.AddField(
-            model_name='dailyrollup',
-            name='next_response_buckets',
-            field=reports.packed.PackedCountsField(default=0),
-        ),
-        migrations.AddField(
-            model_name='dailyrollup',
-            name='resolution_buckets',
-            field=reports.packed.PackedCountsField(default=0),
-        ),
-        # The histograms move from arrays to packed numbers (reports.packed): the same
-        # buckets, cell i = bucket i.
-        migrations.RunSQL(
-            [f"""UPDATE reports_dailyrollup SET {name}_buckets = COALESCE((
-                    SELECT SUM(v::numeric * ('1' || repeat('0', 12 * (i::int - 1)))::numeric)
-                    FROM unnest({name}_histogram) WITH ORDINALITY u(v, i)), 0)"""
-             for name in ("first_response", "resolution", "next_response")],
-            migrations.RunSQL.noop,
         ),
         migrations.RemoveField(
             model_name='dailyrollup',
