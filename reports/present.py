@@ -106,8 +106,9 @@ def tiles(summary: dict[str, Any]) -> list[Tile]:
              f"90th percentile {duration(res['p90'])}",
              *_relative(res["median"], res_before["median"], True, days)),
         handle_tile("Handle time, written", "written", now, before, days,
-                    "resolved after an agent reply"),
-        handle_tile("Handle time, calls", "calls", now, before, days, "calls with an agent"),
+                    "resolved after an agent reply", "none resolved after an agent reply"),
+        handle_tile("Handle time, calls", "calls", now, before, days, "calls with an agent",
+                    "no call with an agent in the period"),
         rate("First-contact resolution", "first_contact_resolution_rate",
              "first_contact_resolved", "resolved", False),
         rate("Cross-channel contact rate", "cross_channel_contact_rate", "cross_channel",
@@ -119,9 +120,11 @@ def tiles(summary: dict[str, Any]) -> list[Tile]:
 
 
 def handle_tile(label: str, kind: str, now: dict[str, Any], before: dict[str, Any],
-                days: int, counted: str) -> Tile:
+                days: int, counted: str, empty: str) -> Tile:
     """An average handle time: written (first reply to resolution) or calls (talk)."""
     current, previous = now["handle_seconds"][kind], before["handle_seconds"][kind]
+    if not current["count"]:
+        return Tile(label, "—", empty)
     return Tile(label, duration(current["average"]), f"average of {current['count']} {counted}",
                 *_relative(current["average"], previous["average"], True, days))
 
