@@ -38,12 +38,6 @@ def unpack(packed: int | Decimal | None, cells: int) -> list[int]:
     return counts
 
 
-def shift_sql(cell_sql: str) -> str:
-    """SQL for 10^(DIGITS * cell) as an exact numeric, `cell_sql` an integer expression
-    (numeric's ^ goes through a float estimate and keeps a scale)."""
-    return f"('1' || repeat('0', {DIGITS} * ({cell_sql})))::numeric"
-
-
 class PackedCountsField(models.Field):  # type: ignore[type-arg]
     """A packed vector of counts: a Python int, an unconstrained numeric column."""
 
