@@ -157,10 +157,11 @@ def compute_day(day: date) -> dict[Dims, RowValues]:
     # Anything that happened on or after `start` touched updated_at (indexed); what is not
     # resolved may count in the backlog whenever it was last touched.
     # A conversation an agent began with a call has no customer message: it counts only
-    # for its calls, on a day it was touched.
+    # for its calls, on a day it existed and was touched after.
     candidates = Conversation.objects.filter(
         Q(updated_at__gte=start) | ~Q(status=ConversationStatus.RESOLVED),
-        Q(first_inbound_at__lt=end) | Q(first_inbound_at__isnull=True, updated_at__gte=start),
+        Q(first_inbound_at__lt=end)
+        | Q(first_inbound_at__isnull=True, created_at__lt=end, updated_at__gte=start),
     ).values(*FIELDS)
     rows: dict[Dims, RowValues] = defaultdict(RowValues)
     created: list[dict[str, Any]] = []

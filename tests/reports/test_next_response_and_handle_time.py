@@ -84,3 +84,25 @@ def test_the_summary_tiles_and_csv_show_them(report_day, admin_user):
                       headers={"HX-Request": "true"}).content.decode()
     assert ">Next response</th>" in part and ">Handle time</th>" in part
     assert '<td class="num">40 min</td>' in part  # email's next response, 2,400 s
+
+
+def test_a_call_an_agent_placed_on_a_new_conversation_counts_only_as_a_call(
+        report_day, team_a, agent_a):
+    from conversations.models import Conversation, Interaction
+    from customers.models import Customer
+    from tests.reports.conftest import at
+
+    gus = Customer.objects.create(name="Gus")
+    conv = Conversation.objects.create(customer=gus, team=team_a, assignee=agent_a,
+                                       channels=["voice"], last_activity_at=at(13))
+    Conversation.objects.filter(pk=conv.pk).update(created_at=at(13))
+    Interaction.objects.create(conversation=conv, customer=gus, channel="voice",
+                               direction="out", kind="call", author_agent=agent_a,
+                               meta={"talk_seconds": 0, "duration_seconds": 90},
+                               occurred_at=at(13), status="sent")
+    roll_up()
+    monday = figures(Scope(MONDAY, MONDAY))[0]
+    assert (monday.created, monday.calls_handled, monday.call_handle_seconds) == (4, 3, 660)
+    voice = {f.key: f for f in figures(Scope(MONDAY, MONDAY), "channel")}["voice"]
+    assert (voice.created, voice.resolved, voice.call_handle_average) == (0, 0, 90)
+    assert figures(Scope(SUNDAY, SUNDAY))[0].calls_handled == 0
