@@ -1,12 +1,15 @@
 """Durations as a log-bucket histogram, for reports too large to sort every duration:
 bucket 0 holds 0 s, bucket k ≥ 1 holds [RATIO^(k-1), RATIO^k) seconds, the last one
 everything longer. Percentiles read from it are within half a bucket (±10%) of exact;
-reports.queries uses it only above REPORTS_EXACT_LIMIT durations."""
+reports.queries uses it only above REPORTS_EXACT_LIMIT durations. The rollups store
+each histogram packed into one number (reports.packed: cell k = bucket k)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+
+from reports.packed import pack
 
 RATIO = 1.2
 BUCKETS = 98  # RATIO ** 96 ≈ 40 M seconds: past a year
@@ -29,6 +32,10 @@ def histogram(durations: Iterable[int]) -> list[int]:
     for seconds in durations:
         counts[bucket_of(seconds)] += 1
     return counts
+
+
+def packed_histogram(durations: Iterable[int]) -> int:
+    return pack(histogram(durations))
 
 
 def _value_at(counts: Sequence[int], rank: int) -> float:

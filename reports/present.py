@@ -87,6 +87,7 @@ def tiles(summary: dict[str, Any]) -> list[Tile]:
     days = summary["period"]["days"]
     frt, frt_before = now["first_response_seconds"], before["first_response_seconds"]
     res, res_before = now["resolution_seconds"], before["resolution_seconds"]
+    nrt, nrt_before = now["next_response_seconds"], before["next_response_seconds"]
 
     def rate(label: str, key: str, part: str, whole: str, lower: bool) -> Tile:
         delta, trend = _points(now[key], before[key], lower, days)
@@ -98,9 +99,16 @@ def tiles(summary: dict[str, Any]) -> list[Tile]:
         Tile("First response, median", duration(frt["median"]),
              f"90th percentile {duration(frt['p90'])}",
              *_relative(frt["median"], frt_before["median"], True, days)),
+        Tile("Next response, median", duration(nrt["median"]),
+             f"90th percentile {duration(nrt['p90'])}",
+             *_relative(nrt["median"], nrt_before["median"], True, days)),
         Tile("Resolution, median", duration(res["median"]),
              f"90th percentile {duration(res['p90'])}",
              *_relative(res["median"], res_before["median"], True, days)),
+        handle_tile("Handle time, written", "written", now, before, days,
+                    "resolved after an agent reply", "none resolved after an agent reply"),
+        handle_tile("Handle time, calls", "calls", now, before, days, "calls with an agent",
+                    "no call with an agent in the period"),
         rate("First-contact resolution", "first_contact_resolution_rate",
              "first_contact_resolved", "resolved", False),
         rate("Cross-channel contact rate", "cross_channel_contact_rate", "cross_channel",
@@ -109,6 +117,16 @@ def tiles(summary: dict[str, Any]) -> list[Tile]:
         sla_tile(now, before, days),
         csat_tile(summary["csat"]),
     ]
+
+
+def handle_tile(label: str, kind: str, now: dict[str, Any], before: dict[str, Any],
+                days: int, counted: str, empty: str) -> Tile:
+    """An average handle time: written (first reply to resolution) or calls (talk)."""
+    current, previous = now["handle_seconds"][kind], before["handle_seconds"][kind]
+    if not current["count"]:
+        return Tile(label, "—", empty)
+    return Tile(label, duration(current["average"]), f"average of {current['count']} {counted}",
+                *_relative(current["average"], previous["average"], True, days))
 
 
 def csat_tile(csat: dict[str, float] | None) -> Tile:

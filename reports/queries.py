@@ -1,7 +1,10 @@
-"""Reading reports from the daily rollup, never from the conversations: a year of rows is
-at most 365 x (channels x teams x agents that had anything that day), and the medians and
-90th percentiles come from PostgreSQL (unnest + percentile_cont, interpolated) over the
-rows' duration arrays.
+"""Reading reports from the rollups, never from the conversations. A scope's rows are its
+whole rolled-up months (MonthlyRollup) and the days around them (DailyRollup,
+reports.sources): a year is ~12 x (channels x teams x agents) monthly rows plus the odd
+days' rows. Counts and the packed duration histograms are summed in PostgreSQL (one
+SUM(numeric) per histogram, reports.packed); up to REPORTS_EXACT_LIMIT durations, the
+medians and 90th percentiles are exact instead (unnest + percentile_cont over the daily
+rows' duration arrays).
 
 A scope is who asks (admins: every team; leads: their teams) plus the filters: period,
 channel, team, agent. The previous period is as long and ends the day before.
@@ -14,12 +17,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet
 
 from reports.histogram import BUCKETS, percentile
-from reports.models import SLA_TARGETS, DailyRollup
+from reports.models import SLA_TARGETS
+from reports.monthly import next_month
+from reports.packed import unpack
+from reports.sources import Sources, sources
+from reports.sources import daily_where as daily_where_sql
+from reports.sources import monthly_where as monthly_where_sql
 
 GROUPS = {"channel": "channel", "team": "team_id", "agent": "agent_id"}
 
@@ -43,19 +49,6 @@ class Scope:
         return replace(self, start=end - timedelta(days=self.days - 1), end=end)
 
 
-def rows(scope: Scope) -> QuerySet[DailyRollup]:
-    qs = DailyRollup.objects.filter(day__gte=scope.start, day__lte=scope.end)
-    if scope.team_ids is not None:
-        qs = qs.filter(team_id__in=scope.team_ids)
-    if scope.channel:
-        qs = qs.filter(channel=scope.channel)
-    if scope.team_id is not None:
-        qs = qs.filter(team_id=scope.team_id)
-    if scope.agent_id is not None:
-        qs = qs.filter(agent_id=scope.agent_id)
-    return qs
-
-
 @dataclass
 class Figures:
     key: Any = None  # the group's value (channel, team id, agent id) or None
@@ -65,10 +58,18 @@ class Figures:
     resolved: int = 0
     first_contact_resolved: int = 0
     cross_channel: int = 0
+    next_responses: int = 0
     first_response_median: int | None = None  # seconds
     first_response_p90: int | None = None
     resolution_median: int | None = None
     resolution_p90: int | None = None
+    next_response_median: int | None = None
+    next_response_p90: int | None = None
+    # Handle time (reports.rollup): how many, and their seconds summed.
+    written_handled: int = 0
+    written_handle_seconds: int = 0
+    calls_handled: int = 0
+    call_handle_seconds: int = 0
     # SLA targets decided: {target: (met, due)} for first_response, next_response, resolution.
     sla: dict[str, tuple[int, int]] = field(
         default_factory=lambda: {target: (0, 0) for target in SLA_TARGETS})
@@ -77,6 +78,18 @@ class Figures:
     @staticmethod
     def _rate(part: int, whole: int) -> float | None:
         return part / whole if whole else None
+
+    @staticmethod
+    def _average(total: int, count: int) -> int | None:
+        return round(total / count) if count else None
+
+    @property
+    def written_handle_average(self) -> int | None:
+        return self._average(self.written_handle_seconds, self.written_handled)
+
+    @property
+    def call_handle_average(self) -> int | None:
+        return self._average(self.call_handle_seconds, self.calls_handled)
 
     @property
     def fcr_rate(self) -> float | None:
@@ -103,15 +116,35 @@ class Figures:
         return self._rate(self.sla_met, self.sla_due)
 
 
-SLA_SUMS = ", ".join(f"SUM(sla_{t}_due), SUM(sla_{t}_met)" for t in SLA_TARGETS)
+# The durations the rollup keeps, each as <name>_seconds (a daily row's array) and
+# <name>_buckets (a packed histogram); Figures has <name>_median and <name>_p90 for each.
+DURATIONS = ("first_response", "resolution", "next_response")
+COUNTS = ("created", "repeat_contacts", "first_contact_resolved", "cross_channel",
+          "written_handled", "written_handle_seconds", "calls_handled", "call_handle_seconds",
+          *(f"sla_{t}_{k}" for t in SLA_TARGETS for k in ("due", "met")))
+# Figures' (and MonthlyRollup's) name for the count of each duration.
+DURATION_COUNTS = {"first_response": "first_responses", "resolution": "resolved",
+                   "next_response": "next_responses"}
 
 
-def _subquery(qs: QuerySet[DailyRollup]) -> tuple[str, tuple[Any, ...]]:
-    try:
-        sql, params = qs.values("id").query.sql_with_params()
-    except EmptyResultSet:  # a lead of no team: `team_id IN ()`
-        return "SELECT NULL::bigint WHERE false", ()
-    return sql, tuple(params)
+def _rows_sql(scope: Scope, found: Sources) -> tuple[str, list[Any]]:
+    """The scope's daily and monthly rows as one relation: dimensions, COUNTS, the
+    durations' counts and packed histograms."""
+    counts = ", ".join(COUNTS)
+    buckets = ", ".join(f"{name}_buckets" for name in DURATIONS)
+    sizes_daily = ", ".join(f"cardinality({name}_seconds) AS {DURATION_COUNTS[name]}"
+                            for name in DURATIONS)
+    sizes_monthly = ", ".join(DURATION_COUNTS[name] for name in DURATIONS)
+    daily_where, daily_params = daily_where_sql(scope, found.day_ranges)
+    monthly_where, monthly_params = monthly_where_sql(scope, found.months)
+    sql = f"""
+        SELECT channel, team_id, agent_id, {counts}, {sizes_daily}, {buckets}
+        FROM reports_dailyrollup WHERE {daily_where}
+        UNION ALL
+        SELECT channel, team_id, agent_id, {counts}, {sizes_monthly}, {buckets}
+        FROM reports_monthlyrollup WHERE {monthly_where}
+    """  # noqa: S608 - the columns are ours, the filters parameters
+    return sql, daily_params + monthly_params
 
 
 def _whole(percentiles: list[float] | None, n: int) -> int | None:
@@ -120,78 +153,92 @@ def _whole(percentiles: list[float] | None, n: int) -> int | None:
     return round(percentiles[n]) if percentiles else None
 
 
+def _figures_of(g: Any, values: list[Any]) -> Figures:
+    counts = values[:len(COUNTS)]
+    sizes = values[len(COUNTS):len(COUNTS) + len(DURATIONS)]
+    packed = values[len(COUNTS) + len(DURATIONS):]
+    found = Figures(key=g)
+    for name, value in zip(COUNTS, counts, strict=True):
+        if not name.startswith("sla_"):
+            setattr(found, name, int(value or 0))
+    found.sla = {target: (int(counts[COUNTS.index(f"sla_{target}_met")] or 0),
+                          int(counts[COUNTS.index(f"sla_{target}_due")] or 0))
+                 for target in SLA_TARGETS}
+    for name, size, histogram in zip(DURATIONS, sizes, packed, strict=True):
+        buckets = unpack(histogram, BUCKETS)
+        setattr(found, DURATION_COUNTS[name], int(size or 0))
+        setattr(found, f"{name}_median", percentile(buckets, 0.5))
+        setattr(found, f"{name}_p90", percentile(buckets, 0.9))
+    return found
+
+
 def figures(scope: Scope, group: str | None = None) -> list[Figures]:
     """One Figures per group value (or one for the whole scope). One statement sums the
-    counts and the duration histograms; when the scope holds at most REPORTS_EXACT_LIMIT
-    durations, a second one computes the percentiles exactly from the arrays (sorting a
-    million durations takes seconds, summing a year of histograms a fraction of one)."""
+    counts and the packed histograms; when the scope holds at most REPORTS_EXACT_LIMIT
+    durations, a second one computes the percentiles exactly from the daily arrays
+    (sorting a million durations takes seconds, summing a year of histograms
+    milliseconds)."""
     column = GROUPS[group] if group else "NULL::integer"
-    sub, params = _subquery(rows(scope))
-    frh = ", ".join(f"SUM(first_response_histogram[{n}])" for n in range(1, BUCKETS + 1))
-    rh = ", ".join(f"SUM(resolution_histogram[{n}])" for n in range(1, BUCKETS + 1))
-    sql = f"""
-        SELECT {column} AS g, SUM(created), SUM(repeat_contacts),
-               SUM(cardinality(first_response_seconds)), SUM(cardinality(resolution_seconds)),
-               SUM(first_contact_resolved), SUM(cross_channel), {SLA_SUMS}, {frh}, {rh}
-        FROM reports_dailyrollup r WHERE r.id IN ({sub}) GROUP BY 1
-    """  # noqa: S608 - the column comes from GROUPS, the filters are parameters
-    found: dict[Any, Figures] = {}
+    rows_sql, params = _rows_sql(scope, sources(scope))
+    sums = ", ".join(f"SUM({name})" for name in
+                     (*COUNTS, *DURATION_COUNTS.values(), *(f"{d}_buckets" for d in DURATIONS)))
+    sql = f"SELECT {column} AS g, {sums} FROM ({rows_sql}) r GROUP BY 1"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for g, created, repeat, frs, resolved, fcr, cross, *rest in cursor.fetchall():
-            sla_counts, hists = rest[:2 * len(SLA_TARGETS)], rest[2 * len(SLA_TARGETS):]
-            first = [int(n or 0) for n in hists[:BUCKETS]]
-            last = [int(n or 0) for n in hists[BUCKETS:]]
-            found[g] = Figures(
-                key=g, created=int(created or 0), repeat_contacts=int(repeat or 0),
-                first_responses=int(frs or 0), resolved=int(resolved or 0),
-                first_contact_resolved=int(fcr or 0), cross_channel=int(cross or 0),
-                first_response_median=percentile(first, 0.5),
-                first_response_p90=percentile(first, 0.9),
-                resolution_median=percentile(last, 0.5), resolution_p90=percentile(last, 0.9),
-                sla={target: (int(sla_counts[2 * n + 1] or 0), int(sla_counts[2 * n] or 0))
-                     for n, target in enumerate(SLA_TARGETS)})
-    durations = sum(f.first_responses + f.resolved for f in found.values())
+        found = {g: _figures_of(g, values) for g, *values in cursor.fetchall()}
+    durations = sum(getattr(f, count) for f in found.values()
+                    for count in DURATION_COUNTS.values())
     if found and durations <= settings.REPORTS_EXACT_LIMIT:
-        _exact_percentiles(found, column, sub, params)
+        _exact_percentiles(found, column, scope)
     ordered = sorted(found.values(), key=lambda f: (-f.created, str(f.key)))
     if group is None:
         return ordered or [Figures()]
     return ordered
 
 
-def _exact_percentiles(found: dict[Any, Figures], column: str, sub: str,
-                       params: tuple[Any, ...]) -> None:
+def _exact_percentiles(found: dict[Any, Figures], column: str, scope: Scope) -> None:
+    """The scope's durations are all in its daily rows' arrays (months included)."""
+    where, params = daily_where_sql(scope, ((scope.start, scope.end),))
     percentiles = "percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY v)"
+    parts = " UNION ALL ".join(
+        f"SELECT g, {n} AS which, {percentiles} AS p "  # noqa: S608 - names are ours
+        f"FROM f, unnest(f.{name}_seconds) v GROUP BY g" for n, name in enumerate(DURATIONS))
+    arrays = ", ".join(f"{name}_seconds" for name in DURATIONS)
     sql = f"""
-        WITH f AS (SELECT {column} AS g, r.* FROM reports_dailyrollup r WHERE r.id IN ({sub})),
-        frt AS (SELECT g, {percentiles} AS p FROM f, unnest(f.first_response_seconds) v
-                GROUP BY g),
-        res AS (SELECT g, {percentiles} AS p FROM f, unnest(f.resolution_seconds) v GROUP BY g)
-        SELECT g, 1, p FROM frt UNION ALL SELECT g, 2, p FROM res
+        WITH f AS (SELECT {column} AS g, {arrays} FROM reports_dailyrollup WHERE {where})
+        {parts}
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for g, which, values in cursor.fetchall():
-            figures_of = found[g]
-            if which == 1:
-                figures_of.first_response_median = _whole(values, 0)
-                figures_of.first_response_p90 = _whole(values, 1)
-            else:
-                figures_of.resolution_median = _whole(values, 0)
-                figures_of.resolution_p90 = _whole(values, 1)
+            name = DURATIONS[which]
+            setattr(found[g], f"{name}_median", _whole(values, 0))
+            setattr(found[g], f"{name}_p90", _whole(values, 1))
 
 
 def daily(scope: Scope) -> list[dict[str, Any]]:
-    """Per day of the period: new, resolved, and the backlog at the day's end."""
-    sub, params = _subquery(rows(scope))
-    sql = f"""
-        SELECT day, SUM(created), SUM(cardinality(resolution_seconds)), SUM(backlog)
-        FROM reports_dailyrollup WHERE id IN ({sub}) GROUP BY day
-    """  # noqa: S608
+    """Per day of the period: new, resolved, and the backlog at the day's end; a rolled-up
+    month's days come packed in its monthly rows."""
+    found = sources(scope)
+    by_day: dict[date, tuple[int, int, int]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        by_day = {d: (int(c), int(r), int(b)) for d, c, r, b in cursor.fetchall()}
+        if found.day_ranges:
+            where, params = daily_where_sql(scope, found.day_ranges)
+            cursor.execute(f"""
+                SELECT day, SUM(created), SUM(cardinality(resolution_seconds)), SUM(backlog)
+                FROM reports_dailyrollup WHERE {where} GROUP BY day
+            """, params)  # noqa: S608
+            by_day.update({d: (int(c), int(r), int(b)) for d, c, r, b in cursor.fetchall()})
+        if found.months:
+            where, params = monthly_where_sql(scope, found.months)
+            cursor.execute(f"""
+                SELECT month, SUM(created_by_day), SUM(resolved_by_day), SUM(backlog_by_day)
+                FROM reports_monthlyrollup WHERE {where} GROUP BY month
+            """, params)  # noqa: S608
+            for month, *packed in cursor.fetchall():
+                new, closed, open_ = (unpack(p, 31) for p in packed)
+                for n in range((next_month(month) - month).days):
+                    by_day[month + timedelta(days=n)] = (new[n], closed[n], open_[n])
     series = []
     for n in range(scope.days):
         day = scope.start + timedelta(days=n)
@@ -205,18 +252,27 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def heatmap(scope: Scope) -> list[list[int]]:
-    """New conversations by weekday (Monday first) and local hour: the hour arrays summed
-    position by position (no unnest: one pass over the rows)."""
-    sub, params = _subquery(rows(scope))
-    hours = ", ".join(f"SUM(created_by_hour[{h}])" for h in range(1, 25))
-    sql = f"""
-        SELECT EXTRACT(ISODOW FROM day)::int, {hours}
-        FROM reports_dailyrollup WHERE id IN ({sub}) GROUP BY 1
-    """  # noqa: S608
+    """New conversations by weekday (Monday first) and local hour: the daily rows' hour
+    arrays summed position by position, the monthly rows' packed weekday x hour cells."""
+    found = sources(scope)
     grid = [[0] * 24 for _ in WEEKDAYS]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for weekday, *counts in cursor.fetchall():
-            grid[weekday - 1] = [int(n or 0) for n in counts]
+        if found.day_ranges:
+            where, params = daily_where_sql(scope, found.day_ranges)
+            hours = ", ".join(f"SUM(created_by_hour[{h}])" for h in range(1, 25))
+            cursor.execute(f"""
+                SELECT EXTRACT(ISODOW FROM day)::int, {hours}
+                FROM reports_dailyrollup WHERE {where} GROUP BY 1
+            """, params)  # noqa: S608
+            for weekday, *counts in cursor.fetchall():
+                grid[weekday - 1] = [int(n or 0) for n in counts]
+        if found.months:
+            where, params = monthly_where_sql(scope, found.months)
+            cursor.execute(f"""
+                SELECT SUM(created_by_weekday_hour) FROM reports_monthlyrollup WHERE {where}
+            """, params)  # noqa: S608
+            cells = unpack(cursor.fetchone()[0], 24 * len(WEEKDAYS))
+            for weekday, row in enumerate(grid):
+                for hour in range(24):
+                    row[hour] += cells[24 * weekday + hour]
     return grid
-

@@ -5,8 +5,20 @@ that day. reports.actions writes the rows; nothing here writes.
 Each figure is counted on the day its event happened, in REPORTS_TIME_ZONE:
 - created, created_by_hour, repeat_contacts: on the day of the first customer message;
 - first_response_seconds: on the day of the first agent response;
+- next_response_seconds: on the day of each later agent reply that answers customer
+  messages, from the first of those messages (the one after the previous agent reply)
+  to the reply; read from the interactions of the conversations touched since the day
+  began (ix_timeline), as Zendesk's "next reply time" and Chatwoot's "reply time";
 - resolution_seconds, first_contact_resolved, cross_channel: on the day of resolution
   (a conversation reopened and resolved again counts on its last resolution);
+- written_handle_seconds / written_handled: on the day of resolution, from the first
+  agent reply to the resolution (Zendesk's messaging handle time runs from the agent's
+  assignment to solved; the first reply is the first moment the stamps prove an agent
+  on it, and, as in Zendesk, a conversation no agent wrote in has no handle time);
+- call_handle_seconds / calls_handled: on the day a call began, the time an agent was
+  on it: the talk time of the agents' legs (meta.talk_seconds) of a call that came in,
+  or the recorded duration (meta.duration_seconds) of a call an agent placed; a call
+  no agent talked on is not counted;
 - backlog: conversations whose first customer message came before the day's end and that
   were not resolved at its end.
 A conversation's row is that of its first channel, its team and its assignee as they are
@@ -23,6 +35,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, Min, Q
+from django.db.models.fields.json import KeyTextTransform
 
 from conversations.models import Conversation, ConversationStatus, Direction, Interaction
 from conversations.models.choices import InteractionKind
@@ -55,6 +68,11 @@ class RowValues:
     repeat_contacts: int = 0
     first_response_seconds: list[int] = field(default_factory=list)
     resolution_seconds: list[int] = field(default_factory=list)
+    next_response_seconds: list[int] = field(default_factory=list)
+    written_handle_seconds: int = 0
+    written_handled: int = 0
+    call_handle_seconds: int = 0
+    calls_handled: int = 0
     first_contact_resolved: int = 0
     cross_channel: int = 0
     backlog: int = 0
@@ -130,7 +148,7 @@ def _repeat_customers(created: list[dict[str, Any]], start: datetime) -> set[int
 
 
 FIELDS = ("id", "customer_id", "channels", "last_inbound_channel", "team_id", "assignee_id",
-          "status", "first_inbound_at", "first_response_at", "resolved_at")
+          "status", "first_inbound_at", "first_response_at", "resolved_at", "updated_at")
 
 
 def compute_day(day: date) -> dict[Dims, RowValues]:
@@ -138,15 +156,23 @@ def compute_day(day: date) -> dict[Dims, RowValues]:
     start, end = day_bounds(day)
     # Anything that happened on or after `start` touched updated_at (indexed); what is not
     # resolved may count in the backlog whenever it was last touched.
+    # A conversation an agent began with a call has no customer message: it counts only
+    # for its calls, on a day it existed and was touched after.
     candidates = Conversation.objects.filter(
         Q(updated_at__gte=start) | ~Q(status=ConversationStatus.RESOLVED),
-        first_inbound_at__lt=end,
+        Q(first_inbound_at__lt=end)
+        | Q(first_inbound_at__isnull=True, created_at__lt=end, updated_at__gte=start),
     ).values(*FIELDS)
     rows: dict[Dims, RowValues] = defaultdict(RowValues)
     created: list[dict[str, Any]] = []
     resolved: list[dict[str, Any]] = []
+    touched: list[dict[str, Any]] = []
     zone = report_zone()
     for conv in candidates.iterator(chunk_size=2000):
+        if conv["updated_at"] >= start:
+            touched.append(conv)
+        if conv["first_inbound_at"] is None:
+            continue
         values = rows[_dims(conv)]
         began, answered, closed = (conv["first_inbound_at"], conv["first_response_at"],
                                    conv["resolved_at"])
@@ -161,6 +187,9 @@ def compute_day(day: date) -> dict[Dims, RowValues]:
         if closed is not None and start <= closed < end:
             values.resolution_seconds.append(_seconds(closed, began))
             resolved.append(conv)
+            if answered is not None:
+                values.written_handle_seconds += _seconds(closed, answered)
+                values.written_handled += 1
         if closed is None or closed >= end:
             values.backlog += 1
     repeat = _repeat_customers(created, start)
@@ -175,8 +204,55 @@ def compute_day(day: date) -> dict[Dims, RowValues]:
             values.first_contact_resolved += 1
         if found.get("customer_channels", 0) > 1:
             values.cross_channel += 1
+    _count_replies_and_calls(rows, touched, start, end)
     _count_sla_outcomes(rows, start, end)
     return {dims: values for dims, values in rows.items() if values != RowValues()}
+
+
+def _count_replies_and_calls(rows: dict[Dims, RowValues], touched: list[dict[str, Any]],
+                             start: datetime, end: datetime) -> None:
+    """Next responses and calls in [start, end). A reply or a call made then touched its
+    conversation (updated_at), so `touched` holds every one; their customer messages,
+    agent replies and calls up to the day's end come in one query, in timeline order."""
+    if not touched:
+        return
+    dims = {conv["id"]: _dims(conv) for conv in touched}
+    contacts = (
+        Interaction.objects.filter(conversation_id__in=list(dims), kind__in=CONTACT_KINDS,
+                                   occurred_at__lt=end)
+        .filter(Q(direction=Direction.INBOUND)
+                | Q(direction=Direction.OUTBOUND, author_agent__isnull=False))
+        .annotate(talk=KeyTextTransform("talk_seconds", "meta"),
+                  duration=KeyTextTransform("duration_seconds", "meta"))
+        .order_by("conversation_id", "occurred_at", "id")
+        .values_list("conversation_id", "direction", "kind", "occurred_at", "talk", "duration")
+    )
+    current, replied, waiting = None, False, None
+    for conv_id, direction, kind, occurred, talk, duration in contacts.iterator(chunk_size=2000):
+        if conv_id != current:
+            current, replied, waiting = conv_id, False, None
+        values = rows[dims[conv_id]]
+        today = start <= occurred < end
+        if kind == InteractionKind.CALL and today:
+            handled = _whole_seconds(talk) or (
+                _whole_seconds(duration) if direction == Direction.OUTBOUND else 0)
+            if handled:
+                values.call_handle_seconds += handled
+                values.calls_handled += 1
+        if direction == Direction.INBOUND:
+            if replied and waiting is None:
+                waiting = occurred
+            continue
+        if waiting is not None and today:
+            values.next_response_seconds.append(_seconds(occurred, waiting))
+        replied, waiting = True, None
+
+
+def _whole_seconds(value: str | None) -> int:
+    try:
+        return max(0, int(float(value))) if value not in (None, "") else 0
+    except ValueError:
+        return 0
 
 
 def _count_sla_outcomes(rows: dict[Dims, RowValues], start: datetime, end: datetime) -> None:

@@ -10,6 +10,19 @@ class PercentilesSerializer(serializers.Serializer):  # type: ignore[type-arg]
     p90 = serializers.IntegerField(allow_null=True, help_text="Seconds, 90th percentile.")
 
 
+class HandleTimeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    average = serializers.IntegerField(allow_null=True, help_text="Seconds; null: none.")
+    count = serializers.IntegerField()
+
+
+class HandleTimesSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    written = HandleTimeSerializer(help_text="Conversations resolved in the period that an "
+                                   "agent wrote in: from the first agent reply to resolution.")
+    calls = HandleTimeSerializer(help_text="Calls begun in the period that an agent talked "
+                                 "on: the agents' talk time (a call placed by an agent: its "
+                                 "duration).")
+
+
 class SlaTargetSerializer(serializers.Serializer):  # type: ignore[type-arg]
     met = serializers.IntegerField()
     due = serializers.IntegerField(help_text="Targets decided in the period (met or missed).")
@@ -28,6 +41,11 @@ class FiguresSerializer(serializers.Serializer):  # type: ignore[type-arg]
     resolved = serializers.IntegerField()
     first_response_seconds = PercentilesSerializer()
     resolution_seconds = PercentilesSerializer()
+    next_responses = serializers.IntegerField(
+        help_text="Agent replies that answered customer messages after an earlier reply.")
+    next_response_seconds = PercentilesSerializer(
+        help_text="From the first customer message after an agent reply to the next reply.")
+    handle_seconds = HandleTimesSerializer(help_text="Average handle time.")
     first_contact_resolved = serializers.IntegerField()
     first_contact_resolution_rate = serializers.FloatField(allow_null=True)
     cross_channel = serializers.IntegerField()

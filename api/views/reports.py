@@ -51,9 +51,10 @@ class ReportViewSet(AgentViewSet):
     @extend_schema(parameters=PARAMETERS, responses=SummarySerializer)
     @action(detail=False)
     def summary(self, request: Request) -> Response:
-        """First response and resolution (median, p90 in seconds), first-contact
-        resolution, cross-channel and repeat-contact rates, SLA attainment per target, for
-        the period and the one before. `csat`: the surveys sent in the period (null: none)."""
+        """First response, next response and resolution (median, p90 in seconds),
+        average handle time (written conversations, calls), first-contact resolution,
+        cross-channel and repeat-contact rates, SLA attainment per target, for the period
+        and the one before. `csat`: the surveys sent in the period (null: none)."""
         return Response(summary(self._scope(request)))
 
     @extend_schema(parameters=PARAMETERS, responses=DaySerializer(many=True))

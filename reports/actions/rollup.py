@@ -1,5 +1,7 @@
-"""Writing the daily rollup: a day's rows are replaced as a whole, under a lock on its
-RolledDay row, so two workers (or a page refreshing today) never interleave."""
+"""Writing the rollups: a day's rows are replaced as a whole, under a lock on its
+RolledDay row, so two workers (or a page refreshing today) never interleave; a past
+month's rows likewise under its RolledMonth row. A day of a month already rolled up
+rewrites the month in the same transaction, so the two never disagree."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from reports.histogram import histogram
-from reports.models import DailyRollup, RolledDay
+from reports.histogram import packed_histogram
+from reports.models import DailyRollup, MonthlyRollup, RolledDay, RolledMonth
+from reports.monthly import compute_month, month_of
 from reports.rollup import compute_day, local_day
 
 logger = logging.getLogger(__name__)
@@ -29,14 +32,40 @@ def do_roll_up_day(day: date) -> int:
         DailyRollup.objects.filter(day=day).delete()
         DailyRollup.objects.bulk_create([
             DailyRollup(day=day, channel=channel, team_id=team_id, agent_id=agent_id,
-                        first_response_histogram=histogram(values.first_response_seconds),
-                        resolution_histogram=histogram(values.resolution_seconds),
+                        first_response_buckets=packed_histogram(values.first_response_seconds),
+                        resolution_buckets=packed_histogram(values.resolution_seconds),
+                        next_response_buckets=packed_histogram(values.next_response_seconds),
                         **vars(values))
             for (channel, team_id, agent_id), values in rows.items()
         ])
         marker.rolled_at = timezone.now()
         marker.save(update_fields=["rolled_at"])
+        if RolledMonth.objects.filter(month=month_of(day)).exists():
+            do_roll_up_month(month_of(day))
     return len(rows)
+
+
+def do_roll_up_month(month: date) -> int:
+    """Recompute a month's rows (`month`: its first day) from its daily rows; from now on
+    reports read the month from them. Returns how many rows it has."""
+    with transaction.atomic():
+        RolledMonth.objects.get_or_create(month=month, defaults={"rolled_at": timezone.now()})
+        marker = RolledMonth.objects.select_for_update().get(month=month)
+        rows = compute_month(month)
+        MonthlyRollup.objects.filter(month=month).delete()
+        MonthlyRollup.objects.bulk_create([values.row(month, dims)
+                                           for dims, values in rows.items()])
+        marker.rolled_at = timezone.now()
+        marker.save(update_fields=["rolled_at"])
+    return len(rows)
+
+
+def months_to_roll_up(today: date | None = None) -> list[date]:
+    """Months over before today's that have rolled days but no monthly rows yet."""
+    today = today or local_day(timezone.now())
+    days = RolledDay.objects.filter(day__lt=month_of(today)).values_list("day", flat=True)
+    rolled = set(RolledMonth.objects.values_list("month", flat=True))
+    return sorted({month_of(day) for day in days} - rolled)
 
 
 def days_to_roll_up(today: date | None = None) -> list[date]:

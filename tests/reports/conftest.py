@@ -3,15 +3,22 @@
 C1 email, agent_a: in 09:00, reply 09:10, resolved 10:00  (first response 600 s,
    resolution 3,600 s; one reply, nothing after it: resolved at first contact)
 C2 chat, agent_a: in 09:30 (chat), reply 09:32, in 11:00 (email), reply 11:30,
-   resolved 12:30  (120 s, 10,800 s; the customer used chat and email: cross-channel)
-C3 sms, unassigned: in 14:00, reply 15:00, in 15:05 ("thanks"), resolved 15:10
-   (3,600 s, 4,200 s; the customer wrote after the reply: not first-contact)
-C4 email, agent_a, C1's customer: in 16:00, open  (a repeat contact; backlog)
-C5 email, unassigned: in Sunday 1 Nov 20:00, reply Monday 08:00, open
-   (first response 43,200 s counted on Monday; backlog both days)
+   in 11:40 and 11:45 (chat), reply 12:00, resolved 12:30  (120 s, 10,800 s; the
+   customer used chat and email: cross-channel; next responses 1,800 s and 1,200 s,
+   the second from 11:40, the first message after the reply)
+C3 sms, unassigned: in 14:00, reply 15:00, in 15:05 ("thanks"), an agent calls the
+   customer 15:06 (150 s on the line), resolved 15:10  (3,600 s, 4,200 s; the customer
+   wrote after the reply: not first-contact; next response 60 s, the call)
+C4 email, agent_a, C1's customer: in 16:00, then calls in 16:30 (an agent talks 420 s
+   of its 460 s) and 17:00 (no one answers), open  (a repeat contact; backlog)
+C5 email, unassigned: in Sunday 1 Nov 20:00, reply Monday 08:00, in 08:20, reply 09:00,
+   open  (first response 43,200 s counted on Monday; next response 2,400 s; backlog
+   both days)
 Monday: 4 new; first responses 120, 600, 3,600, 43,200 → median 2,100, p90 31,320;
-resolutions 3,600, 4,200, 10,800 → median 4,200, p90 9,480; FCR 1/3; cross-channel 1/3;
-repeat contacts 1/4; backlog 2.
+resolutions 3,600, 4,200, 10,800 → median 4,200, p90 9,480; next responses 60, 1,200,
+1,800, 2,400 → median 1,500, p90 2,220; handle time, written (first reply to resolution)
+3,000 (C1), 10,680 (C2), 600 (C3) → average 4,760; calls 150 (C3), 420 (C4) → average
+285; FCR 1/3; cross-channel 1/3; repeat contacts 1/4; backlog 2.
 """
 
 from __future__ import annotations
@@ -32,24 +39,36 @@ def at(hour: int, minute: int = 0, day: date = MONDAY) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
 
 
+# (direction, channel, when) for a message; a call adds its meta as channels_voice
+# keeps it: (direction, "voice", when, {"talk_seconds": ..., "duration_seconds": ...}).
+Contact = tuple[Any, ...]
+
+
+def call(direction: str, when: datetime, talk: int, duration: int) -> Contact:
+    return (direction, "voice", when,
+            {"talk_seconds": talk, "duration_seconds": duration, "status": "completed"})
+
+
 def _conversation(customer: Customer, channel: str, team: Any, assignee: Any,
-                  contacts: list[tuple[str, str, datetime]],
-                  resolved: datetime | None) -> Conversation:
-    inbound = [when for direction, _, when in contacts if direction == "in"]
-    replies = [when for direction, _, when in contacts if direction == "out"]
+                  contacts: list[Contact], resolved: datetime | None) -> Conversation:
+    messages = [c for c in contacts if len(c) == 3]
+    inbound = [c[2] for c in messages if c[0] == "in"]
+    # Only written replies stamp first_response_at (conversations.actions.reply).
+    replies = [c[2] for c in messages if c[0] == "out"]
     conv = Conversation.objects.create(
         customer=customer, team=team, assignee=assignee,
         status="resolved" if resolved else "open",
-        channels=list(dict.fromkeys(c for _, c, _ in contacts)),
+        channels=list(dict.fromkeys(c[1] for c in contacts)),
         last_inbound_channel=channel,
         first_inbound_at=inbound[0], last_inbound_at=inbound[-1],
         first_response_at=replies[0] if replies else None, resolved_at=resolved,
-        last_activity_at=max(when for _, _, when in contacts),
+        last_activity_at=max(c[2] for c in contacts),
     )
-    for direction, ch, when in contacts:
+    for direction, ch, when, *meta in contacts:
         Interaction.objects.create(
             conversation=conv, customer=customer, channel=ch, direction=direction,
-            kind="message", occurred_at=when, text=f"{direction} {ch}",
+            kind="call" if meta else "message", meta=meta[0] if meta else {},
+            occurred_at=when, text=f"{direction} {ch}",
             author_agent=(assignee or team_agent(team)) if direction == "out" else None,
             status="received" if direction == "in" else "sent",
         )
@@ -70,13 +89,19 @@ def report_day(settings, team_a, agent_a) -> dict[str, Conversation]:
                             [("in", "email", at(9)), ("out", "email", at(9, 10))], at(10)),
         "c2": _conversation(bob, "chat", team_a, agent_a,
                             [("in", "chat", at(9, 30)), ("out", "chat", at(9, 32)),
-                             ("in", "email", at(11)), ("out", "email", at(11, 30))], at(12, 30)),
+                             ("in", "email", at(11)), ("out", "email", at(11, 30)),
+                             ("in", "chat", at(11, 40)), ("in", "chat", at(11, 45)),
+                             ("out", "chat", at(12))], at(12, 30)),
         "c3": _conversation(cy, "sms", team_a, None,
                             [("in", "sms", at(14)), ("out", "sms", at(15)),
-                             ("in", "sms", at(15, 5))], at(15, 10)),
-        "c4": _conversation(ann, "email", team_a, agent_a, [("in", "email", at(16))], None),
+                             ("in", "sms", at(15, 5)), call("out", at(15, 6), 0, 150)],
+                            at(15, 10)),
+        "c4": _conversation(ann, "email", team_a, agent_a,
+                            [("in", "email", at(16)), call("in", at(16, 30), 420, 460),
+                             call("in", at(17), 0, 35)], None),
         "c5": _conversation(dee, "email", team_a, None,
-                            [("in", "email", at(20, day=SUNDAY)), ("out", "email", at(8))], None),
+                            [("in", "email", at(20, day=SUNDAY)), ("out", "email", at(8)),
+                             ("in", "email", at(8, 20)), ("out", "email", at(9))], None),
     }
 
 
