@@ -18,6 +18,7 @@ from conversations.channels import channel_choices
 from conversations.params import InvalidFilter
 from reports.access import NotForReports, report_teams
 from reports.actions.rollup import refresh_today_if_stale
+from reports.availability import UNAVAILABLE, reports_available
 from reports.models import SLA_TARGETS
 from reports.params import PERIODS, scope_from
 from reports.payloads import BREAKDOWNS, breakdown, daily_payload, heatmap_payload, summary
@@ -39,6 +40,8 @@ def report_page(view: View) -> View:
             team_ids = report_teams(request.user)
         except NotForReports as exc:
             return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
+        if not reports_available():
+            return render(request, "reports/unavailable.html", {"message": UNAVAILABLE})
         try:
             scope = scope_from(request.GET, team_ids)
         except InvalidFilter as exc:

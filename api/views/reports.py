@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -20,6 +20,7 @@ from api.views.base import AgentViewSet
 from conversations.params import choice
 from reports.access import NotForReports, report_teams
 from reports.actions.rollup import refresh_today_if_stale
+from reports.availability import UNAVAILABLE, reports_available
 from reports.params import scope_from
 from reports.payloads import BREAKDOWNS, breakdown, daily_payload, heatmap_payload, summary
 from reports.queries import Scope
@@ -35,6 +36,12 @@ PARAMETERS = [
 ]
 
 
+class ReportsUnavailable(APIException):
+    status_code = 501
+    default_detail = UNAVAILABLE
+    default_code = "reports_unavailable"
+
+
 class ReportViewSet(AgentViewSet):
     pagination_class = None  # a report is one answer, never a page of one
 
@@ -43,6 +50,8 @@ class ReportViewSet(AgentViewSet):
             team_ids = report_teams(self.user)
         except NotForReports as exc:
             raise PermissionDenied(str(exc)) from exc
+        if not reports_available():
+            raise ReportsUnavailable()
         scope = scope_from(request.query_params, team_ids)
         if scope.end >= local_day(timezone.now()):
             refresh_today_if_stale()

@@ -3,6 +3,8 @@
 import django.contrib.postgres.fields
 from django.db import migrations, models
 
+from reports.migration_ops import AddArrayField
+
 
 class Migration(migrations.Migration):
 
@@ -21,12 +23,12 @@ class Migration(migrations.Migration):
             name='calls_handled',
             field=models.PositiveIntegerField(default=0),
         ),
-        migrations.AddField(
+        AddArrayField(
             model_name='dailyrollup',
             name='next_response_histogram',
             field=django.contrib.postgres.fields.ArrayField(base_field=models.PositiveIntegerField(), default=list, size=None),
         ),
-        migrations.AddField(
+        AddArrayField(
             model_name='dailyrollup',
             name='next_response_seconds',
             field=django.contrib.postgres.fields.ArrayField(base_field=models.PositiveIntegerField(), default=list, size=None),

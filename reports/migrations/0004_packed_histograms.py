@@ -3,6 +3,8 @@
 import reports.packed
 from django.db import migrations
 
+from reports.migration_ops import PostgresSQL
+
 
 class Migration(migrations.Migration):
     """The histograms move from arrays to packed numbers (reports.packed); the arrays go
@@ -30,7 +32,7 @@ class Migration(migrations.Migration):
         ),
         # The histograms move from arrays to packed numbers (reports.packed): the same
         # buckets, cell i = bucket i.
-        migrations.RunSQL(
+        PostgresSQL(
             [f"""UPDATE reports_dailyrollup SET {name}_buckets = COALESCE((
                     SELECT SUM(v::numeric * ('1' || repeat('0', 12 * (i::int - 1)))::numeric)
                     FROM unnest({name}_histogram) WITH ORDINALITY u(v, i) WHERE v > 0), 0)"""

@@ -113,6 +113,14 @@ def test_fresh_embedded_install_serves_demo_with_worker_and_websocket(
     first_row = home.split("data-row-id=")[1].split("</li>")[0]
     assert newest_customer in first_row
 
+    # Every page in the navigation answers; reports say they need PostgreSQL.
+    for path in ("/queues/", "/settings/", "/settings/routing/"):
+        assert session.get(f"{server.url}{path}", timeout=10).status_code == 200, path
+    reports = session.get(f"{server.url}/reports/", timeout=10)
+    assert reports.status_code == 200 and "Reports need PostgreSQL" in reports.text
+    api_reports = session.get(f"{server.url}/api/v1/reports/summary/", timeout=10)
+    assert api_reports.status_code == 501, api_reports.text
+
     receiver_url, received = receiver
     _set_outbound_url(server.url, session, receiver_url)
 
