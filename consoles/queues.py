@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, FilteredRelation, Min, Q, QuerySet
 from django.utils import timezone
 
 from agents.models import Agent, Presence, Team
@@ -109,17 +110,25 @@ def open_conversations(team_ids: tuple[int, ...] | None) -> QuerySet[Conversatio
     return qs
 
 
+ALERT_STATES = (ClockState.AT_RISK, ClockState.BREACHED)
+
+
 def _queue_counts(team_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
+    """Per channel and team: waiting, unassigned, oldest waiting, at risk, breached.
+    The clocks are joined on their alert states only (the partial index
+    sla_clock_alert: a few hundred rows), not every open conversation's clock."""
     waiting = Q(awaiting_since__isnull=False)
     rows = [dict(row) for row in (
         open_conversations(team_ids)
+        .annotate(alert=FilteredRelation(
+            "sla_clock", condition=Q(sla_clock__state__in=ALERT_STATES)))
         .values("last_inbound_channel", "team_id")
         .annotate(
             waiting=Count("id", filter=waiting),
             unassigned=Count("id", filter=Q(assignee__isnull=True)),
             oldest=Min("awaiting_since"),
-            at_risk=Count("id", filter=Q(sla_clock__state=ClockState.AT_RISK)),
-            breached=Count("id", filter=Q(sla_clock__state=ClockState.BREACHED)),
+            at_risk=Count("id", filter=Q(alert__state=ClockState.AT_RISK)),
+            breached=Count("id", filter=Q(alert__state=ClockState.BREACHED)),
         )
         .order_by()
     )]
@@ -137,13 +146,37 @@ OUTCOMES_SQL = """
 """
 
 
-def _outcomes_today(
-    team_ids: tuple[int, ...] | None, now: datetime
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+# Today's outcome figures change only when a target is decided, and reading them is a
+# scan of every outcome row written today (30-65 ms at 50,000 rows, bench/queues.py): one
+# reading serves every viewer of the same scope for this long.
+OUTCOMES_FRESH_SECONDS = 15
+
+Outcomes = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def _outcomes_key(team_ids: tuple[int, ...] | None, start: datetime) -> str:
+    scope = "all" if team_ids is None else ",".join(str(pk) for pk in sorted(team_ids))
+    return f"queues:outcomes:{start.isoformat()}:{scope}"
+
+
+def _outcomes_today(team_ids: tuple[int, ...] | None, now: datetime) -> Outcomes:
+    """Today's SLA outcome figures by channel and by team, from the cache when they
+    are at most OUTCOMES_FRESH_SECONDS old (the cache holds nothing that cannot be
+    read again: with Redis down every page reads them)."""
+    start, _ = day_bounds(local_day(now))
+    key = _outcomes_key(team_ids, start)
+    cached = cache.get(key)
+    if cached is not None:
+        return cast(Outcomes, cached)
+    outcomes = _read_outcomes(team_ids, start)
+    cache.set(key, outcomes, OUTCOMES_FRESH_SECONDS)
+    return outcomes
+
+
+def _read_outcomes(team_ids: tuple[int, ...] | None, start: datetime) -> Outcomes:
     """Today's SLA outcome rows, grouped by channel and by team in one scan (GROUPING
     SETS, through the created_at index): how many, how many met, and the exact median
     wait of the answered response targets (percentile_cont)."""
-    start, _ = day_bounds(local_day(now))
     by_channel: list[dict[str, Any]] = []
     by_team: list[dict[str, Any]] = []
     with connection.cursor() as cursor:
@@ -195,7 +228,7 @@ def attention(team_ids: tuple[int, ...] | None) -> list[Conversation]:
     most of the time at 20,000 open conversations)."""
     ids = list(
         open_conversations(team_ids)
-        .filter(sla_clock__state__in=(ClockState.AT_RISK, ClockState.BREACHED))
+        .filter(sla_clock__state__in=ALERT_STATES)
         .order_by("-sla_clock__state", "sla_clock__due_at", "id")
         .values_list("id", flat=True)[:ATTENTION_LIMIT]
     )

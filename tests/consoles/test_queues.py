@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -15,13 +16,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents.models import Presence
+from consoles import queues
 from consoles.queues import board
 from conversations.models import Conversation, Interaction
 from customers.models import Customer
+from reports.rollup import day_bounds, local_day
 from routing.models import ConversationSLA, SLAOutcome
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_cached_outcomes() -> None:
+    """Today's outcome figures are cached for 15 s per scope: none from another test."""
+    cache.clear()
 
 
 def client_for(user: Any) -> Client:
@@ -147,6 +156,9 @@ def test_the_wallboard_has_no_controls(floor, lead):
 def test_the_query_count_does_not_grow_with_the_floor(floor, lead, team_a):
     client = client_for(lead)
     client.get(reverse("queues"))  # warm caches (sessions, content types)
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        assert client.get(reverse("queues")).status_code == 200
     with CaptureQueriesContext(connection) as first:
         assert client.get(reverse("queues")).status_code == 200
     for i in range(5):
@@ -154,7 +166,31 @@ def test_the_query_count_does_not_grow_with_the_floor(floor, lead, team_a):
         conversation(team_a, "sms", waiting_min=3, assignee=extra, state="at_risk")
     with CaptureQueriesContext(connection) as second:
         assert client.get(reverse("queues")).status_code == 200
-    assert len(first) == len(second) == 13
+    # 13 when today's outcome figures are read, 12 while they are cached.
+    assert len(cold) == 13
+    assert len(first) == len(second) == 12
+
+
+def test_todays_outcome_figures_are_read_once_per_scope_for_15_seconds(floor, team_a, team_b):
+    now = timezone.now()
+    mine = board((team_a.pk,), now)
+    email = next(r for r in mine.channels if r.key == "email")
+    assert (email.met, email.outcomes, email.median_wait_seconds) == (1, 3, 360.0)
+    outcome(floor["at_risk"], team_a, True, 1200)
+    with CaptureQueriesContext(connection) as again:
+        cached = board((team_a.pk,), now)
+    assert not any("routing_slaoutcome" in q["sql"] for q in again.captured_queries)
+    email = next(r for r in cached.channels if r.key == "email")
+    assert (email.met, email.outcomes, email.median_wait_seconds) == (1, 3, 360.0)
+    # Another scope is read on its own, with the new row.
+    both = board((team_a.pk, team_b.pk), now)
+    email = next(r for r in both.channels if r.key == "email")
+    assert (email.met, email.outcomes, email.median_wait_seconds) == (2, 5, 750.0)
+    # Once the key expires (15 s; deleted here), the lead's scope is read again.
+    assert queues.OUTCOMES_FRESH_SECONDS == 15
+    cache.delete(queues._outcomes_key((team_a.pk,), day_bounds(local_day(now))[0]))
+    email = next(r for r in board((team_a.pk,), now).channels if r.key == "email")
+    assert (email.met, email.outcomes, email.median_wait_seconds) == (2, 4, 600.0)
 
 
 def test_one_click_reassign_goes_through_the_update_action(floor, lead, agent_a, agent_b):
