@@ -56,10 +56,10 @@ def conversation(team: Any, channel: str, *, waiting_min: int | None = None,
 
 
 def outcome(conv: Conversation, team: Any, met: bool, wait_s: int | None,
-            target: str = "first_response", days_ago: int = 0) -> None:
+            target: str = "first_response", days_ago: int = 0, channel: str = "") -> None:
     started = timezone.now() - timedelta(hours=1)
     row = SLAOutcome.objects.create(
-        conversation=conv, target=target, channel=conv.last_inbound_channel,
+        conversation=conv, target=target, channel=channel or conv.last_inbound_channel,
         team_id=team.pk, started_at=started, met=met,
         achieved_at=started + timedelta(seconds=wait_s) if wait_s is not None else None,
     )
@@ -123,6 +123,18 @@ def test_a_leads_board_counts_their_teams_exactly(floor, lead, team_a):
     assert b.presence_counts == {"online": 1, "away": 0, "offline": 1}
 
 
+def test_todays_figures_go_to_the_channel_the_customer_waited_on(team_a, lead):
+    """A conversation begun by email whose reply clock ran on SMS (the customer wrote
+    there next): its wait counts for SMS here, while Reports count it under email."""
+    conv = conversation(team_a, "email")
+    outcome(conv, team_a, True, 90, channel="sms")
+    b = board((team_a.pk,))
+    sms = next(r for r in b.channels if r.key == "sms")
+    email = next(r for r in b.channels if r.key == "email")
+    assert (sms.median_wait_seconds, sms.met, sms.outcomes) == (90.0, 1, 1)
+    assert (email.median_wait_seconds, email.outcomes, email.unassigned) == (None, 0, 1)
+
+
 def test_an_admin_sees_every_team(floor, admin_user):
     b = board(None)
     assert [t.label for t in b.teams] == ["Team A", "Team B"]
@@ -143,6 +155,9 @@ def test_the_page_and_fragment_show_the_leads_rows(floor, lead):
     assert 'id="realtime-status"' in page and "js/queues.js" in page
     fragment = client.get(reverse("queues-board")).content.decode()
     assert "<html" not in fragment and 'data-queue-row="channel-email"' in fragment
+    # What "by channel" means here, and where the reports differ.
+    assert "by the channel the customer waited on, the one the SLA clock ran on" in page
+    assert "Reports count a conversation under the channel it began on." in page
 
 
 def test_the_wallboard_has_no_controls(floor, lead):
