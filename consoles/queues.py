@@ -12,12 +12,21 @@ from typing import Any, cast
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, FilteredRelation, Min, Q, QuerySet
+from django.db.models import (
+    Count,
+    FilteredRelation,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 from agents.models import Agent, Presence, Team
 from conversations.channels import channel_choices
 from conversations.models import Conversation, ConversationStatus
+from customers.models import Identity
 from reports.rollup import day_bounds, local_day
 from routing.models import ClockState, Target
 
@@ -234,7 +243,14 @@ def attention(team_ids: tuple[int, ...] | None) -> list[Conversation]:
     )
     found = Conversation.objects.filter(pk__in=ids).select_related(
         "customer", "team", "assignee", "sla_clock").in_bulk()
-    return [found[pk] for pk in ids if pk in found]
+    rows = [found[pk] for pk in ids if pk in found]
+    # A customer without a name shows their first identity (Customer.display_name):
+    # read those in one query, only when there are such customers.
+    unnamed = [c.customer for c in rows if not c.customer.name]
+    if unnamed:
+        prefetch_related_objects(unnamed, Prefetch(
+            "identities", queryset=Identity.objects.order_by("-verified", "kind", "id")))
+    return rows
 
 
 def board(team_ids: tuple[int, ...] | None, now: datetime | None = None) -> Board:

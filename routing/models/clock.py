@@ -74,10 +74,11 @@ class ConversationSLA(models.Model):
                 name="sla_clock_next_check",
                 condition=Q(next_check_at__isnull=False),
             ),
-            # The live queues' at-risk and breached counts and their drill-down (most
-            # urgent first): a few hundred rows among every open conversation's clock.
+            # The live queues' at-risk and breached counts and their drill-down, read in
+            # its order (breached first, then the one due soonest): a few hundred rows
+            # among every open conversation's clock.
             models.Index(
-                fields=["state", "due_at"],
+                fields=["-state", "due_at", "conversation"],
                 name="sla_clock_alert",
                 condition=Q(state__in=["at_risk", "breached"]),
             ),

@@ -19,7 +19,7 @@ from agents.models import Presence
 from consoles import queues
 from consoles.queues import board
 from conversations.models import Conversation, Interaction
-from customers.models import Customer
+from customers.models import Customer, Identity
 from reports.rollup import day_bounds, local_day
 from routing.models import ConversationSLA, SLAOutcome
 from tests.conftest import make_user
@@ -206,6 +206,20 @@ def test_todays_outcome_figures_are_read_once_per_scope_for_15_seconds(floor, te
     cache.delete(queues._outcomes_key((team_a.pk,), day_bounds(local_day(now))[0]))
     email = next(r for r in board((team_a.pk,), now).channels if r.key == "email")
     assert (email.met, email.outcomes, email.median_wait_seconds) == (2, 4, 600.0)
+
+
+def test_customers_without_a_name_cost_one_query_not_one_each(floor, lead, team_a):
+    client = client_for(lead)
+    client.get(reverse("queues"))
+    for i in range(3):
+        conv = conversation(team_a, "sms", waiting_min=2, state="breached")
+        Customer.objects.filter(pk=conv.customer_id).update(name="")
+        Identity.objects.create(customer_id=conv.customer_id, kind="phone",
+                                value=f"+4470000000{i}")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("queues")).content.decode()
+    assert len(queries) == 13  # 12, and the unnamed customers' identities
+    assert "+44700000002" in page and "+44700000000" in page
 
 
 def test_one_click_reassign_goes_through_the_update_action(floor, lead, agent_a, agent_b):
