@@ -45,9 +45,10 @@ class RuleForm(forms.Form):
     name = forms.CharField(max_length=100)
     active = forms.BooleanField(required=False, initial=True)
     inbox = forms.ModelChoiceField(Inbox.objects.order_by("name"), required=False,
-                                   empty_label="Every inbox",
-                                   help_text="A rule of one inbox applies to its "
-                                             "conversations only.")
+                                   empty_label="Every inbox", label="Rule of the inbox",
+                                   help_text="A rule of one inbox runs on its conversations "
+                                             "only; with no conditions it is that inbox's "
+                                             "default.")
     channels = forms.MultipleChoiceField(choices=_channels, required=False,
                                          widget=forms.CheckboxSelectMultiple,
                                          label="When the channel is")

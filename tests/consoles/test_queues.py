@@ -156,7 +156,7 @@ def test_the_page_and_fragment_show_the_leads_rows(floor, lead):
     fragment = client.get(reverse("queues-board")).content.decode()
     assert "<html" not in fragment and 'data-queue-row="channel-email"' in fragment
     # What "by channel" means here, and where the reports differ.
-    assert "by the channel the customer waited on, the one the SLA clock ran on" in page
+    assert "Today's figures: the channel the customer waited on (the SLA clock's)" in page
     assert "Reports count a conversation under the channel it began on." in page
 
 
