@@ -91,12 +91,16 @@
       body.insertBefore(dragged, after ? over.nextSibling : over);
     });
     body.addEventListener("drop", function (event) { if (dragged) event.preventDefault(); });
-    body.addEventListener("dragend", function () {
+    body.addEventListener("dragend", function (event) {
       if (!dragged) return;
       var moved = dragged;
       dragged = null;
       moved.classList.remove("is-dragging");
       moved.draggable = false;
+      if (event.dataTransfer && event.dataTransfer.dropEffect === "none") {
+        arrange(before.split(","));  // dropped outside the list, or Escape: put it back
+        return;
+      }
       renumber();
       if (order() !== before) save(moved);
     });

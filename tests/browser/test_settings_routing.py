@@ -103,6 +103,20 @@ def test_an_admin_drags_a_rule_to_the_top_and_moves_one_by_keyboard(
     page.reload()
     assert rule_names(page) == ["Spanish", "Refunds", "VIP"]
 
+    # Let go outside the list: the rule goes back to its place and nothing is saved.
+    page.locator('tr[data-rule-name="VIP"] [data-rule-grip]').hover()
+    page.mouse.down()
+    first = page.locator('tr[data-rule-name="Spanish"]').bounding_box()
+    assert first is not None
+    page.mouse.move(first["x"] + 40, first["y"] + 4, steps=8)
+    heading = page.locator("h1").bounding_box()
+    assert heading is not None
+    page.mouse.move(heading["x"] + 10, heading["y"] + 5, steps=8)
+    page.mouse.up()
+    assert rule_names(page) == ["Spanish", "Refunds", "VIP"]
+    assert list(RoutingRule.objects.values_list("name", flat=True)) == [
+        "Spanish", "Refunds", "VIP"]
+
     # Keyboard: the move buttons stay, and the order they make persists too.
     page.locator('tr[data-rule-name="VIP"] [data-rule-move="up"]').focus()
     with page.expect_navigation():
