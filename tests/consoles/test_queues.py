@@ -135,6 +135,24 @@ def test_todays_figures_go_to_the_channel_the_customer_waited_on(team_a, lead):
     assert (email.median_wait_seconds, email.outcomes, email.unassigned) == (None, 0, 1)
 
 
+@pytest.mark.parametrize("scope", ["lead", "admin"])
+def test_the_embedded_databases_reading_gives_the_same_figures(floor, team_a, scope):
+    """SQLite (the embedded default) has no GROUPING SETS nor percentile_cont: its
+    reading in Python must give what PostgreSQL's one scan gives."""
+    team_ids = (team_a.pk,) if scope == "lead" else None
+    start = day_bounds(local_day(timezone.now()))[0]
+    outcome(floor["chat"], team_a, True, 30, target="next_response")  # an even count
+
+    def ordered(outcomes: Any) -> Any:
+        return [sorted(rows, key=lambda r: (str(r["channel"]), str(r["team_id"])))
+                for rows in outcomes]
+
+    in_sql = ordered(queues._read_outcomes(team_ids, start))
+    assert in_sql == ordered(queues._outcomes_in_python(team_ids, start))
+    chat = next(r for r in in_sql[0] if r["channel"] == "chat")
+    assert (chat["total"], chat["met_n"], chat["median_wait"]) == (2, 2, 45.0)
+
+
 def test_an_admin_sees_every_team(floor, admin_user):
     b = board(None)
     assert [t.label for t in b.teams] == ["Team A", "Team B"]
