@@ -1,8 +1,9 @@
 """Reads of the live queues page (/queues/): per channel and per team the open
 conversations (waiting for a reply, unassigned, oldest waiting, at risk, breached), today's
-median wait and SLA attainment (from routing's SLAOutcome rows), and the agents with
-their presence and load against capacity per channel. A fixed number of queries however
-many conversations, teams or agents there are (tests/consoles/test_queues.py pins it)."""
+median wait and SLA attainment (from routing's SLAOutcome rows, read at most every 15 s
+per scope), and the agents with their presence and load against capacity per channel. A
+fixed number of queries however many conversations, teams or agents there are
+(tests/consoles/test_queues.py pins it)."""
 
 from __future__ import annotations
 
