@@ -7,6 +7,8 @@
    customers and 1,000,000 interactions (generated with COPY, kept between runs).
 3. Live chat: visitor socket -> agent socket and agent reply -> visitor socket latency,
    memory per idle visitor socket (bench/chat.py; `--only-chat` for these alone).
+4. The live queues page at 20,000 open conversations and 50,000 SLA outcomes today
+   (bench/queues.py, also runnable alone), after the reports and the SLA sweep.
 
     .venv/bin/python bench/run.py [--regen] [--duration 8] [--requests 200]
 
@@ -66,6 +68,8 @@ def main() -> None:
                         help="skip the reports over a year of rollup rows")
     parser.add_argument("--skip-sla", action="store_true",
                         help="skip the SLA timer sweep cost (bench/sla.py)")
+    parser.add_argument("--skip-queues", action="store_true",
+                        help="skip the live queues page at floor size (bench/queues.py)")
     parser.add_argument("--samples", type=int, default=40,
                         help="socket frames timed into the open inbox")
     parser.add_argument("--skip-chat", action="store_true",
@@ -86,7 +90,17 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, connections
 
-    from bench import chat, dataset, ingest, latency, reports, sla, webhook, workspace
+    from bench import (
+        chat,
+        dataset,
+        ingest,
+        latency,
+        queues,
+        reports,
+        sla,
+        webhook,
+        workspace,
+    )
 
     call_command("migrate", verbosity=0)
     setup = dataset.ensure_setup()
@@ -144,6 +158,8 @@ def main() -> None:
         results["reports"] = [asdict(f) for f in reports.run(setup, args.requests)]
     if not args.skip_sla:
         results["sla"] = sla.run(log=log)
+    if not args.skip_queues:
+        results["queues"] = queues.run(log=log)
     results["counts"] = _counts()
     results["seconds"] = time.monotonic() - began
     results["load_after"] = os.getloadavg()[0]
@@ -233,6 +249,19 @@ def _print(results: dict[str, object], args: argparse.Namespace) -> None:
               f"{figures['open_small']:,.0f} open, {figures['select_ms_p50_large']:.2f} ms at "
               f"{figures['open_large']:,.0f} open")
         print(f"  full sweep: {figures['sweep_ms_per_1000_due']:,.0f} ms per 1,000 breaches")
+    if "queues" in results:
+        from bench import queues
+
+        figures = results["queues"]
+        assert isinstance(figures, dict)
+        print()
+        print(f"Live queues /queues/ ({queues.OPEN:,} open conversations, "
+              f"{queues.OUTCOMES_TODAY:,} outcomes today; synthetic, rolled back)")
+        print(f"  {'request':<32} {'p50 ms':>8} {'p99 ms':>8} {'CPU p50 ms':>11}")
+        for label, row in figures.items():
+            if isinstance(row, dict):
+                print(f"  {label:<32} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} "
+                      f"{row['cpu_p50_ms']:>11.1f}")
     print()
     print(f"load average (1 min) {results['load_before']:.1f} before the measurements, "
           f"{results['load_after']:.1f} after")

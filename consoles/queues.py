@@ -1,24 +1,36 @@
 """Reads of the live queues page (/queues/): per channel and per team the open
 conversations (waiting for a reply, unassigned, oldest waiting, at risk, breached), today's
-median wait and SLA attainment (from routing's SLAOutcome rows), and the agents with
-their presence and load against capacity per channel. A fixed number of queries however
-many conversations, teams or agents there are (tests/consoles/test_queues.py pins it)."""
+median wait and SLA attainment (from routing's SLAOutcome rows, read at most every 15 s
+per scope), and the agents with their presence and load against capacity per channel. A
+fixed number of queries however many conversations, teams or agents there are
+(tests/consoles/test_queues.py pins it)."""
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import (
+    Count,
+    FilteredRelation,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 from agents.models import Agent, Presence, Team
 from conversations.channels import channel_choices
 from conversations.models import Conversation, ConversationStatus
+from customers.models import Identity
 from reports.rollup import day_bounds, local_day
-from routing.models import ClockState, Target
+from routing.models import ClockState, SLAOutcome, Target
 
 ATTENTION_LIMIT = 50
 RESPONSE_TARGETS = (Target.FIRST_RESPONSE, Target.NEXT_RESPONSE)
@@ -109,17 +121,25 @@ def open_conversations(team_ids: tuple[int, ...] | None) -> QuerySet[Conversatio
     return qs
 
 
+ALERT_STATES = (ClockState.AT_RISK, ClockState.BREACHED)
+
+
 def _queue_counts(team_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
+    """Per channel and team: waiting, unassigned, oldest waiting, at risk, breached.
+    The clocks are joined on their alert states only (the partial index
+    sla_clock_alert: a few hundred rows), not every open conversation's clock."""
     waiting = Q(awaiting_since__isnull=False)
     rows = [dict(row) for row in (
         open_conversations(team_ids)
+        .annotate(alert=FilteredRelation(
+            "sla_clock", condition=Q(sla_clock__state__in=ALERT_STATES)))
         .values("last_inbound_channel", "team_id")
         .annotate(
             waiting=Count("id", filter=waiting),
             unassigned=Count("id", filter=Q(assignee__isnull=True)),
             oldest=Min("awaiting_since"),
-            at_risk=Count("id", filter=Q(sla_clock__state=ClockState.AT_RISK)),
-            breached=Count("id", filter=Q(sla_clock__state=ClockState.BREACHED)),
+            at_risk=Count("id", filter=Q(alert__state=ClockState.AT_RISK)),
+            breached=Count("id", filter=Q(alert__state=ClockState.BREACHED)),
         )
         .order_by()
     )]
@@ -137,13 +157,40 @@ OUTCOMES_SQL = """
 """
 
 
-def _outcomes_today(
-    team_ids: tuple[int, ...] | None, now: datetime
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+# Today's outcome figures change only when a target is decided, and reading them is a
+# scan of every outcome row written today (30-65 ms at 50,000 rows, bench/queues.py): one
+# reading serves every viewer of the same scope for this long.
+OUTCOMES_FRESH_SECONDS = 15
+
+Outcomes = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def _outcomes_key(team_ids: tuple[int, ...] | None, start: datetime) -> str:
+    scope = "all" if team_ids is None else ",".join(str(pk) for pk in sorted(team_ids))
+    return f"queues:outcomes:{start.isoformat()}:{scope}"
+
+
+def _outcomes_today(team_ids: tuple[int, ...] | None, now: datetime) -> Outcomes:
+    """Today's SLA outcome figures by channel and by team, from the cache when they
+    are at most OUTCOMES_FRESH_SECONDS old (the cache holds nothing that cannot be
+    read again: with Redis down every page reads them)."""
+    start, _ = day_bounds(local_day(now))
+    key = _outcomes_key(team_ids, start)
+    cached = cache.get(key)
+    if cached is not None:
+        return cast(Outcomes, cached)
+    outcomes = _read_outcomes(team_ids, start)
+    cache.set(key, outcomes, OUTCOMES_FRESH_SECONDS)
+    return outcomes
+
+
+def _read_outcomes(team_ids: tuple[int, ...] | None, start: datetime) -> Outcomes:
     """Today's SLA outcome rows, grouped by channel and by team in one scan (GROUPING
     SETS, through the created_at index): how many, how many met, and the exact median
-    wait of the answered response targets (percentile_cont)."""
-    start, _ = day_bounds(local_day(now))
+    wait of the answered response targets (percentile_cont). The embedded SQLite has
+    neither: there the rows of the day (a small install's) are summed in Python."""
+    if connection.vendor != "postgresql":
+        return _outcomes_in_python(team_ids, start)
     by_channel: list[dict[str, Any]] = []
     by_team: list[dict[str, Any]] = []
     with connection.cursor() as cursor:
@@ -155,6 +202,32 @@ def _outcomes_today(
             row = {"channel": channel, "team_id": team_id, "total": total, "met_n": met,
                    "median_wait": median}
             (by_team if by_team_row else by_channel).append(row)
+    return by_channel, by_team
+
+
+def _outcomes_in_python(team_ids: tuple[int, ...] | None, start: datetime) -> Outcomes:
+    """The same figures as OUTCOMES_SQL, from the rows themselves."""
+    rows = SLAOutcome.objects.filter(created_at__gte=start)
+    if team_ids is not None:
+        rows = rows.filter(team_id__in=team_ids)
+    groups: dict[tuple[str, Any], list[tuple[bool, float | None]]] = {}
+    for channel, team_id, target, met, started, achieved in rows.values_list(
+        "channel", "team_id", "target", "met", "started_at", "achieved_at"
+    ):
+        wait = ((achieved - started).total_seconds()
+                if target in RESPONSE_TARGETS and achieved is not None else None)
+        for key in (("channel", channel), ("team_id", team_id)):
+            groups.setdefault(key, []).append((met, wait))
+    by_channel: list[dict[str, Any]] = []
+    by_team: list[dict[str, Any]] = []
+    for (by, value), items in groups.items():
+        waits = [w for _, w in items if w is not None]
+        (by_team if by == "team_id" else by_channel).append({
+            "channel": value if by == "channel" else None,
+            "team_id": value if by == "team_id" else None,
+            "total": len(items), "met_n": sum(1 for met, _ in items if met),
+            "median_wait": statistics.median(waits) if waits else None,
+        })
     return by_channel, by_team
 
 
@@ -188,6 +261,16 @@ def _loads(user_ids: list[int]) -> dict[tuple[int, str], int]:
     return {(r["assignee_id"], r["last_inbound_channel"]): r["n"] for r in rows}
 
 
+# What the drill-down shows and the reassign control needs, nothing more: 50 rows of
+# four joined tables were a third of the page's Python time, most of it parsing unused
+# timestamps. A field left out here costs a query per row (the pinned count shows it).
+ATTENTION_FIELDS = (
+    "id", "subject", "last_inbound_channel", "team_id", "assignee_id", "customer_id",
+    "customer__name", "team__name", "assignee__username", "assignee__first_name",
+    "assignee__last_name", "sla_clock__state", "sla_clock__due_at",
+)
+
+
 def attention(team_ids: tuple[int, ...] | None) -> list[Conversation]:
     """The open conversations whose clock is at risk or breached: breached first, then
     the one due soonest. The 50 ids are picked on the clocks alone, then read with
@@ -195,13 +278,20 @@ def attention(team_ids: tuple[int, ...] | None) -> list[Conversation]:
     most of the time at 20,000 open conversations)."""
     ids = list(
         open_conversations(team_ids)
-        .filter(sla_clock__state__in=(ClockState.AT_RISK, ClockState.BREACHED))
+        .filter(sla_clock__state__in=ALERT_STATES)
         .order_by("-sla_clock__state", "sla_clock__due_at", "id")
         .values_list("id", flat=True)[:ATTENTION_LIMIT]
     )
     found = Conversation.objects.filter(pk__in=ids).select_related(
-        "customer", "team", "assignee", "sla_clock").in_bulk()
-    return [found[pk] for pk in ids if pk in found]
+        "customer", "team", "assignee", "sla_clock").only(*ATTENTION_FIELDS).in_bulk()
+    rows = [found[pk] for pk in ids if pk in found]
+    # A customer without a name shows their first identity (Customer.display_name):
+    # read those in one query, only when there are such customers.
+    unnamed = [c.customer for c in rows if not c.customer.name]
+    if unnamed:
+        prefetch_related_objects(unnamed, Prefetch(
+            "identities", queryset=Identity.objects.order_by("-verified", "kind", "id")))
+    return rows
 
 
 def board(team_ids: tuple[int, ...] | None, now: datetime | None = None) -> Board:

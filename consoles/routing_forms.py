@@ -45,12 +45,17 @@ class RuleForm(forms.Form):
     name = forms.CharField(max_length=100)
     active = forms.BooleanField(required=False, initial=True)
     inbox = forms.ModelChoiceField(Inbox.objects.order_by("name"), required=False,
-                                   empty_label="Every inbox",
-                                   help_text="A rule of one inbox applies to its "
-                                             "conversations only.")
+                                   empty_label="Every inbox", label="Rule of the inbox",
+                                   help_text="A rule of one inbox runs on its conversations "
+                                             "only; with no conditions it is that inbox's "
+                                             "default.")
     channels = forms.MultipleChoiceField(choices=_channels, required=False,
                                          widget=forms.CheckboxSelectMultiple,
                                          label="When the channel is")
+    inbox_ids = forms.ModelMultipleChoiceField(
+        Inbox.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple,
+        label="…the message came into one of these inboxes",
+        help_text="Any of them; none ticked: any inbox.")
     keywords = forms.CharField(required=False, label="…the subject or message contains",
                                help_text="Any of these words, separated by commas.")
     customer_tags = forms.CharField(required=False, label="…the customer has a tag",
@@ -91,7 +96,8 @@ class RuleForm(forms.Form):
             hours = c.get("business_hours") or {}
             self.initial.update({
                 "name": rule.name, "active": rule.active, "inbox": rule.inbox_id,
-                "channels": c.get("channels", []), "keywords": joined(c.get("keywords")),
+                "channels": c.get("channels", []), "inbox_ids": c.get("inbox_ids", []),
+                "keywords": joined(c.get("keywords")),
                 "customer_tags": joined(c.get("customer_tags")),
                 "customer_attributes": "\n".join(
                     f"{k}={v}" for k, v in (c.get("customer_attributes") or {}).items()),
@@ -121,6 +127,8 @@ class RuleForm(forms.Form):
         for name in ("channels", "priorities"):
             if d.get(name):
                 conditions[name] = list(d[name])
+        if d.get("inbox_ids"):
+            conditions["inbox_ids"] = sorted(inbox.pk for inbox in d["inbox_ids"])
         for name in ("keywords", "customer_tags", "languages"):
             if words(d.get(name) or ""):
                 conditions[name] = words(d[name])

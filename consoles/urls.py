@@ -27,6 +27,8 @@ urlpatterns = [
     path("settings/routing/", views_routing.rule_list, name="settings-routing"),
     path("settings/routing/new/", views_routing.rule_form, name="settings-rule-new"),
     path("settings/routing/<int:rule_id>/", views_routing.rule_form, name="settings-rule"),
+    path("settings/routing/reorder/", views_routing.rule_reorder,
+         name="settings-rules-reorder"),
     path("settings/routing/<int:rule_id>/move/", views_routing.rule_move,
          name="settings-rule-move"),
     path("settings/routing/<int:rule_id>/delete/", views_routing.rule_delete,

@@ -1,5 +1,5 @@
-"""Settings → Routing: routing rules (ordered, move up or down, a dry run on a chosen
-conversation), SLA policies, business hours and holidays, and each agent's and team's
+"""Settings → Routing: routing rules (ordered, move up or down or drag, a dry run on a
+chosen conversation), SLA policies, business hours and holidays, and each agent's and team's
 routing settings. Each form's data is validated by the API's serializer and written by
 routing's or agents' actions."""
 
@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from rest_framework import serializers
@@ -38,8 +38,13 @@ from consoles.routing_forms import (
     TeamRoutingForm,
 )
 from conversations.channels import channel_choices
-from conversations.models import Conversation, Priority
-from routing.actions.config import do_delete_config, do_move_rule, do_save_config
+from conversations.models import Conversation, Inbox, Priority
+from routing.actions.config import (
+    do_delete_config,
+    do_move_rule,
+    do_reorder_rules,
+    do_save_config,
+)
 from routing.models import BusinessHours, RoutingRule, SLAPolicy
 from routing.rules import dry_run
 
@@ -128,11 +133,14 @@ CONDITION_LABELS = {
 }
 
 
-def _when(rule: RoutingRule, hours: dict[int, str]) -> list[tuple[str, str]]:
+def _when(rule: RoutingRule, hours: dict[int, str],
+          inboxes: dict[int, str]) -> list[tuple[str, str]]:
     """A rule's conditions in words, for the list."""
     found = []
     for name, value in (rule.conditions or {}).items():
-        if name == "customer_attributes":
+        if name == "inbox_ids":
+            text = ", ".join(inboxes.get(pk, f"inbox {pk} (deleted)") for pk in value)
+        elif name == "customer_attributes":
             text = ", ".join(f"{k} = {v}" for k, v in value.items())
         elif name == "business_hours":
             where = "inside" if value.get("inside", True) else "outside"
@@ -150,8 +158,9 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     rules = list(RoutingRule.objects.select_related("inbox", "set_team", "set_agent")
                  .order_by("position", "id"))
     hours = dict(BusinessHours.objects.values_list("pk", "name"))
+    inboxes = dict(Inbox.objects.values_list("pk", "name"))
     for rule in rules:
-        rule.when = _when(rule, hours)  # type: ignore[attr-defined]
+        rule.when = _when(rule, hours, inboxes)  # type: ignore[attr-defined]
     dry: dict[str, Any] | None = None
     asked = request.GET.get("conversation", "").strip()
     if asked:
@@ -179,6 +188,23 @@ def rule_form(request: HttpRequest, rule_id: int | None = None) -> HttpResponse:
 def rule_move(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = get_object_or_404(RoutingRule, pk=rule_id)
     do_move_rule(rule, up=request.POST.get("direction") == "up", by=_by(request))
+    return redirect("settings-routing")
+
+
+@admin_page
+@require_POST
+def rule_reorder(request: HttpRequest) -> HttpResponse:
+    """The whole order at once (`order`: rule ids, comma-separated), as the list was
+    dragged (static/js/routing_rules.js). Answers the saved order as JSON to the page's
+    script, or goes back to the list."""
+    parts = [p.strip() for p in request.POST.get("order", "").split(",") if p.strip()]
+    if not parts or not all(p.isdigit() and len(p) < 18 for p in parts):
+        return HttpResponse("order: rule ids separated by commas.", status=400,
+                            content_type="text/plain; charset=utf-8")
+    order = do_reorder_rules([int(p) for p in parts], by=_by(request))
+    if request.headers.get("X-Requested-With") == "fetch":
+        return JsonResponse({"order": order})
+    messages.success(request, "The rules' order is saved.")
     return redirect("settings-routing")
 
 

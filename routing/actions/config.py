@@ -1,7 +1,7 @@
 """Writes of routing's configuration from the settings pages: routing rules (save, move
-up or down, delete), SLA policies and business hours (save, delete). The caller has
-validated the values (api.serializers.routing, the same validation as the API); each
-write is one transaction and logged with who made it."""
+up or down, reorder by drag and drop, delete), SLA policies and business hours (save,
+delete). The caller has validated the values (api.serializers.routing, the same
+validation as the API); each write is one transaction and logged with who made it."""
 
 from __future__ import annotations
 
@@ -57,16 +57,39 @@ def do_move_rule(rule: RoutingRule, *, up: bool, by: User | None) -> list[int]:
     ... under a lock of every rule, so two admins moving at once keep a total order.
     Returns the rule ids in their new order."""
     with transaction.atomic():
-        rules = list(RoutingRule.objects.select_for_update().order_by("position", "id"))
+        rules = _locked_rules()
         ids = [r.pk for r in rules]
         if rule.pk in ids:
             i = ids.index(rule.pk)
             j = i - 1 if up else i + 1
             if 0 <= j < len(rules):
                 rules[i], rules[j] = rules[j], rules[i]
-        for n, item in enumerate(rules, start=1):
-            if item.position != n * POSITION_STEP:
-                item.position = n * POSITION_STEP
-                item.save(update_fields=["position"])
+        _renumber(rules)
     logger.info("routing rule %s moved %s by %s", rule.pk, "up" if up else "down", _who(by))
     return [r.pk for r in rules]
+
+
+def do_reorder_rules(ids: list[int], *, by: User | None) -> list[int]:
+    """Put the rules in the order of `ids` (the list as dragged on the settings page).
+    Ids of rules that no longer exist are skipped; rules missing from `ids` (added by
+    someone else since the page was drawn) keep their order after the listed ones.
+    Same lock and renumbering as do_move_rule. Returns the rule ids in their new order."""
+    with transaction.atomic():
+        rules = _locked_rules()
+        rank = {pk: n for n, pk in enumerate(dict.fromkeys(ids))}
+        rules.sort(key=lambda r: (r.pk not in rank, rank.get(r.pk, 0)))
+        _renumber(rules)
+    order = [r.pk for r in rules]
+    logger.info("routing rules reordered %s by %s", order, _who(by))
+    return order
+
+
+def _locked_rules() -> list[RoutingRule]:
+    return list(RoutingRule.objects.select_for_update().order_by("position", "id"))
+
+
+def _renumber(rules: list[RoutingRule]) -> None:
+    for n, item in enumerate(rules, start=1):
+        if item.position != n * POSITION_STEP:
+            item.position = n * POSITION_STEP
+            item.save(update_fields=["position"])

@@ -25,7 +25,8 @@ class ConversationSLA(models.Model):
     """The SLA clock of one conversation: the target that runs now (the response the
     customer waits for, on the channel of the oldest unanswered inbound), what of it
     was used before a pause, its due and warning moments, and when the timer sweep
-    looks next (`next_check_at`, indexed on the rows that have one only)."""
+    looks next (`next_check_at`, indexed on the rows that have one only; the at-risk and
+    breached clocks have a partial index of their own, for the live queues)."""
 
     conversation = models.OneToOneField(
         "conversations.Conversation",
@@ -72,7 +73,15 @@ class ConversationSLA(models.Model):
                 fields=["next_check_at"],
                 name="sla_clock_next_check",
                 condition=Q(next_check_at__isnull=False),
-            )
+            ),
+            # The live queues' at-risk and breached counts and their drill-down, read in
+            # its order (breached first, then the one due soonest): a few hundred rows
+            # among every open conversation's clock.
+            models.Index(
+                fields=["-state", "due_at", "conversation"],
+                name="sla_clock_alert",
+                condition=Q(state__in=["at_risk", "breached"]),
+            ),
         ]
 
     def __str__(self) -> str:

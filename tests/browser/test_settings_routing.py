@@ -64,3 +64,65 @@ def test_an_admin_creates_a_rule_in_the_browser_and_the_next_match_goes_to_its_t
     assert "“Refunds to billing” matches." in page.inner_text("[data-dry-result]")
     assert serious_violations(page) == []
     context.close()
+
+
+def rule_names(page: Any) -> list[str]:
+    return page.locator("tr[data-rule]").evaluate_all(
+        "rows => rows.map(r => r.getAttribute('data-rule-name'))")
+
+
+def test_an_admin_drags_a_rule_to_the_top_and_moves_one_by_keyboard(
+    asgi_server: str, browser: Any
+):
+    make_user("ada", Role.ADMIN)
+    for n, name in enumerate(("Refunds", "VIP", "Spanish"), start=1):
+        RoutingRule.objects.create(name=name, position=n * 10)
+    context = context_for(browser)
+    page = context.new_page()
+    sign_in(page, asgi_server, "ada")
+    page.goto(f"{asgi_server}/settings/routing/")
+    assert rule_names(page) == ["Refunds", "VIP", "Spanish"]
+    spanish = page.locator('tr[data-rule-name="Spanish"] [data-rule-grip]')
+    refunds = page.locator('tr[data-rule-name="Refunds"]')
+    box = refunds.bounding_box()
+    assert box is not None
+    spanish.hover()
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 4, steps=8)
+    page.mouse.up()
+    page.wait_for_function(
+        "document.querySelector('[data-rules-status]').textContent.includes('saved')")
+    assert "“Spanish” is now rule 1 of 3" in page.inner_text("[data-rules-status]")
+    assert rule_names(page) == ["Spanish", "Refunds", "VIP"]
+    assert page.locator("[data-rule-number]").all_inner_texts() == ["1", "2", "3"]
+    assert list(RoutingRule.objects.values_list("name", "position")) == [
+        ("Spanish", 10), ("Refunds", 20), ("VIP", 30)]
+    # The first row's "Move up" is off now, the old first's is on.
+    assert page.locator('tr[data-rule-name="Spanish"] [data-rule-move="up"]').is_disabled()
+    assert page.locator('tr[data-rule-name="Refunds"] [data-rule-move="up"]').is_enabled()
+    page.reload()
+    assert rule_names(page) == ["Spanish", "Refunds", "VIP"]
+
+    # Let go outside the list: the rule goes back to its place and nothing is saved.
+    page.locator('tr[data-rule-name="VIP"] [data-rule-grip]').hover()
+    page.mouse.down()
+    first = page.locator('tr[data-rule-name="Spanish"]').bounding_box()
+    assert first is not None
+    page.mouse.move(first["x"] + 40, first["y"] + 4, steps=8)
+    heading = page.locator("h1").bounding_box()
+    assert heading is not None
+    page.mouse.move(heading["x"] + 10, heading["y"] + 5, steps=8)
+    page.mouse.up()
+    assert rule_names(page) == ["Spanish", "Refunds", "VIP"]
+    assert list(RoutingRule.objects.values_list("name", flat=True)) == [
+        "Spanish", "Refunds", "VIP"]
+
+    # Keyboard: the move buttons stay, and the order they make persists too.
+    page.locator('tr[data-rule-name="VIP"] [data-rule-move="up"]').focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert rule_names(page) == ["Spanish", "VIP", "Refunds"]
+    assert list(RoutingRule.objects.values_list("name", flat=True)) == [
+        "Spanish", "VIP", "Refunds"]
+    assert serious_violations(page) == []
+    context.close()

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -15,13 +16,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents.models import Presence
+from consoles import queues
 from consoles.queues import board
 from conversations.models import Conversation, Interaction
-from customers.models import Customer
+from customers.models import Customer, Identity
+from reports.rollup import day_bounds, local_day
 from routing.models import ConversationSLA, SLAOutcome
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_cached_outcomes() -> None:
+    """Today's outcome figures are cached for 15 s per scope: none from another test."""
+    cache.clear()
 
 
 def client_for(user: Any) -> Client:
@@ -47,10 +56,10 @@ def conversation(team: Any, channel: str, *, waiting_min: int | None = None,
 
 
 def outcome(conv: Conversation, team: Any, met: bool, wait_s: int | None,
-            target: str = "first_response", days_ago: int = 0) -> None:
+            target: str = "first_response", days_ago: int = 0, channel: str = "") -> None:
     started = timezone.now() - timedelta(hours=1)
     row = SLAOutcome.objects.create(
-        conversation=conv, target=target, channel=conv.last_inbound_channel,
+        conversation=conv, target=target, channel=channel or conv.last_inbound_channel,
         team_id=team.pk, started_at=started, met=met,
         achieved_at=started + timedelta(seconds=wait_s) if wait_s is not None else None,
     )
@@ -114,6 +123,36 @@ def test_a_leads_board_counts_their_teams_exactly(floor, lead, team_a):
     assert b.presence_counts == {"online": 1, "away": 0, "offline": 1}
 
 
+def test_todays_figures_go_to_the_channel_the_customer_waited_on(team_a, lead):
+    """A conversation begun by email whose reply clock ran on SMS (the customer wrote
+    there next): its wait counts for SMS here, while Reports count it under email."""
+    conv = conversation(team_a, "email")
+    outcome(conv, team_a, True, 90, channel="sms")
+    b = board((team_a.pk,))
+    sms = next(r for r in b.channels if r.key == "sms")
+    email = next(r for r in b.channels if r.key == "email")
+    assert (sms.median_wait_seconds, sms.met, sms.outcomes) == (90.0, 1, 1)
+    assert (email.median_wait_seconds, email.outcomes, email.unassigned) == (None, 0, 1)
+
+
+@pytest.mark.parametrize("scope", ["lead", "admin"])
+def test_the_embedded_databases_reading_gives_the_same_figures(floor, team_a, scope):
+    """SQLite (the embedded default) has no GROUPING SETS nor percentile_cont: its
+    reading in Python must give what PostgreSQL's one scan gives."""
+    team_ids = (team_a.pk,) if scope == "lead" else None
+    start = day_bounds(local_day(timezone.now()))[0]
+    outcome(floor["chat"], team_a, True, 30, target="next_response")  # an even count
+
+    def ordered(outcomes: Any) -> Any:
+        return [sorted(rows, key=lambda r: (str(r["channel"]), str(r["team_id"])))
+                for rows in outcomes]
+
+    in_sql = ordered(queues._read_outcomes(team_ids, start))
+    assert in_sql == ordered(queues._outcomes_in_python(team_ids, start))
+    chat = next(r for r in in_sql[0] if r["channel"] == "chat")
+    assert (chat["total"], chat["met_n"], chat["median_wait"]) == (2, 2, 45.0)
+
+
 def test_an_admin_sees_every_team(floor, admin_user):
     b = board(None)
     assert [t.label for t in b.teams] == ["Team A", "Team B"]
@@ -134,6 +173,9 @@ def test_the_page_and_fragment_show_the_leads_rows(floor, lead):
     assert 'id="realtime-status"' in page and "js/queues.js" in page
     fragment = client.get(reverse("queues-board")).content.decode()
     assert "<html" not in fragment and 'data-queue-row="channel-email"' in fragment
+    # What "by channel" means here, and where the reports differ.
+    assert "Today's figures: the channel the customer waited on (the SLA clock's)" in page
+    assert "Reports count a conversation under the channel it began on." in page
 
 
 def test_the_wallboard_has_no_controls(floor, lead):
@@ -147,6 +189,9 @@ def test_the_wallboard_has_no_controls(floor, lead):
 def test_the_query_count_does_not_grow_with_the_floor(floor, lead, team_a):
     client = client_for(lead)
     client.get(reverse("queues"))  # warm caches (sessions, content types)
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        assert client.get(reverse("queues")).status_code == 200
     with CaptureQueriesContext(connection) as first:
         assert client.get(reverse("queues")).status_code == 200
     for i in range(5):
@@ -154,7 +199,45 @@ def test_the_query_count_does_not_grow_with_the_floor(floor, lead, team_a):
         conversation(team_a, "sms", waiting_min=3, assignee=extra, state="at_risk")
     with CaptureQueriesContext(connection) as second:
         assert client.get(reverse("queues")).status_code == 200
-    assert len(first) == len(second) == 13
+    # 13 when today's outcome figures are read, 12 while they are cached.
+    assert len(cold) == 13
+    assert len(first) == len(second) == 12
+
+
+def test_todays_outcome_figures_are_read_once_per_scope_for_15_seconds(floor, team_a, team_b):
+    now = timezone.now()
+    mine = board((team_a.pk,), now)
+    email = next(r for r in mine.channels if r.key == "email")
+    assert (email.met, email.outcomes, email.median_wait_seconds) == (1, 3, 360.0)
+    outcome(floor["at_risk"], team_a, True, 1200)
+    with CaptureQueriesContext(connection) as again:
+        cached = board((team_a.pk,), now)
+    assert not any("routing_slaoutcome" in q["sql"] for q in again.captured_queries)
+    email = next(r for r in cached.channels if r.key == "email")
+    assert (email.met, email.outcomes, email.median_wait_seconds) == (1, 3, 360.0)
+    # Another scope is read on its own, with the new row.
+    both = board((team_a.pk, team_b.pk), now)
+    email = next(r for r in both.channels if r.key == "email")
+    assert (email.met, email.outcomes, email.median_wait_seconds) == (2, 5, 750.0)
+    # Once the key expires (15 s; deleted here), the lead's scope is read again.
+    assert queues.OUTCOMES_FRESH_SECONDS == 15
+    cache.delete(queues._outcomes_key((team_a.pk,), day_bounds(local_day(now))[0]))
+    email = next(r for r in board((team_a.pk,), now).channels if r.key == "email")
+    assert (email.met, email.outcomes, email.median_wait_seconds) == (2, 4, 600.0)
+
+
+def test_customers_without_a_name_cost_one_query_not_one_each(floor, lead, team_a):
+    client = client_for(lead)
+    client.get(reverse("queues"))
+    for i in range(3):
+        conv = conversation(team_a, "sms", waiting_min=2, state="breached")
+        Customer.objects.filter(pk=conv.customer_id).update(name="")
+        Identity.objects.create(customer_id=conv.customer_id, kind="phone",
+                                value=f"+4470000000{i}")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("queues")).content.decode()
+    assert len(queries) == 13  # 12, and the unnamed customers' identities
+    assert "+44700000002" in page and "+44700000000" in page
 
 
 def test_one_click_reassign_goes_through_the_update_action(floor, lead, agent_a, agent_b):

@@ -10,8 +10,12 @@ from django.test import Client
 from django.urls import reverse
 
 from agents.models import Agent
+from consoles.routing_forms import RuleForm
 from conversations.actions.ingest import do_record_inbound
+from conversations.models import Inbox
+from routing.actions.config import do_reorder_rules
 from routing.models import BusinessHours, RoutingRule, SLAPolicy
+from routing.rules import CONDITIONS, validate_conditions
 from tests.factories import inbound
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +55,49 @@ def test_an_admin_creates_a_rule_from_the_form(admin_user, team_b):
         team_b.pk, 2, ["billing", "refund"], 10)
 
 
+def test_the_rule_form_offers_every_condition_routing_checks(email_inbox):
+    """Each condition routing.rules evaluates can be set from the form, and what the
+    form makes of it is what the API validates."""
+    hours = BusinessHours.objects.create(name="Office")
+    second = Inbox.objects.create(name="Sales mail", kind="email", slug="sales-mail")
+    form = RuleForm({**rule_post(), "inbox_ids": [second.pk, email_inbox.pk],
+                     "customer_tags": "vip", "customer_attributes": "tier=gold",
+                     "languages": "en, fr", "priorities": ["2", "3"],
+                     "business_hours": hours.pk, "inside_hours": "0"})
+    assert form.is_valid(), form.errors
+    conditions = form.data_for_api()["conditions"]
+    assert set(conditions) == set(CONDITIONS)
+    assert conditions["inbox_ids"] == sorted([email_inbox.pk, second.pk])
+    assert conditions["business_hours"] == {"id": hours.pk, "inside": False}
+    assert validate_conditions(conditions) == []
+    # And back: a saved rule's conditions fill the form again.
+    rule = RoutingRule.objects.create(name="All", conditions=conditions)
+    again = RuleForm(rule=rule)
+    assert again.initial["inbox_ids"] == conditions["inbox_ids"]
+    assert again.initial["priorities"] == [2, 3]
+
+
+def test_an_admin_picks_the_inboxes_a_rule_applies_to(admin_user, email_inbox, team_b):
+    second = Inbox.objects.create(name="Sales mail", kind="email", slug="sales-mail")
+    client = client_for(admin_user)
+    response = client.post(reverse("settings-rule-new"), rule_post(
+        inbox_ids=[email_inbox.pk, second.pk], set_team=team_b.pk))
+    assert response.status_code == 302
+    rule = RoutingRule.objects.get()
+    assert rule.conditions["inbox_ids"] == sorted([email_inbox.pk, second.pk])
+    assert rule.inbox_id is None  # the rule's own scope stays "every inbox"
+    form = client.get(reverse("settings-rule", args=[rule.pk])).content.decode()
+    assert f'name="inbox_ids" value="{second.pk}"' in form
+    assert form.count('name="inbox_ids"') == Inbox.objects.count()
+    page = client.get(reverse("settings-routing")).content.decode()
+    assert f"<strong>Inbox</strong> {email_inbox.name}, Sales mail" in page
+    # The dry run: a conversation from the first inbox matches.
+    conv = do_record_inbound(inbound(email_inbox, "email", "email", "ana@example.com",
+                                     "I want a refund")).conversation
+    dry = client.get(reverse("settings-routing") + f"?conversation={conv.pk}").content.decode()
+    assert "“Refunds” matches." in dry
+
+
 def test_a_bad_rule_is_refused_with_the_reason(admin_user):
     client = client_for(admin_user)
     response = client.post(reverse("settings-rule-new"),
@@ -79,6 +126,45 @@ def test_rules_move_up_and_down(admin_user):
     page = client.get(reverse("settings-routing")).content.decode()
     assert page.index(f'data-rule="{c.pk}"') < page.index(f'data-rule="{a.pk}"') < page.index(
         f'data-rule="{b.pk}"')
+
+
+def test_rules_reorder_as_dragged(admin_user):
+    a, b, c, d = (RoutingRule.objects.create(name=n, position=p)
+                  for n, p in (("A", 10), ("B", 20), ("C", 30), ("D", 40)))
+    client = client_for(admin_user)
+    url = reverse("settings-rules-reorder")
+    response = client.post(url, {"order": f"{c.pk},{a.pk},{d.pk},{b.pk}"},
+                           HTTP_X_REQUESTED_WITH="fetch")
+    assert response.status_code == 200
+    assert response.json() == {"order": [c.pk, a.pk, d.pk, b.pk]}
+    assert list(RoutingRule.objects.values_list("name", "position")) == [
+        ("C", 10), ("A", 20), ("D", 30), ("B", 40)]
+    # Without the script: back to the list.
+    response = client.post(url, {"order": f"{a.pk},{b.pk},{c.pk},{d.pk}"})
+    assert response.status_code == 302
+    assert list(RoutingRule.objects.values_list("name", flat=True)) == ["A", "B", "C", "D"]
+    for bad in ("", "1,x", "-1"):
+        assert client.post(url, {"order": bad}).status_code == 400
+    assert client.get(url).status_code == 405
+
+
+def test_a_reorder_keeps_rules_the_page_did_not_know(admin_user):
+    """A rule added after the page was drawn, and an id deleted since, do not break the
+    order: the listed rules come first as dragged, the others after, in their order."""
+    a, b, c = (RoutingRule.objects.create(name=n, position=p)
+               for n, p in (("A", 10), ("B", 20), ("C", 30)))
+    late = RoutingRule.objects.create(name="Late", position=40)
+    assert do_reorder_rules([c.pk, 999_999, a.pk, c.pk], by=None) == [c.pk, a.pk, b.pk, late.pk]
+    assert list(RoutingRule.objects.values_list("name", "position")) == [
+        ("C", 10), ("A", 20), ("B", 30), ("Late", 40)]
+
+
+def test_only_admins_reorder_rules(lead, agent_a):
+    rule = RoutingRule.objects.create(name="A", position=10)
+    for user in (lead, agent_a):
+        response = client_for(user).post(reverse("settings-rules-reorder"),
+                                         {"order": str(rule.pk)})
+        assert response.status_code == 403
 
 
 def test_a_dry_run_names_the_matching_rule_and_why(admin_user, email_inbox, team_b):
