@@ -70,7 +70,8 @@ DESCRIPTIONS = {
            "would.",
     "email": "Hands a generated email addressed to this mailbox to the email intake, as your "
              "provider's webhook or the IMAP fetch would.",
-    "chat": "A test visitor of this widget writes a message, as in the widget.",
+    "chat": "A test visitor writes a message to this widget, through the same action a "
+            "visitor's browser uses.",
     "twilio": "Posts an incoming text to our Twilio webhook, signed with this number's auth "
               "token as Twilio signs it.",
 }
