@@ -151,7 +151,7 @@ def _email(inbox: Inbox) -> Interaction:
     message.set_content(TEST_TEXT)
     outcome = receive_raw_email(message.as_bytes(), source="inbox test (settings page)")
     if outcome.result is None:
-        raise InboxTestFailed(f"The message was not recorded: {outcome.reason}.")
+        raise InboxTestFailed(f"The email intake did not record it ({outcome.reason}).")
     return outcome.result.interaction
 
 
