@@ -190,3 +190,17 @@ def test_only_admins_generate_secrets(request, widget, who):
     assert response.status_code == 403
     widget.refresh_from_db()
     assert widget.secrets == {"identity_secret": SECRET}
+
+
+@pytest.mark.parametrize(("color", "ratio"), [
+    ("#767676", 4.54),  # the lightest grey that passes AA on white
+    ("#777777", 4.47),  # one step lighter: fails
+    ("#000000", 21.0),
+    ("#ffffff", 1.0),
+    ("#2563eb", 5.16),  # the widget's default
+])
+def test_the_contrast_of_white_text_is_wcags(color, ratio):
+    from consoles.contrast import white_text_contrast
+
+    assert white_text_contrast(color) == pytest.approx(ratio, abs=0.011)
+    assert white_text_contrast("2563eb") is None
