@@ -97,13 +97,13 @@ def send_test_event(inbox: Inbox, *, by: User) -> InboxTestOutcome:
         interaction = test(inbox)
     except InboxTestFailed as exc:
         return InboxTestOutcome(False, str(exc))
+    _mark_as_test(interaction.conversation_id, by)
     if interaction.inbox_id != inbox.pk:
         other = interaction.inbox.name if interaction.inbox is not None else "none"
         return InboxTestOutcome(
             False, f"The test message was recorded in another inbox, “{other}”: check "
             "this inbox's address.",
             interaction.conversation_id, interaction.pk)
-    _mark_as_test(interaction.conversation_id, by)
     return InboxTestOutcome(True, f"Recorded in conversation #{interaction.conversation_id}.",
                             interaction.conversation_id, interaction.pk)
 

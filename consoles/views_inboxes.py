@@ -73,8 +73,8 @@ def _preview(form: InboxForm) -> dict[str, Any] | None:
     as the admin types)."""
     if not isinstance(form, ChatInboxForm):
         return None
-    value: dict[str, Any] = {name: str(form[name].value() or "") for name in
-             ("color", "position", "launcher_text", "greeting", "reply_time")}
+    shown = ("color", "position", "launcher_text", "greeting", "reply_time")
+    value: dict[str, Any] = {name: str(form[name].value() or "") for name in shown}
     value["contrast"] = white_text_contrast(value["color"])
     value["aa"] = AA_NORMAL
     value["name"] = str(form["name"].value() or "") or "Your chat"
