@@ -83,6 +83,22 @@ def test_an_email_test_goes_through_the_address_of_the_mailbox(admin_client, ema
     assert interaction.meta["source"] == "inbox test (settings page)"
 
 
+def test_a_mailbox_whose_address_another_inbox_claims_is_told_so(admin_client, team_a):
+    # An older mailbox lists the address as an alias: mail to it lands there, and the test
+    # says so instead of pretending.
+    Inbox.objects.create(kind="email", name="Old mailbox", slug="old",
+                         address="old@omnidesk.test",
+                         config={"aliases": ["support@omnidesk.test"]})
+    mailbox = Inbox.objects.create(kind="email", name="Support mail", slug="support",
+                                   address="support@omnidesk.test", team=team_a)
+    page = send_test(admin_client, mailbox)
+    interaction = Interaction.objects.get(direction=Direction.INBOUND)
+    assert interaction.inbox.name == "Old mailbox"
+    assert ("The test message was recorded in another inbox, “Old mailbox”: check this "
+            "inbox&#x27;s address.") in page
+    assert interaction.conversation.tags == ["test"]
+
+
 def test_an_inactive_inbox_is_refused_and_nothing_is_recorded(admin_client, api_inbox):
     api_inbox.is_active = False
     api_inbox.save()
