@@ -60,6 +60,12 @@ class InboxTestOutcome:
                 "conversation_id": self.conversation_id, "interaction_id": self.interaction_id}
 
 
+@dataclass(frozen=True)
+class Recorded:
+    interaction: Interaction
+    note: str = ""  # anything else the intake did, for the admin
+
+
 class InboxTestFailed(Exception):
     """The inbox did not take the event in; the message says what happened."""
 
@@ -94,9 +100,10 @@ def send_test_event(inbox: Inbox, *, by: User) -> InboxTestOutcome:
     if test is None:
         return InboxTestOutcome(False, "This kind of inbox has no test event.")
     try:
-        interaction = test(inbox)
+        recorded = test(inbox)
     except InboxTestFailed as exc:
         return InboxTestOutcome(False, str(exc))
+    interaction = recorded.interaction
     _mark_as_test(interaction.conversation_id, by)
     if interaction.inbox_id != inbox.pk:
         other = interaction.inbox.name if interaction.inbox is not None else "none"
@@ -104,8 +111,8 @@ def send_test_event(inbox: Inbox, *, by: User) -> InboxTestOutcome:
             False, f"The test message was recorded in another inbox, “{other}”: check "
             "this inbox's address.",
             interaction.conversation_id, interaction.pk)
-    return InboxTestOutcome(True, f"Recorded in conversation #{interaction.conversation_id}.",
-                            interaction.conversation_id, interaction.pk)
+    summary = f"Recorded in conversation #{interaction.conversation_id}. {recorded.note}"
+    return InboxTestOutcome(True, summary.strip(), interaction.conversation_id, interaction.pk)
 
 
 def _mark_as_test(conversation_id: int, by: User) -> None:
@@ -122,7 +129,7 @@ def _own_view(path: str, request: Any) -> HttpResponse:
     return response
 
 
-def _api(inbox: Inbox) -> Interaction:
+def _api(inbox: Inbox) -> Recorded:
     path = reverse("api-inbound")
     body = {"sender": {"kind": "external", "value": TEST_EXTERNAL_ID, "name": TEST_NAME},
             "text": TEST_TEXT, "subject": "Inbox test",
@@ -134,10 +141,10 @@ def _api(inbox: Inbox) -> Interaction:
     data = getattr(response, "data", None)
     if response.status_code != 201 or not isinstance(data, dict):
         raise InboxTestFailed(f"The inbound API answered {response.status_code}: {data}")
-    return Interaction.objects.get(pk=data["interaction"])
+    return Recorded(Interaction.objects.get(pk=data["interaction"]))
 
 
-def _email(inbox: Inbox) -> Interaction:
+def _email(inbox: Inbox) -> Recorded:
     from channels_email.receive import receive_raw_email
 
     if not inbox.address:
@@ -152,10 +159,16 @@ def _email(inbox: Inbox) -> Interaction:
     outcome = receive_raw_email(message.as_bytes(), source="inbox test (settings page)")
     if outcome.result is None:
         raise InboxTestFailed(f"The email intake did not record it ({outcome.reason}).")
-    return outcome.result.interaction
+    note = ""
+    if outcome.acknowledging:
+        note = f"Its automatic answer is queued to {TEST_EMAIL} (example.com takes no mail)."
+    elif outcome.noise:
+        # A real message would be flagged the same way (a sender over the loop limit).
+        note = f"The email intake flagged it ({outcome.noise}): {outcome.reason}."
+    return Recorded(outcome.result.interaction, note)
 
 
-def _chat(inbox: Inbox) -> Interaction:
+def _chat(inbox: Inbox) -> Recorded:
     from channels_chat.actions import do_claim_contact, do_visitor_message
     from channels_chat.widget import widget_for_key, widget_key
 
@@ -167,10 +180,10 @@ def _chat(inbox: Inbox) -> Interaction:
     do_claim_contact(visitor_id, name=TEST_NAME)
     result = do_visitor_message(widget, visitor_id, client_id=secrets.token_hex(8),
                                 text=TEST_TEXT)
-    return result.interaction
+    return Recorded(result.interaction)
 
 
-def _twilio(inbox: Inbox) -> Interaction:
+def _twilio(inbox: Inbox) -> Recorded:
     from twilio.request_validator import RequestValidator
 
     from twilio_common.inbox import account_sid_of, auth_token_of, has_capability
@@ -202,9 +215,9 @@ def _twilio(inbox: Inbox) -> Interaction:
     interaction = Interaction.objects.filter(provider_id=sid).first()
     if interaction is None:
         raise InboxTestFailed("Our Twilio webhook answered 200 but recorded nothing.")
-    return interaction
+    return Recorded(interaction)
 
 
-_TESTS: dict[str, Callable[[Inbox], Interaction]] = {
+_TESTS: dict[str, Callable[[Inbox], Recorded]] = {
     "api": _api, "email": _email, "chat": _chat, "twilio": _twilio,
 }

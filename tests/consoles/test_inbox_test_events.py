@@ -99,6 +99,29 @@ def test_a_mailbox_whose_address_another_inbox_claims_is_told_so(admin_client, t
     assert interaction.conversation.tags == ["test"]
 
 
+def test_a_mailbox_with_an_automatic_answer_says_it_is_queued(admin_client, email_inbox,
+                                                              settings):
+    settings.OMNIDESK_EMAIL_RATE_LIMIT = 0  # earlier runs' tests counted in Redis
+    email_inbox.config = {"acknowledgement": {"body": "Thanks, we read every message."}}
+    email_inbox.save()
+    page = send_test(admin_client, email_inbox)
+    conversation_id = Interaction.objects.get(direction=Direction.INBOUND).conversation_id
+    assert (f"Recorded in conversation #{conversation_id}. Its automatic answer is queued "
+            f"to {TEST_EMAIL} (example.com takes no mail).") in page
+
+
+def test_a_test_sender_over_the_email_loop_limit_is_flagged_as_a_real_one_would_be(
+    admin_client, email_inbox, settings
+):
+    settings.OMNIDESK_EMAIL_RATE_LIMIT = 1
+    send_test(admin_client, email_inbox)
+    page = send_test(admin_client, email_inbox)
+    _, second = Interaction.objects.filter(direction=Direction.INBOUND).order_by("id")
+    assert second.meta["loop_limited"] is True
+    assert (f"Recorded in conversation #{second.conversation_id}. The email intake flagged "
+            "it (loop_limited): sender over the loop limit") in page
+
+
 def test_an_inactive_inbox_is_refused_and_nothing_is_recorded(admin_client, api_inbox):
     api_inbox.is_active = False
     api_inbox.save()
