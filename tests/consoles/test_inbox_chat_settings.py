@@ -140,6 +140,8 @@ def test_the_new_widget_form_starts_from_the_widgets_defaults(admin_client):
     assert f'value="{DEFAULTS["color"]}"' in page
     assert f'value="{DEFAULTS["greeting"]}"' in page
     assert "meets WCAG AA" in page
+    assert "Shown here once the widget is created." in page
+    assert "Webhook URLs" not in page
 
 
 def test_generating_a_secret_shows_it_once_and_it_signs_identities(admin_client, widget):
