@@ -47,6 +47,7 @@ from conversations.models import (
     Inbox,
     Interaction,
 )
+from conversations.queries import json_list_holds_any
 from conversations.sanitize import sanitize_html
 from customers.identities import InvalidIdentity, normalize_email
 from customers.models import Identity
@@ -270,8 +271,8 @@ def _similar_open_conversation(sender: str, subject: str) -> int | None:
     identity = Identity.objects.filter(kind="email", value=sender).only("customer_id").first()
     customer_id = identity.customer_id if identity is not None else None
     since = timezone.now() - timedelta(days=settings.OMNIDESK_CONTINUITY_DAYS)
-    # Served by conv_customer_activity and the GIN index on participants.
-    mine_or_shared = Q(participants__contains=[sender])
+    # Served by conv_customer_activity and the GIN index on participants (PostgreSQL).
+    mine_or_shared = json_list_holds_any("participants", (sender,))
     if customer_id is not None:
         mine_or_shared |= Q(customer_id=customer_id)
     open_conversations = (
