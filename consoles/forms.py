@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.text import slugify
 
+from agents.actions.invite import email_taken
 from agents.models import Role, Team
 from macros.steps import clean_steps
 
@@ -50,6 +51,23 @@ class AgentForm(forms.Form):
                              "leads see every team's conversations, queues and reports.")
     teams = forms.ModelMultipleChoiceField(Team.objects.all(), required=False,
                                            widget=forms.CheckboxSelectMultiple)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(max_length=254, help_text="The invitation goes here, with a link "
+                             "to choose a password; the username is made from it.")
+    name = forms.CharField(label="Full name", max_length=150)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.AGENT,
+                             help_text=AgentForm.base_fields["role"].help_text)
+    teams = forms.ModelMultipleChoiceField(Team.objects.all(), required=False,
+                                           widget=forms.CheckboxSelectMultiple,
+                                           help_text="Agents see their teams' conversations.")
+
+    def clean_email(self) -> str:
+        email = str(self.cleaned_data["email"]).strip()
+        if email_taken(email):
+            raise forms.ValidationError(f"Someone with the address {email} is already a user.")
+        return email
 
 
 def _scope_field() -> forms.ModelChoiceField:
