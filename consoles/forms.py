@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.text import slugify
 
-from agents.actions.invite import email_taken
+from agents.actions.invite import user_with_email
 from agents.models import Role, Team
 from macros.steps import clean_steps
 
@@ -65,9 +65,14 @@ class InviteForm(forms.Form):
 
     def clean_email(self) -> str:
         email = str(self.cleaned_data["email"]).strip()
-        if email_taken(email):
-            raise forms.ValidationError(f"Someone with the address {email} is already a user.")
-        return email
+        user = user_with_email(email)
+        if user is None:
+            return email
+        if not user.is_active and hasattr(user, "agent"):
+            raise forms.ValidationError(f"{user.get_full_name() or user.get_username()} has "
+                                        "this address and is deactivated: reactivate them on "
+                                        "their page instead.")
+        raise forms.ValidationError(f"Someone with the address {email} is already a user.")
 
 
 def _scope_field() -> forms.ModelChoiceField:

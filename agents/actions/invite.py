@@ -41,8 +41,10 @@ def normalized_email(email: str) -> str:
     return f"{local}@{domain.lower()}" if local else email.strip()
 
 
-def email_taken(email: str) -> bool:
-    return User.objects.filter(email__iexact=normalized_email(email)).exists()
+def user_with_email(email: str) -> User | None:
+    """The user who has this address, whatever its case (the oldest if several do)."""
+    return (User.objects.filter(email__iexact=normalized_email(email))
+            .select_related("agent").order_by("pk").first())
 
 
 def _username_base(email: str) -> str:
@@ -108,7 +110,7 @@ def do_invite_agent(
     role = Role(role)
     with transaction.atomic():
         _lock_email(email)
-        if email_taken(email):
+        if user_with_email(email) is not None:
             raise InviteError(f"Someone with the address {email} is already a user.",
                               field="email")
         user = _create_user(email, name)

@@ -94,6 +94,15 @@ def test_a_taken_address_is_refused_whatever_its_case(admin_user, agent_a):
     assert User.objects.count() == 2 and _invitation_jobs() == []
 
 
+def test_a_deactivated_agents_address_points_to_reactivating_them(admin_user, agent_a):
+    User.objects.filter(pk=agent_a.pk).update(is_active=False)
+    response = _client(admin_user).post(reverse("settings-agent-invite"), {
+        "email": "agent_a@example.test", "name": "Back Again", "role": "agent"})
+    assert response.status_code == 400
+    assert ("agent_a has this address and is deactivated: reactivate them on their page "
+            "instead.") in response.content.decode()
+
+
 def test_the_form_says_what_is_missing(admin_user):
     response = _client(admin_user).post(reverse("settings-agent-invite"), {
         "email": "not an address", "name": "", "role": "boss"})
