@@ -32,13 +32,13 @@ def do_set_agent_active(agent: Agent, *, active: bool, by: User | None) -> Agent
     from agents.tasks import unassign_deactivated_task
 
     with transaction.atomic():
+        # Locks the agent's row and their user's.
         locked = Agent.objects.select_for_update().select_related("user").get(pk=agent.pk)
-        user = User.objects.select_for_update().get(pk=locked.user_id)
+        user = locked.user
         if user.is_active == active:
             return locked
         user.is_active = active
         user.save(update_fields=["is_active"])
-        locked.user = user
         if not active:
             go_offline(locked, by=by, reason="deactivated")
             locked.save(update_fields=OFFLINE_FIELDS)

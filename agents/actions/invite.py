@@ -119,8 +119,8 @@ def do_invite_agent(
         agent.teams.set(team_ids)
         _queue_invitation(user)
         logger.info(
-            "agent %s invited: user %s, role=%s, teams=%s (by %s)",
-            agent.pk, user.get_username(), role, team_ids,
+            "agent %s invited: username %s, role=%s, teams=%s (by %s)",
+            user.pk, user.get_username(), role, team_ids,
             by.get_username() if by is not None else "omnidesk",
         )
     return agent
@@ -136,5 +136,5 @@ def do_resend_invitation(agent: Agent, *, by: User | None) -> None:
             raise InviteError("This agent has already chosen a password; they can use "
                               "“Forgot your password?” on the sign-in page.")
         _queue_invitation(locked.user)
-        logger.info("agent %s invitation sent again (by %s)", agent.pk,
+        logger.info("agent %s invitation sent again (by %s)", locked.user_id,
                     by.get_username() if by is not None else "omnidesk")
