@@ -56,6 +56,7 @@ def test_an_invited_agent_chooses_a_password_signs_in_and_sees_the_inbox(
     assert (email.to, email.subject, email.from_email) == (
         ["Sam.Lee@example.test"], "You are invited to omnidesk", settings.DEFAULT_FROM_EMAIL)
     assert "Hello Sam Lee," in email.body and "Your username is sam.lee." in email.body
+    assert f"Then sign in at {settings.PUBLIC_URL}/accounts/login/ with" in email.body
     link = LINK.search(email.body).group(1)
     assert link.startswith(f"{settings.PUBLIC_URL}/accounts/reset/")
 
