@@ -47,6 +47,14 @@ class Presence(models.TextChoices):
     OFFLINE = "offline", "Offline"
 
 
+class AgentState(models.TextChoices):
+    """Not stored: read from the user (agents.models.Agent.state)."""
+
+    INVITED = "invited", "Invited"  # no password chosen yet, never signed in
+    ACTIVE = "active", "Active"
+    DEACTIVATED = "deactivated", "Deactivated"  # the user is inactive: no session, no sign-in
+
+
 class Agent(models.Model):
     """The helpdesk side of a Django user: role, teams, presence."""
 
@@ -77,6 +85,15 @@ class Agent(models.Model):
     @property
     def sees_everything(self) -> bool:
         return self.role in (Role.ADMIN, Role.LEAD)
+
+    @property
+    def state(self) -> AgentState:
+        user = self.user
+        if not user.is_active:
+            return AgentState.DEACTIVATED
+        if not user.has_usable_password() and user.last_login is None:
+            return AgentState.INVITED
+        return AgentState.ACTIVE
 
     def capacity_for(self, channel: str, team: Team | None) -> int:
         """Open conversations of `channel` this agent takes at a time."""

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.text import slugify
 
+from agents.actions.invite import user_with_email
 from agents.models import Role, Team
 from macros.steps import clean_steps
 
@@ -50,6 +51,28 @@ class AgentForm(forms.Form):
                              "leads see every team's conversations, queues and reports.")
     teams = forms.ModelMultipleChoiceField(Team.objects.all(), required=False,
                                            widget=forms.CheckboxSelectMultiple)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(max_length=254, help_text="The invitation goes here, with a link "
+                             "to choose a password; the username is made from it.")
+    name = forms.CharField(label="Full name", max_length=150)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.AGENT,
+                             help_text=AgentForm.base_fields["role"].help_text)
+    teams = forms.ModelMultipleChoiceField(Team.objects.all(), required=False,
+                                           widget=forms.CheckboxSelectMultiple,
+                                           help_text="Agents see their teams' conversations.")
+
+    def clean_email(self) -> str:
+        email = str(self.cleaned_data["email"]).strip()
+        user = user_with_email(email)
+        if user is None:
+            return email
+        if not user.is_active and hasattr(user, "agent"):
+            raise forms.ValidationError(f"{user.get_full_name() or user.get_username()} has "
+                                        "this address and is deactivated: reactivate them on "
+                                        "their page instead.")
+        raise forms.ValidationError(f"Someone with the address {email} is already a user.")
 
 
 def _scope_field() -> forms.ModelChoiceField:

@@ -14,10 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from agents.actions.active import AgentActiveError, do_set_agent_active
+from agents.actions.invite import InviteError, do_invite_agent, do_resend_invitation
 from agents.actions.roles import do_create_team, do_update_agent, do_update_team
-from agents.models import Agent, Team
+from agents.models import Agent, AgentState, Team
 from consoles.access import admin_page
-from consoles.forms import AgentForm, CannedForm, MacroForm, TeamForm
+from consoles.forms import AgentForm, CannedForm, InviteForm, MacroForm, TeamForm
+from conversations.models import Conversation, ConversationStatus
 from macros.actions import do_delete_shared, do_save_canned, do_save_macro
 from macros.models import CannedResponse, Macro
 
@@ -60,6 +63,29 @@ def agent_list(request: HttpRequest) -> HttpResponse:
     return render(request, "consoles/agents.html", {"section": "agents", "agents": agents})
 
 
+def _agent_name(agent: Agent) -> str:
+    return agent.user.get_full_name() or agent.user.get_username()
+
+
+@admin_page
+def agent_invite(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            agent = do_invite_agent(by=request.user, email=data["email"], name=data["name"],  # type: ignore[arg-type]
+                                    role=data["role"], teams=data["teams"])
+        except InviteError as exc:
+            form.add_error(exc.field, str(exc))
+        else:
+            messages.success(request, f"{_agent_name(agent)} is invited: the email with a link "
+                             f"to choose a password is on its way to {agent.user.email}.")
+            return redirect("settings-agents")
+    return render(request, "consoles/agent_invite.html", {
+        "section": "agents", "form": form,
+    }, status=400 if form.errors else 200)
+
+
 @admin_page
 def agent_form(request: HttpRequest, agent_id: int) -> HttpResponse:
     agent = get_object_or_404(Agent.objects.select_related("user"), pk=agent_id)
@@ -71,13 +97,62 @@ def agent_form(request: HttpRequest, agent_id: int) -> HttpResponse:
         else:
             do_update_agent(agent, by=request.user, role=form.cleaned_data["role"],  # type: ignore[arg-type]
                             teams=form.cleaned_data["teams"])
-            messages.success(request, f"{agent.user.get_full_name() or agent} is saved.")
+            messages.success(request, f"{_agent_name(agent)} is saved.")
             return redirect("settings-agents")
-    name = agent.user.get_full_name() or agent.user.get_username()
-    return render(request, "consoles/simple_form.html", {
-        "section": "agents", "form": form, "back": "settings-agents", "title": name,
-        "subtitle": agent.user.email,
+    return render(request, "consoles/agent_form.html", {
+        "section": "agents", "form": form, "agent": agent, "title": _agent_name(agent),
+        "is_self": agent.user_id == request.user.pk,
     }, status=400 if form.errors else 200)
+
+
+@admin_page
+@require_POST
+def agent_resend(request: HttpRequest, agent_id: int) -> HttpResponse:
+    agent = get_object_or_404(Agent.objects.select_related("user"), pk=agent_id)
+    try:
+        do_resend_invitation(agent, by=request.user)  # type: ignore[arg-type]
+    except InviteError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"A new invitation is on its way to {agent.user.email}.")
+    return redirect("settings-agent", agent.pk)
+
+
+def _open_conversations(agent: Agent) -> int:
+    return (Conversation.objects.filter(assignee_id=agent.user_id)
+            .exclude(status=ConversationStatus.RESOLVED).count())
+
+
+@admin_page
+def agent_deactivate(request: HttpRequest, agent_id: int) -> HttpResponse:
+    """GET: what deactivating does, to confirm; POST: do it."""
+    agent = get_object_or_404(Agent.objects.select_related("user"), pk=agent_id)
+    error = None
+    if request.method == "POST":
+        try:
+            do_set_agent_active(agent, active=False, by=request.user)  # type: ignore[arg-type]
+        except AgentActiveError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, f"{_agent_name(agent)} is deactivated; their conversations "
+                             "go back to their teams' queues.")
+            return redirect("settings-agent", agent.pk)
+    elif agent.user_id == request.user.pk:
+        error = "You cannot deactivate yourself; ask another admin."
+    return render(request, "consoles/agent_deactivate.html", {
+        "section": "agents", "agent": agent, "title": f"Deactivate {_agent_name(agent)}?",
+        "open_count": _open_conversations(agent), "error": error,
+        "deactivated": agent.state == AgentState.DEACTIVATED,
+    }, status=400 if error and request.method == "POST" else 200)
+
+
+@admin_page
+@require_POST
+def agent_reactivate(request: HttpRequest, agent_id: int) -> HttpResponse:
+    agent = get_object_or_404(Agent.objects.select_related("user"), pk=agent_id)
+    do_set_agent_active(agent, active=True, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, f"{_agent_name(agent)} is active again and can sign in.")
+    return redirect("settings-agent", agent.pk)
 
 
 # ---------------------------------------------- canned responses and macros

@@ -84,13 +84,26 @@ def do_set_presence(user: User, presence: str, *, by: User | None = None) -> Age
     return agent
 
 
+def go_offline(agent: Agent, *, by: User | None, reason: str) -> None:
+    """The locked agent is offline now, whatever their sockets say (deactivated); saved
+    by the caller with `OFFLINE_FIELDS`."""
+    agent.last_heartbeat_at = None
+    agent.away = False
+    _apply(agent, by, reason)
+
+
+OFFLINE_FIELDS = ["last_heartbeat_at", "away", "presence"]
+
+
 def do_heartbeat(user_id: int) -> None:
     """A workspace socket of the agent opened or pinged."""
     now = timezone.now()
     fresh = now - timedelta(seconds=HEARTBEAT_WRITE_SECONDS)
     with transaction.atomic():
+        # A deactivated agent's last socket may ping once more before it is closed.
         written = Agent.objects.filter(
-            Q(last_heartbeat_at__isnull=True) | Q(last_heartbeat_at__lt=fresh), user_id=user_id
+            Q(last_heartbeat_at__isnull=True) | Q(last_heartbeat_at__lt=fresh), user_id=user_id,
+            user__is_active=True,
         ).update(last_heartbeat_at=now)
         if not written:
             return  # beat recently: the presence was brought in line then
