@@ -79,7 +79,7 @@ def _spawn(shape: Shape, name: str, argv: list[str], **extra: str) -> subprocess
     logs = shape.var / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     with open(logs / f"{name}.log", "ab") as log:
-        process = subprocess.Popen(argv, cwd=env.ROOT, env=child_env(**extra),  # noqa: S603
+        process = subprocess.Popen(argv, cwd=env.ROOT, env=child_env(**extra),
                                    stdout=log, stderr=subprocess.STDOUT)
     shape.processes[name] = process
     return process
@@ -217,7 +217,7 @@ def start_nginx(shape: Shape, upstream_ports: list[int]) -> None:
     conf = prefix / "nginx.conf"
     conf.write_text(nginx_config(site, prefix))
     argv = [nginx, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")]
-    subprocess.run([*argv, "-t", "-q"], check=True)  # noqa: S603
+    subprocess.run([*argv, "-t", "-q"], check=True)
     wait_http(shape.nginx_port, _spawn(shape, "nginx", argv))
 
 
