@@ -51,6 +51,8 @@ class Ingest:
     events_per_s: float
     insert_tx_per_s: float
     load: float
+    queued_after: int  # routing tasks the default queue's worker had not taken yet
+    drain_seconds: float  # until it had
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,22 @@ def in_process_latency(setup: dict[str, Any], requests: int) -> list[ListLatency
     return rows
 
 
+def queue_length(queue: str = "celery") -> int:
+    import redis
+
+    return int(redis.Redis.from_url(env.REDIS_URL).llen(queue))
+
+
+def drain(log: Any, timeout: float = 300.0) -> float:
+    """Waits for the default queue's worker to take every queued task; seconds waited."""
+    started = time.monotonic()
+    while queue_length() and time.monotonic() - started < timeout:
+        time.sleep(0.5)
+    if queue_length():
+        log(f"the default queue still holds {queue_length()} tasks after {timeout:g} s")
+    return time.monotonic() - started
+
+
 # --- 1: the shape ----------------------------------------------------------------------------
 
 def run_shape(setup: dict[str, Any], args: argparse.Namespace,
@@ -147,20 +165,28 @@ def run_shape(setup: dict[str, Any], args: argparse.Namespace,
     with shape.running(var) as deployed:
         log(f"shape up: uvicorn on {deployed.web_ports}, nginx on {deployed.nginx_port}, "
             "workers -Q celery / -Q bulk, beat")
-        targets = {"direct": deployed.web_ports[0], "nginx": deployed.nginx_port}
+        targets = [("direct", deployed.web_ports[0]), ("nginx", deployed.nginx_port)]
         for round_ in range(1, args.rounds + 1):
+            drain(log)
             # The reference beside each round: same machine, same moment, shape running.
             raw = {"1": ingest.insert_rate(env.DATABASE_URL, 1, args.duration),
                    "2": ingest.insert_rate(env.DATABASE_URL, 2, args.duration)}
             log(f"round {round_}: raw INSERT {raw['1']:,.0f} tx/s (1 process), "
                 f"{raw['2']:,.0f} (2)")
-            for target, port in targets.items():
+            # Alternating order: neither target always runs second.
+            for target, port in targets if round_ % 2 else targets[::-1]:
                 deployed.check()
                 rate = webhook.drive(port, token, args.duration)
+                load = os.getloadavg()[0]
+                queued = queue_length()
+                # The worker's backlog would take CPU from what is measured next.
+                seconds = drain(log)
                 reference = raw["1" if target == "direct" else "2"]
-                ingest_rows.append(Ingest(round_, target, rate, reference, os.getloadavg()[0]))
+                ingest_rows.append(Ingest(round_, target, rate, reference, load, queued,
+                                          seconds))
                 log(f"round {round_}: webhook via {target}: {rate:,.0f} events/s "
-                    f"({rate / reference:.1%} of raw INSERT)")
+                    f"({rate / reference:.1%} of raw INSERT); {queued} routing tasks queued "
+                    f"at the end, drained in {seconds:.0f} s")
                 for endpoint, role, user in list_paths(setup):
                     for clients in (1, 4):
                         timings = http_latency(port, cookies[user.pk],
@@ -228,11 +254,12 @@ def _print(results: dict[str, Any], args: argparse.Namespace) -> None:
         print(f"Webhook ingest over HTTP ({args.duration:g} s each, 8 keep-alive clients, known "
               "senders; workers and beat running): one uvicorn directly vs nginx -> 2 uvicorns")
         print(f"  {'round':<6} {'target':<8} {'events/s':>9} {'raw INSERT tx/s':>16} "
-              f"{'ratio':>7} {'load':>5}")
+              f"{'ratio':>7} {'load':>5} {'queued after':>13} {'drained in s':>13}")
         for row in results["ingest"]:
             print(f"  {row['round']:<6} {row['target']:<8} {row['events_per_s']:>9,.0f} "
                   f"{row['insert_tx_per_s']:>16,.0f} "
-                  f"{row['events_per_s'] / row['insert_tx_per_s']:>7.1%} {row['load']:>5.1f}")
+                  f"{row['events_per_s'] / row['insert_tx_per_s']:>7.1%} {row['load']:>5.1f} "
+                  f"{row['queued_after']:>13,} {row['drain_seconds']:>13.0f}")
     if results.get("list"):
         print()
         print(f"Conversation list over HTTP ({args.requests} requests each, 1 or 4 keep-alive "
