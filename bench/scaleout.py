@@ -53,6 +53,7 @@ class Ingest:
     load: float
     queued_after: int  # routing tasks the default queue's worker had not taken yet
     drain_seconds: float  # until it had
+    web_cpu_seconds: tuple[float, ...]  # each uvicorn's CPU time during the figure
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,12 @@ def in_process_latency(setup: dict[str, Any], requests: int) -> list[ListLatency
     return rows
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def queue_length(queue: str = "celery") -> int:
     import redis
 
@@ -176,16 +183,20 @@ def run_shape(setup: dict[str, Any], args: argparse.Namespace,
             # Alternating order: neither target always runs second.
             for target, port in targets if round_ % 2 else targets[::-1]:
                 deployed.check()
+                pids = [deployed.pid(name) for name in ("web1", "web2")]
+                cpu = [cpu_seconds(pid) for pid in pids]
                 rate = webhook.drive(port, token, args.duration)
+                cpu = [cpu_seconds(pid) - used for pid, used in zip(pids, cpu, strict=True)]
                 load = os.getloadavg()[0]
                 queued = queue_length()
                 # The worker's backlog would take CPU from what is measured next.
                 seconds = drain(log)
                 reference = raw["1" if target == "direct" else "2"]
                 ingest_rows.append(Ingest(round_, target, rate, reference, load, queued,
-                                          seconds))
+                                          seconds, tuple(cpu)))
                 log(f"round {round_}: webhook via {target}: {rate:,.0f} events/s "
-                    f"({rate / reference:.1%} of raw INSERT); {queued} routing tasks queued "
+                    f"({rate / reference:.1%} of raw INSERT; uvicorn CPU "
+                    f"{' + '.join(f'{c:.1f}' for c in cpu)} s); {queued} routing tasks queued "
                     f"at the end, drained in {seconds:.0f} s")
                 for endpoint, role, user in list_paths(setup):
                     for clients in (1, 4):
@@ -254,12 +265,14 @@ def _print(results: dict[str, Any], args: argparse.Namespace) -> None:
         print(f"Webhook ingest over HTTP ({args.duration:g} s each, 8 keep-alive clients, known "
               "senders; workers and beat running): one uvicorn directly vs nginx -> 2 uvicorns")
         print(f"  {'round':<6} {'target':<8} {'events/s':>9} {'raw INSERT tx/s':>16} "
-              f"{'ratio':>7} {'load':>5} {'queued after':>13} {'drained in s':>13}")
+              f"{'ratio':>7} {'load':>5} {'queued after':>13} {'drained in s':>13} "
+              f"{'uvicorn CPU s':>14}")
         for row in results["ingest"]:
             print(f"  {row['round']:<6} {row['target']:<8} {row['events_per_s']:>9,.0f} "
                   f"{row['insert_tx_per_s']:>16,.0f} "
                   f"{row['events_per_s'] / row['insert_tx_per_s']:>7.1%} {row['load']:>5.1f} "
-                  f"{row['queued_after']:>13,} {row['drain_seconds']:>13.0f}")
+                  f"{row['queued_after']:>13,} {row['drain_seconds']:>13.0f} "
+                  f"{' + '.join(f'{c:.1f}' for c in row['web_cpu_seconds']):>14}")
     if results.get("list"):
         print()
         print(f"Conversation list over HTTP ({args.requests} requests each, 1 or 4 keep-alive "
