@@ -144,13 +144,22 @@ def queue_length(queue: str = "celery") -> int:
     return int(redis.Redis.from_url(env.REDIS_URL).llen(queue))
 
 
-def drain(log: Any, timeout: float = 300.0) -> float:
-    """Waits for the default queue's worker to take every queued task; seconds waited."""
+def pending_jobs() -> int:
+    """Job rows not yet done (jobs/): routing of every event ingested so far, and what
+    earlier runs left (the relay publishes those again)."""
+    from jobs.models import Job
+
+    return Job.objects.count()
+
+
+def drain(log: Any, timeout: float = 180.0) -> float:
+    """Waits for the workers to finish every job and queued task; seconds waited."""
     started = time.monotonic()
-    while queue_length() and time.monotonic() - started < timeout:
+    while (queue_length() or pending_jobs()) and time.monotonic() - started < timeout:
         time.sleep(0.5)
-    if queue_length():
-        log(f"the default queue still holds {queue_length()} tasks after {timeout:g} s")
+    if queue_length() or pending_jobs():
+        log(f"after {timeout:g} s the default queue still holds {queue_length()} tasks, "
+            f"{pending_jobs()} jobs are not done")
     return time.monotonic() - started
 
 
@@ -160,16 +169,17 @@ def run_shape(setup: dict[str, Any], args: argparse.Namespace,
               var: Path) -> tuple[list[Ingest], list[ListLatency], dict[str, float]]:
     from django.db import connections
 
-    from bench import ingest, shape, webhook
+    from bench import ingest, shape, sockets, webhook
     from bench.chat import _session_cookie
 
     token = webhook._token(setup)
     cookies = {user.pk: _session_cookie(user) for _, _, user in list_paths(setup)}
+    sockets.reset_agents()
     connections.close_all()
     ingest_rows: list[Ingest] = []
     list_rows: list[ListLatency] = []
     raw: dict[str, float] = {}
-    with shape.running(var) as deployed:
+    with shape.running(var, assign_sweep=args.assign_sweep) as deployed:
         log(f"shape up: uvicorn on {deployed.web_ports}, nginx on {deployed.nginx_port}, "
             "workers -Q celery / -Q bulk, beat")
         targets = [("direct", deployed.web_ports[0]), ("nginx", deployed.nginx_port)]
@@ -251,6 +261,7 @@ def run_sockets(setup: dict[str, Any], args: argparse.Namespace,
                 server.stop()
     finally:
         sockets.drop_sessions(keys)
+        sockets.reset_agents()
     return memory, frames
 
 
@@ -325,6 +336,8 @@ def main() -> None:
                         help="webhook POSTs timed to the sockets per figure")
     parser.add_argument("--hold", type=float, default=30.0,
                         help="seconds the sockets are held (heartbeats run) before RSS is read")
+    parser.add_argument("--assign-sweep", action="store_true",
+                        help="beat's assignment sweep every 30 s as by default (bench/shape.py)")
     parser.add_argument("--skip-http", action="store_true", help="skip the shape's figures")
     parser.add_argument("--skip-sockets", action="store_true", help="skip the socket figures")
     args = parser.parse_args()

@@ -99,6 +99,18 @@ def ensure_agents(count: int, team: Any) -> list[int]:
                 .order_by("username").values_list("pk", flat=True)[:count])
 
 
+def reset_agents() -> int:
+    """The socket agents offline again, and the conversations assignment gave them while
+    they were online unassigned (the data set as generated); returns how many."""
+    from agents.models import Agent, Presence
+    from conversations.models import Conversation
+
+    Agent.objects.filter(user__username__startswith=USERNAME_PREFIX).update(
+        presence=Presence.OFFLINE, last_heartbeat_at=None)
+    return Conversation.objects.filter(
+        assignee__username__startswith=USERNAME_PREFIX).update(assignee=None)
+
+
 def create_sessions(user_ids: list[int]) -> list[str]:
     """A signed-in session per user, as django.contrib.auth.login stores it."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
