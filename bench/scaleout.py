@@ -221,6 +221,8 @@ def run_shape(setup: dict[str, Any], args: argparse.Namespace,
                         list_rows.append(ListLatency(round_, target, endpoint, role, clients,
                                                      len(timings), p50, p99,
                                                      os.getloadavg()[0]))
+                        log(f"round {round_}: {endpoint} as {role} via {target}, {clients} "
+                            f"client(s): p50 {p50:.1f} ms, p99 {p99:.1f} ms")
         deployed.check()
     purged = ingest.purge_queued_tasks()
     log(f"shape stopped; purged {purged} queued tasks")
@@ -369,21 +371,27 @@ def main() -> None:
     var = Path(settings.VAR_DIR) / "scaleout"
     results: dict[str, Any] = {"postgres": pg_version, "cpus": os.cpu_count(),
                                "load_before": os.getloadavg()[0]}
+    out = Path(__file__).resolve().parent / "results" / "scaleout.json"
+    out.parent.mkdir(exist_ok=True)
+
+    def save() -> None:  # after each part: a later failure keeps what was measured
+        results["seconds"] = time.monotonic() - began
+        results["load_after"] = os.getloadavg()[0]
+        out.write_text(json.dumps(results, indent=2))
+
     if not args.skip_http:
         results["list"] = [asdict(r) for r in in_process_latency(setup, args.requests)]
         ingest_rows, list_rows, _ = run_shape(setup, args, var)
         results["ingest"] = [asdict(r) for r in ingest_rows]
         results["list"] += [asdict(r) for r in list_rows]
+        save()
     if not args.skip_sockets:
         memory, frames = run_sockets(setup, args, var)
         results["socket_memory"] = [asdict(r) for r in memory]
         results["socket_frames"] = [asdict(r) for r in frames]
-    results["seconds"] = time.monotonic() - began
-    results["load_after"] = os.getloadavg()[0]
+        save()
+    save()
     _print(results, args)
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "scaleout.json").write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

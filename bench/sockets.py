@@ -229,16 +229,25 @@ class Fleet:
 # --- the measurements ---------------------------------------------------------------------
 
 def _poster(port: int, token: str, sender: str) -> Callable[[str, str], int]:
+    """POSTs on one keep-alive connection, opened again if the server closed it while
+    the sockets connected (uvicorn closes idle ones after 5 s)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     def post(text: str, provider_id: str) -> int:
         body = json.dumps({"sender": {"kind": "email", "value": sender}, "text": text,
                            "provider_id": provider_id})
-        conn.request("POST", "/api/v1/inbound/", body, headers)
-        response = conn.getresponse()
-        response.read()
-        return response.status
+        for attempt in (1, 2):
+            try:
+                conn.request("POST", "/api/v1/inbound/", body, headers)
+                response = conn.getresponse()
+                response.read()
+                return response.status
+            except (ConnectionError, http.client.HTTPException):
+                conn.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     return post
 
