@@ -262,6 +262,8 @@ def run_sockets(setup: dict[str, Any], args: argparse.Namespace,
                 got_memory, got_frames = asyncio.run(sockets.measure(plan, log))
                 memory += got_memory
                 frames += got_frames
+            except Exception as error:  # the other mode may still measure
+                log(f"deflate {'on' if deflate else 'off'}: failed: {error!r}")
             finally:
                 server.stop()
     finally:
