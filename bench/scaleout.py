@@ -11,7 +11,8 @@
    latency with 10 and 1,000 sockets open (`--max-sockets 10000` adds a 10,000 step).
 
     .venv/bin/python bench/scaleout.py [--duration 8] [--rounds 2] [--requests 200]
-        [--sockets 1000] [--max-sockets 0] [--frames 100] [--skip-http] [--skip-sockets]
+        [--sockets 1000] [--max-sockets 0] [--frames 100] [--frames-large 5]
+        [--assign-sweep] [--skip-http] [--skip-sockets]
 
 Uses BENCH_DATABASE_URL / BENCH_REDIS_URL / BENCH_VAR_DIR as bench/run.py does (the data
 set is generated once with COPY). Prints figures and the load average; asserts nothing.
@@ -258,6 +259,7 @@ def run_sockets(setup: dict[str, Any], args: argparse.Namespace,
                 plan = sockets.Plan(port=port, pid=server.pid(next(iter(server.processes))),
                                     token=token, session_keys=keys, deflate=deflate,
                                     steps=tuple(plan_steps), frames=args.frames,
+                                    frames_large=args.frames_large,
                                     hold=args.hold)
                 got_memory, got_frames = asyncio.run(sockets.measure(plan, log))
                 memory += got_memory
@@ -341,6 +343,8 @@ def main() -> None:
                         help="also measure with this many sockets open (e.g. 10000)")
     parser.add_argument("--frames", type=int, default=100,
                         help="webhook POSTs timed to the sockets per figure")
+    parser.add_argument("--frames-large", type=int, default=5,
+                        help="webhook POSTs timed with 1,000 or more sockets open")
     parser.add_argument("--hold", type=float, default=30.0,
                         help="seconds the sockets are held (heartbeats run) before RSS is read")
     parser.add_argument("--assign-sweep", action="store_true",
