@@ -12,7 +12,7 @@
 
     .venv/bin/python bench/scaleout.py [--duration 8] [--rounds 2] [--requests 200]
         [--sockets 1000] [--max-sockets 0] [--frames 100] [--frames-large 5]
-        [--assign-sweep] [--skip-http] [--skip-sockets]
+        [--deflate both|on|off]        [--assign-sweep] [--skip-http] [--skip-sockets]
 
 Uses BENCH_DATABASE_URL / BENCH_REDIS_URL / BENCH_VAR_DIR as bench/run.py does (the data
 set is generated once with COPY). Prints figures and the load average; asserts nothing.
@@ -247,7 +247,7 @@ def run_sockets(setup: dict[str, Any], args: argparse.Namespace,
     memory: list[Any] = []
     frames: list[Any] = []
     try:
-        for deflate in (True, False):
+        for deflate in {"both": (True, False), "on": (True,), "off": (False,)}[args.deflate]:
             plan_steps = list(steps)
             if deflate and args.max_sockets > steps[-1]:
                 plan_steps.append(args.max_sockets)  # uvicorn's default: deflate on
@@ -345,6 +345,8 @@ def main() -> None:
                         help="webhook POSTs timed to the sockets per figure")
     parser.add_argument("--frames-large", type=int, default=5,
                         help="webhook POSTs timed with 1,000 or more sockets open")
+    parser.add_argument("--deflate", choices=("both", "on", "off"), default="both",
+                        help="socket figures with permessage-deflate on, off or both")
     parser.add_argument("--hold", type=float, default=30.0,
                         help="seconds the sockets are held (heartbeats run) before RSS is read")
     parser.add_argument("--assign-sweep", action="store_true",
