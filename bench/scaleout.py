@@ -12,7 +12,7 @@
 
     .venv/bin/python bench/scaleout.py [--duration 8] [--rounds 2] [--requests 200]
         [--sockets 1000] [--max-sockets 0] [--frames 100] [--frames-large 5]
-        [--deflate both|on|off]        [--assign-sweep] [--skip-http] [--skip-sockets]
+        [--deflate both|on|off] [--assign-sweep] [--skip-http] [--skip-sockets]
 
 Uses BENCH_DATABASE_URL / BENCH_REDIS_URL / BENCH_VAR_DIR as bench/run.py does (the data
 set is generated once with COPY). Prints figures and the load average; asserts nothing.
