@@ -145,6 +145,19 @@ def queue_length(queue: str = "celery") -> int:
     return int(redis.Redis.from_url(env.REDIS_URL).llen(queue))
 
 
+def clear_broker() -> None:
+    """What earlier runs queued and no worker took, and the tasks a stopped worker held
+    unacknowledged (acks_late: a running assignment sweep is given back to the queue on
+    shutdown), so no earlier run's work loads this one. The relay publishes again the
+    jobs that still exist; the first drain waits for them."""
+    import redis
+
+    from bench import shape
+
+    client = redis.Redis.from_url(env.REDIS_URL)
+    client.delete("celery", shape.BULK_QUEUE, "unacked", "unacked_index", "unacked_mutex")
+
+
 def pending_jobs() -> int:
     """Job rows not yet done (jobs/): routing of every event ingested so far, and what
     earlier runs left (the relay publishes those again)."""
@@ -176,9 +189,7 @@ def run_shape(setup: dict[str, Any], args: argparse.Namespace,
     token = webhook._token(setup)
     cookies = {user.pk: _session_cookie(user) for _, _, user in list_paths(setup)}
     sockets.reset_agents()
-    # What earlier runs queued and no worker took (a stale assignment sweep among it):
-    # the relay publishes again the jobs that still exist, and the first drain waits.
-    ingest.purge_queued_tasks()
+    clear_broker()
     connections.close_all()
     ingest_rows: list[Ingest] = []
     list_rows: list[ListLatency] = []
