@@ -42,7 +42,7 @@ define apt_get
 	done
 endef
 
-.PHONY: run test install lock bench bench-peers lint services browser apt-install clean vendor
+.PHONY: run test install lock bench bench-scaleout bench-peers lint services browser apt-install clean vendor
 
 # Without pip: creating it (ensurepip) took longer than installing everything with uv,
 # which puts the locked pip in.
@@ -110,6 +110,12 @@ lint: $(TEST_STAMP)
 
 bench: $(RUN_STAMP) services
 	$(PY) bench/run.py
+
+# The deployment shape of deploy/ on local ports (nginx, 2 uvicorns, a Celery worker per
+# queue, beat) and agent sockets at 1,000; BENCH_ARGS="--max-sockets 10000" adds 10,000.
+bench-scaleout: $(RUN_STAMP) services
+	@command -v nginx >/dev/null || $(MAKE) -s apt-install APT_PACKAGES=nginx
+	$(PY) bench/scaleout.py $(BENCH_ARGS)
 
 # Side by side with django-helpdesk 2.6.1 (its own venv from PyPI, same PostgreSQL).
 bench-peers: $(RUN_STAMP) services

@@ -62,52 +62,58 @@ def webhook_rate(setup: dict[str, Any], workers: int, duration: float) -> float:
     )
     try:
         _wait_ready(port, server)
-        run = uuid.uuid4().hex[:8]
-        counts = [0] * CLIENTS
-        errors: list[str] = []
-        start = threading.Barrier(CLIENTS + 1)
-        stop_at = [0.0]
-
-        def client(number: int) -> None:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-
-            def post(n: int) -> int:
-                sender = f"customer{1 + number * 50 + n % 50}@bench.example"
-                body = json.dumps({"sender": {"kind": "email", "value": sender},
-                                   "text": "Where is my order?",
-                                   "provider_id": f"wh-{run}-{number}-{n}"})
-                conn.request("POST", "/api/v1/inbound/", body, headers)
-                response = conn.getresponse()
-                response.read()
-                return response.status
-
-            for n in range(20):  # warm-up: connections, each sender's open conversation
-                post(-1 - n)
-            start.wait()
-            n = 0
-            while time.monotonic() < stop_at[0]:
-                code = post(n)
-                if code == 201:
-                    counts[number] += 1
-                elif len(errors) < 5:
-                    errors.append(str(code))
-                n += 1
-
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
-        for thread in threads:
-            thread.start()
-        stop_at[0] = time.monotonic() + 3600  # set properly once all are warm
-        start.wait()
-        stop_at[0] = time.monotonic() + duration
-        for thread in threads:
-            thread.join()
-        if errors:
-            print(f"  · webhook errors (first {len(errors)}): {', '.join(errors)}", flush=True)
-        return sum(counts) / duration
+        return drive(port, token, duration)
     finally:
         server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def drive(port: int, token: str, duration: float, host: str = "127.0.0.1") -> float:
+    """Accepted webhook events per second (201s) from CLIENTS keep-alive clients POSTing
+    to `host`:`port` (one uvicorn, or nginx in front of several) for `duration` s."""
+    run = uuid.uuid4().hex[:8]
+    counts = [0] * CLIENTS
+    errors: list[str] = []
+    start = threading.Barrier(CLIENTS + 1)
+    stop_at = [0.0]
+
+    def client(number: int) -> None:
+        conn = http.client.HTTPConnection(host, port, timeout=30)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+        def post(n: int) -> int:
+            sender = f"customer{1 + number * 50 + n % 50}@bench.example"
+            body = json.dumps({"sender": {"kind": "email", "value": sender},
+                               "text": "Where is my order?",
+                               "provider_id": f"wh-{run}-{number}-{n}"})
+            conn.request("POST", "/api/v1/inbound/", body, headers)
+            response = conn.getresponse()
+            response.read()
+            return response.status
+
+        for n in range(20):  # warm-up: connections, each sender's open conversation
+            post(-1 - n)
+        start.wait()
+        n = 0
+        while time.monotonic() < stop_at[0]:
+            code = post(n)
+            if code == 201:
+                counts[number] += 1
+            elif len(errors) < 5:
+                errors.append(str(code))
+            n += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    stop_at[0] = time.monotonic() + 3600  # set properly once all are warm
+    start.wait()
+    stop_at[0] = time.monotonic() + duration
+    for thread in threads:
+        thread.join()
+    if errors:
+        print(f"  · webhook errors (first {len(errors)}): {', '.join(errors)}", flush=True)
+    return sum(counts) / duration

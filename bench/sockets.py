@@ -1,0 +1,336 @@
+"""Agent websockets at scale, against one uvicorn process (deploy/README.md's web process)
+on the bench database and Redis db, for bench/scaleout.py:
+
+- memory per idle agent socket: the server's resident memory growth over N sockets,
+  divided by N. Each socket is its own agent of the API inbox's team with its own session
+  (written as Django's session store writes them), said hello and joined its groups
+  (its agent group and the team's). They are held while the heartbeats run: every socket
+  sends the workspace client's ping every 25 s (static/js/realtime.js), and uvicorn
+  pings every socket every 20 s. With and without permessage-deflate.
+- webhook POST -> agent socket frame: POST the API inbox's webhook (one sender of this
+  run, whose open conversation is the team's), until the first connected socket has the
+  interaction.created frame with the POST's text; and until every connected socket has
+  it (the fan-out to the whole team). The clients run in one asyncio process on the same
+  machine: the fan-out figure includes their reading of every frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import json
+import random
+import statistics
+import string
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+HEARTBEAT_SECONDS = 25.0  # static/js/realtime.js HEARTBEAT_MS
+HOLD_SECONDS = 30.0  # every socket pinged at least once, uvicorn's pings went round
+CONNECT_CONCURRENCY = 40
+FRAME_TIMEOUT = 180.0  # the whole team's fan-out, however slow
+USERNAME_PREFIX = "bench-sock-"
+SESSION_KEY_CHARS = string.ascii_lowercase + string.digits  # Django's own
+
+
+@dataclass(frozen=True)
+class Memory:
+    deflate: bool
+    sockets: int
+    kib_per_socket: float
+    rss_before_mib: float
+    rss_after_mib: float
+    connect_seconds: float
+    load: float
+
+
+@dataclass(frozen=True)
+class Frames:
+    deflate: bool
+    sockets: int
+    samples: int
+    p50_ms: float
+    p99_ms: float
+    all_p50_ms: float
+    all_p99_ms: float
+    load: float
+
+
+def rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def p50_p99(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+# --- agents and their sessions -------------------------------------------------------------
+
+def ensure_agents(count: int, team: Any) -> list[int]:
+    """`count` agents of `team` (user ids), made once and kept: bench-sock-00000 ..."""
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import User
+    from django.db import transaction
+
+    from agents.models import Agent, Role
+
+    have = User.objects.filter(username__startswith=USERNAME_PREFIX).count()
+    if have < count:
+        with transaction.atomic():
+            users = User.objects.bulk_create([
+                User(username=f"{USERNAME_PREFIX}{n:05d}", password=make_password(None),
+                     first_name="Bench", last_name=f"Socket {n}")
+                for n in range(have, count)
+            ])
+            agents = Agent.objects.bulk_create([Agent(user=u, role=Role.AGENT) for u in users])
+            Agent.teams.through.objects.bulk_create([
+                Agent.teams.through(agent_id=a.pk, team_id=team.pk) for a in agents
+            ])
+    return list(User.objects.filter(username__startswith=USERNAME_PREFIX)
+                .order_by("username").values_list("pk", flat=True)[:count])
+
+
+def reset_agents() -> int:
+    """The socket agents offline again, and the conversations assignment gave them while
+    they were online unassigned (the data set as generated); returns how many."""
+    from agents.models import Agent, Presence
+    from conversations.models import Conversation
+
+    Agent.objects.filter(user__username__startswith=USERNAME_PREFIX).update(
+        presence=Presence.OFFLINE, last_heartbeat_at=None)
+    return Conversation.objects.filter(
+        assignee__username__startswith=USERNAME_PREFIX).update(assignee=None)
+
+
+def create_sessions(user_ids: list[int]) -> list[str]:
+    """A signed-in session per user, as django.contrib.auth.login stores it."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    store = SessionStore()
+    expires = timezone.now() + timedelta(days=1)
+    rows = []
+    for user in User.objects.filter(pk__in=user_ids).only("pk", "password"):
+        data = {SESSION_KEY: str(user.pk),
+                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                HASH_SESSION_KEY: user.get_session_auth_hash()}
+        rows.append(Session(session_key=get_random_string(32, SESSION_KEY_CHARS),
+                            session_data=store.encode(data), expire_date=expires))
+    Session.objects.bulk_create(rows, batch_size=2000)
+    return [row.session_key for row in rows]
+
+
+def drop_sessions(keys: list[str]) -> None:
+    from django.contrib.sessions.models import Session
+
+    for start in range(0, len(keys), 5000):
+        Session.objects.filter(session_key__in=keys[start:start + 5000]).delete()
+
+
+# --- the client side: many agent sockets in one event loop -----------------------------
+
+class Fleet:
+    """Agent sockets that each read every frame and ping as the workspace does."""
+
+    def __init__(self, url: str, origin: str, cookie_name: str, *, deflate: bool) -> None:
+        self.url, self.origin, self.cookie_name = url, origin, cookie_name
+        self.compression = "deflate" if deflate else None
+        self.sockets: list[Any] = []
+        self.last_event: list[str] = []
+        self.tasks: list[asyncio.Task[None]] = []
+        self.marker = ""
+        self.arrivals: dict[int, float] = {}
+        self.everyone = asyncio.Event()
+        self.errors: list[str] = []
+
+    async def add(self, session_keys: list[str]) -> float:
+        """Connects a socket per session (CONNECT_CONCURRENCY at a time); seconds taken."""
+        started = time.perf_counter()
+        gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+        async def one(key: str) -> None:
+            async with gate:
+                await self._connect(key)
+
+        await asyncio.gather(*(one(key) for key in session_keys))
+        return time.perf_counter() - started
+
+    async def _connect(self, key: str) -> None:
+        import websockets
+
+        sock = await websockets.connect(
+            self.url, origin=self.origin,  # type: ignore[arg-type]
+            additional_headers={"Cookie": f"{self.cookie_name}={key}"},
+            compression=self.compression, ping_interval=None, open_timeout=120,
+            max_queue=None)
+        hello = json.loads(await sock.recv())
+        if hello.get("type") != "hello":
+            raise RuntimeError(f"agent socket said {hello!r}")
+        index = len(self.sockets)
+        self.sockets.append(sock)
+        self.last_event.append(str(hello["last_event_id"]))
+        self.tasks.append(asyncio.create_task(self._read(index, sock)))
+        self.tasks.append(asyncio.create_task(self._ping(index, sock)))
+
+    async def _read(self, index: int, sock: Any) -> None:
+        import websockets
+
+        try:
+            async for raw in sock:
+                if not raw.startswith('{"type": "event"'):
+                    continue
+                if self.marker and self.marker in raw and index not in self.arrivals:
+                    self.arrivals[index] = time.perf_counter()
+                    if len(self.arrivals) == len(self.sockets):
+                        self.everyone.set()
+                self.last_event[index] = raw  # parsed when the next ping needs its id
+        except websockets.ConnectionClosed as closed:
+            if len(self.errors) < 5:
+                self.errors.append(f"socket {index} closed: {closed}")
+
+    async def _ping(self, index: int, sock: Any) -> None:
+        import websockets
+
+        await asyncio.sleep(random.uniform(0, HEARTBEAT_SECONDS))
+        try:
+            while True:
+                last = self.last_event[index]
+                event_id = json.loads(last)["id"] if last.startswith("{") else int(last)
+                await sock.send(json.dumps({"type": "ping", "last": event_id}))
+                await asyncio.sleep(HEARTBEAT_SECONDS)
+        except websockets.ConnectionClosed:
+            return
+
+    def expect(self, marker: str) -> None:
+        self.marker, self.arrivals = marker, {}
+        self.everyone = asyncio.Event()
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await asyncio.gather(*(sock.close() for sock in self.sockets), return_exceptions=True)
+        self.sockets, self.tasks = [], []
+
+
+# --- the measurements ---------------------------------------------------------------------
+
+def _poster(port: int, token: str, sender: str) -> Callable[[str, str], int]:
+    """POSTs on one keep-alive connection, opened again if the server closed it while
+    the sockets connected (uvicorn closes idle ones after 5 s)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def post(text: str, provider_id: str) -> int:
+        body = json.dumps({"sender": {"kind": "email", "value": sender}, "text": text,
+                           "provider_id": provider_id})
+        for attempt in (1, 2):
+            try:
+                conn.request("POST", "/api/v1/inbound/", body, headers)
+                response = conn.getresponse()
+                response.read()
+                return response.status
+            except (ConnectionError, http.client.HTTPException):
+                conn.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    return post
+
+
+async def frame_latency(fleet: Fleet, post: Callable[[str, str], int], samples: int,
+                        *, deflate: bool, log: Callable[[str], None]) -> Frames:
+    import os
+
+    run = uuid.uuid4().hex[:8]
+    first, everyone = [], []
+    warm_up = min(5, samples)
+    for n in range(warm_up + samples):
+        text = f"Bench socket frame {run}-{n}"
+        fleet.expect(text)
+        started = time.perf_counter()
+        status = await asyncio.to_thread(post, text, f"sock-{run}-{n}")
+        if status != 201:
+            raise RuntimeError(f"webhook answered {status}")
+        try:
+            await asyncio.wait_for(fleet.everyone.wait(), FRAME_TIMEOUT)
+        except TimeoutError:
+            log(f"frame {n}: {len(fleet.arrivals)} of {len(fleet.sockets)} sockets had it "
+                f"after {FRAME_TIMEOUT:g} s")
+            raise
+        if n >= warm_up:
+            first.append((fleet.arrivals[0] - started) * 1000)
+            everyone.append((max(fleet.arrivals.values()) - started) * 1000)
+    p50, p99 = p50_p99(first)
+    all_p50, all_p99 = p50_p99(everyone)
+    return Frames(deflate, len(fleet.sockets), samples, p50, p99, all_p50, all_p99,
+                  os.getloadavg()[0])
+
+
+@dataclass(frozen=True)
+class Plan:
+    port: int
+    pid: int
+    token: str
+    session_keys: list[str]
+    deflate: bool
+    steps: tuple[int, ...]  # socket counts to measure at, e.g. (10, 1010)
+    frames: int  # samples per frame figure at the first step
+    frames_large: int  # at the later steps (a slow fan-out takes a while each)
+    hold: float = HOLD_SECONDS
+
+
+async def measure(plan: Plan, log: Callable[[str], None]) -> tuple[list[Memory], list[Frames]]:
+    """Opens sockets up to each step's count and times frames with that many open. From
+    the second step on, the server's RSS growth over the sockets that step added (read
+    before they connect and after they were held) is the memory figure."""
+    import os
+
+    from django.conf import settings
+
+    fleet = Fleet(f"ws://localhost:{plan.port}/ws/agent/", f"http://localhost:{plan.port}",
+                  settings.SESSION_COOKIE_NAME, deflate=plan.deflate)
+    post = _poster(plan.port, plan.token, f"sockets-{uuid.uuid4().hex[:8]}@bench.example")
+    memory: list[Memory] = []
+    frames: list[Frames] = []
+    mode = "on" if plan.deflate else "off"
+    try:
+        for step, count in enumerate(plan.steps):
+            had = len(fleet.sockets)
+            before = rss_kib(plan.pid)
+            seconds = await fleet.add(plan.session_keys[had:count])
+            log(f"{count:,} agent sockets open (deflate {mode}, {seconds:.0f} s to connect), "
+                f"held {plan.hold:g} s with heartbeats")
+            await asyncio.sleep(plan.hold)
+            if fleet.errors:
+                raise RuntimeError("; ".join(fleet.errors))
+            if step:
+                after = rss_kib(plan.pid)
+                per_socket = (after - before) / (count - had)
+                memory.append(Memory(plan.deflate, count - had, per_socket, before / 1024,
+                                     after / 1024, seconds, os.getloadavg()[0]))
+                log(f"server RSS {before / 1024:,.0f} -> {after / 1024:,.0f} MiB: "
+                    f"{per_socket:,.1f} KiB per socket")
+            samples = plan.frames_large if step else plan.frames
+            figure = await frame_latency(fleet, post, samples, deflate=plan.deflate, log=log)
+            log(f"webhook -> frame at {count:,} sockets: first socket p50 {figure.p50_ms:.1f}"
+                f" p99 {figure.p99_ms:.1f} ms; every socket p50 {figure.all_p50_ms:.1f} "
+                f"p99 {figure.all_p99_ms:.1f} ms")
+            frames.append(figure)
+    finally:
+        await fleet.close()
+    return memory, frames
