@@ -34,7 +34,6 @@ from collections import deque
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from channels_chat import actions
 from channels_chat.availability import agents_online
@@ -48,6 +47,7 @@ from customers.identities import InvalidIdentity
 from realtime.audience import visitor_group
 from realtime.layer import LAYER_ERRORS
 from realtime.queries import RESUME_LIMIT, missed_events, newest_event_id
+from realtime.socket_base import JsonSocketConsumer
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_FORGED = 4401
@@ -77,7 +77,7 @@ def header(scope: dict[str, Any], name: bytes) -> str | None:
     return None
 
 
-class VisitorConsumer(AsyncJsonWebsocketConsumer):
+class VisitorConsumer(JsonSocketConsumer):
     async def connect(self) -> None:
         self.visitor_id: str | None = None
         self.group: str | None = None

@@ -21,7 +21,6 @@ from collections import deque
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth.models import User
 from django.http import Http404
 
@@ -34,6 +33,7 @@ from realtime.audience import agent_socket_groups
 from realtime.events import AGENT_UPDATED
 from realtime.layer import LAYER_ERRORS
 from realtime.queries import RESUME_LIMIT, has_missed, missed_events, newest_event_id
+from realtime.socket_base import JsonSocketConsumer
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def _event_id(value: Any) -> int | None:
     return number if 0 <= number < 2**63 else None
 
 
-class AgentConsumer(AsyncJsonWebsocketConsumer):
+class AgentConsumer(JsonSocketConsumer):
     groups: list[str] = []
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:

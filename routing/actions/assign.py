@@ -85,11 +85,18 @@ def _assign_one(
 
 def do_assign_all_waiting() -> int:
     """The safety net (beat): every team with a waiting conversation."""
-    team_ids = (
+    return sum(do_assign_waiting(team_id) for team_id in waiting_team_ids())
+
+
+def waiting_team_ids() -> list[int]:
+    """Each team with an open, unassigned conversation, once."""
+    return list(
         Conversation.objects.filter(
             status=ConversationStatus.OPEN, assignee__isnull=True, team__isnull=False
         )
         .values_list("team_id", flat=True)
+        # Without order_by() the model's ordering (last activity, id) joins the DISTINCT:
+        # one row per waiting conversation instead of one per team.
+        .order_by()
         .distinct()
     )
-    return sum(do_assign_waiting(team_id) for team_id in list(team_ids) if team_id)

@@ -167,3 +167,20 @@ def test_every_required_skill_must_be_held(email_inbox, team_a, two_agents):
                            changes={"tags": ["skill:billing", "Skill:German", "vip"]})
     assert do_assign_waiting(team_a.pk) == 1
     assert _assignees(conversation) == [ben.pk]
+
+
+def test_the_safety_net_visits_each_waiting_team_once(team_a, team_b, email_inbox):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from conversations.models import Conversation
+    from customers.models import Customer
+    from routing.actions.assign import waiting_team_ids
+
+    now = timezone.now()
+    for n, team in enumerate([team_a, team_a, team_a, team_b, team_b]):
+        customer = Customer.objects.create(name=f"Waiter {n}")
+        Conversation.objects.create(customer=customer, team=team, status="open",
+                                    last_activity_at=now - timedelta(minutes=n))
+    assert sorted(waiting_team_ids()) == sorted([team_a.pk, team_b.pk])
