@@ -31,6 +31,8 @@ class RecordedInbound:
     conversation_created: bool
     # The customer wrote on another channel than their previous message's.
     switched_channel: bool
+    # The message reopened a resolved or snoozed conversation.
+    reopened: bool = False
 
 
 InboundHook = Callable[[RecordedInbound], None]
@@ -45,6 +47,10 @@ ChangeHook = Callable[["Conversation"], None]
 
 after_inbound: list[InboundHook] = []
 after_change: list[ChangeHook] = []
+# A change by an agent or omnidesk (not an inbound) left an open conversation waiting in
+# a team's queue: unassigned, moved to another team, or woken from a snooze without an
+# assignee. Routing assigns the team's waiters. After the after_change hooks.
+after_requeue: list[ChangeHook] = []
 # The conversation (locked and saved) was just resolved by a status change (after the
 # after_change hooks): csat queues its survey.
 ResolveHook = Callable[["Conversation"], None]
@@ -85,6 +91,11 @@ def run_agent_typing(user: User, conversation: Conversation) -> None:
 
 def run_after_change(conversation: Conversation) -> None:
     for hook in after_change:
+        hook(conversation)
+
+
+def run_after_requeue(conversation: Conversation) -> None:
+    for hook in after_requeue:
         hook(conversation)
 
 

@@ -1,42 +1,108 @@
-"""Hand-written SQL for the inbound pipeline's hottest statements, and nothing else.
+"""The inbound pipeline's hottest statements, each built by Django once per process
+(omnidesk.fastsql) instead of once per event, and nothing else.
 
-The ORM has no `INSERT … ON CONFLICT DO NOTHING RETURNING` for one row: without it a
-provider's retry is told apart by a savepoint around the INSERT (three round trips).
-Values are prepared by the model's own fields (defaults, auto_now, JSON adaptation), so
-the row written is the one `Model.save()` would write; tests/test_pipeline_hotpath.py
-checks both paths store identical rows.
+- the sender's identity and customer, the customer row locked;
+- a conversation locked with the relations the realtime payload names;
+- the interaction, `INSERT … ON CONFLICT DO NOTHING RETURNING` (the ORM has no such
+  statement for one row: without it a provider's retry is told apart by a savepoint
+  around the INSERT, three round trips);
+- the conversation's UPDATE.
+
+tests/test_pipeline_hotpath.py checks each against the ORM for identical rows and
+instances.
 """
 
 from __future__ import annotations
 
-from django.db import connection
+from datetime import UTC, datetime
 
-from conversations.models import Interaction
+from django.db.models import QuerySet
 
-_INTERACTION = Interaction._meta
-_FIELDS = [f for f in _INTERACTION.concrete_fields if not f.primary_key]
-# Table and columns are the model's, never input; the values are query parameters.
-_COLUMNS = ", ".join(str(f.column) for f in _FIELDS)
-_INSERT_INTERACTION = (
-    f"INSERT INTO {_INTERACTION.db_table} ({_COLUMNS}) "  # noqa: S608
-    f'VALUES ({", ".join(["%s"] * len(_FIELDS))}) '
-    # The arbiter is interaction_unique_provider_id (partial: provider ids given).
-    "ON CONFLICT (inbox_id, provider_id) WHERE provider_id IS NOT NULL DO NOTHING "
-    f"RETURNING {_INTERACTION.pk.column}"
-)
+from conversations.models import Conversation, ConversationStatus, Interaction
+from conversations.payloads import CONVERSATION_SELECT
+from customers.models import Identity
+from omnidesk.fastsql import CompiledSelect, insert_row, update_row
+
+# Made-up parameters, each unlike any other of its query (omnidesk.fastsql).
+_KIND, _VALUE = "\ue000kind", "\ue000value"
+_ID = -7_340_033
+_SINCE = datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=UTC)
+
+
+def locking_conversations() -> QuerySet[Conversation]:
+    """Conversations locked as they are read (only their own row), with the customer,
+    team, assignee and SLA clock the realtime payload names, so the event costs no further
+    query. (The customer is the conversation's, which a participant's message is not
+    from.)"""
+    return Conversation.objects.select_related(*CONVERSATION_SELECT).select_for_update(
+        no_key=True, of=("self",)
+    )
+
+
+def _identity_locking_customer(kind: str, value: str) -> QuerySet[Identity]:
+    return (
+        Identity.objects.select_related("customer")
+        # Only the customer row: inserting the interaction takes a key-share lock on the
+        # identity (its author), which a FOR UPDATE on the identity would deadlock with.
+        .select_for_update(no_key=True, of=("customer",))
+        .filter(kind=kind, value=value)
+    )
+
+
+def _conversation(conversation_id: int) -> QuerySet[Conversation]:
+    return locking_conversations().filter(pk=conversation_id)
+
+
+def _continued_conversation(customer_id: int, since: datetime) -> QuerySet[Conversation]:
+    """The customer's newest unresolved conversation active since `since`."""
+    return (
+        locking_conversations()
+        .filter(customer_id=customer_id, last_activity_at__gte=since)
+        .exclude(status=ConversationStatus.RESOLVED)
+        .order_by("-last_activity_at", "-id")
+    )
+
+
+_SENDER = CompiledSelect(_identity_locking_customer, (_KIND, _VALUE))
+_CONVERSATION = CompiledSelect(_conversation, (_ID,))
+_CONTINUED = CompiledSelect(_continued_conversation, (_ID, _SINCE))
+
+
+def lock_known_sender(kind: str, value: str) -> Identity | None:
+    """The identity, with its customer locked and loaded; None for a new sender."""
+    return _SENDER.first(kind, value)
+
+
+def lock_conversation(conversation_id: int) -> Conversation | None:
+    return _CONVERSATION.first(conversation_id)
+
+
+def lock_continued_conversation(customer_id: int, since: datetime) -> Conversation | None:
+    return _CONTINUED.first(customer_id, since)
 
 
 def insert_interaction_unless_recorded(interaction: Interaction) -> bool:
     """INSERT the unsaved `interaction` in one round trip. False, and nothing written,
     when its (inbox, provider_id) is already recorded: a provider's retry."""
-    assert interaction._state.adding and interaction.pk is None
-    values = [f.get_db_prep_save(f.pre_save(interaction, True), connection) for f in _FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(_INSERT_INTERACTION, values)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    interaction.pk = row[0]
-    interaction._state.adding = False
-    interaction._state.db = connection.alias
-    return True
+    # The arbiter is interaction_unique_provider_id (partial: provider ids given).
+    return insert_row(
+        interaction, on_conflict="(inbox_id, provider_id) WHERE provider_id IS NOT NULL"
+    )
+
+
+def known_to_have_no_dependents(conversation: Conversation) -> None:
+    """A conversation created by this transaction: the one-to-one rows that hang off it
+    (the SLA clock) are known not to exist yet, as `select_related` would have found,
+    so reading them costs no query."""
+    for name in CONVERSATION_SELECT:
+        field = Conversation._meta.get_field(name)
+        if field.one_to_one and field.auto_created:  # a reverse one-to-one
+            field.set_cached_value(conversation, None)  # type: ignore[union-attr]
+
+
+def save_conversation(conversation: Conversation) -> None:
+    """`conversation.save()`: an INSERT when new, else the UPDATE of every column."""
+    if conversation._state.adding:
+        insert_row(conversation)
+    else:
+        update_row(conversation)

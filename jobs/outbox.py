@@ -19,6 +19,7 @@ from django.utils import timezone
 from jobs import conf
 from jobs.models import Job
 from jobs.publisher import publish_after_commit
+from omnidesk.fastsql import insert_row
 
 logger = logging.getLogger(__name__)
 
@@ -31,12 +32,13 @@ def enqueue_job(task: Task | str, *args: JSONValue, countdown: float = 0) -> Job
     name = task if isinstance(task, str) else task.name
     now = timezone.now()
     run_at = now + timedelta(seconds=max(0.0, countdown))
-    job = Job.objects.create(
+    job = Job(
         task=name,
         args=list(args),
         run_at=run_at,
         # Assume the publish after commit succeeds; if it does not, it says so.
         due_at=run_at + conf.redeliver_after(),
     )
+    insert_row(job)  # Job.objects.create() without compiling the INSERT each time
     transaction.on_commit(lambda: publish_after_commit(job))
     return job

@@ -16,6 +16,7 @@ class RoutingConfig(AppConfig):
             queue_freed_capacity,
             queue_inbound_work,
             queue_more_room,
+            queue_requeued,
         )
 
         if queue_inbound_work not in hooks.after_inbound:
@@ -23,6 +24,8 @@ class RoutingConfig(AppConfig):
         for change_hook in (keep_clock, queue_freed_capacity):
             if change_hook not in hooks.after_change:
                 hooks.after_change.append(change_hook)
+        if queue_requeued not in hooks.after_requeue:
+            hooks.after_requeue.append(queue_requeued)
         if queue_agent_online not in presence.after_presence:
             presence.after_presence.append(queue_agent_online)
         if queue_more_room not in routing_settings.after_capacity:

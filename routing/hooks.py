@@ -9,9 +9,11 @@ from jobs.outbox import enqueue_job
 def queue_inbound_work(recorded: RecordedInbound) -> None:
     """Filled into conversations.hooks.after_inbound, inside the inbound's transaction:
     routing (rules, then assignment) is a job of that change, run by a worker. A
-    message into a conversation that is already assigned, on the customer's last
-    channel, gives routing nothing to do (rules run on new conversations and channel
-    switches; the SLA clock was kept in this transaction), so it costs no job."""
+    follow-up on the customer's last channel into a conversation that is assigned, or
+    already waiting in its team's queue, gives routing nothing to do, so it costs no job:
+    rules run on new conversations and channel switches, the SLA clock was kept in this
+    transaction, and a waiter is assigned when an agent's room changes (after_change,
+    after_presence, after_capacity, the beat's sweep), which a message does not do."""
     if not needs_routing(recorded):
         return
     from routing.tasks import route_inbound_task
@@ -22,8 +24,19 @@ def queue_inbound_work(recorded: RecordedInbound) -> None:
 
 def needs_routing(recorded: RecordedInbound) -> bool:
     conversation = recorded.conversation
-    waiting = conversation.assignee_id is None and conversation.team_id is not None
-    return recorded.conversation_created or recorded.switched_channel or waiting
+    newly_waiting = recorded.reopened and (
+        conversation.assignee_id is None and conversation.team_id is not None
+    )
+    return recorded.conversation_created or recorded.switched_channel or newly_waiting
+
+
+def queue_requeued(conversation: Conversation) -> None:
+    """conversations.hooks.after_requeue: a conversation an agent unassigned or moved
+    (or a snooze that ended unassigned) waits in its team's queue: assign the waiters."""
+    from routing.tasks import assign_team_task
+
+    if conversation.team_id is not None:
+        enqueue_job(assign_team_task, conversation.team_id)
 
 
 def queue_freed_capacity(conversation: Conversation) -> None:

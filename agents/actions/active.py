@@ -2,7 +2,7 @@
 Django refuses their session and their sign-in; they are offline at once and their
 sockets close (the `agent.updated` event makes them re-read the profile, which is gone);
 their unresolved conversations are unassigned by a job, through the conversation
-update action, and their teams' queues are looked at again so routing hands them on.
+update action, which asks routing to assign the open ones (their team's queue).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from agents.actions.presence import OFFLINE_FIELDS, go_offline
-from agents.actions.routing_settings import after_capacity
 from agents.models import Agent
 from agents.notify import notify_agent_updated
 from jobs.outbox import enqueue_job
@@ -64,7 +63,6 @@ def do_unassign_deactivated(user_id: int, by_id: int | None) -> int:
         .exclude(status=ConversationStatus.RESOLVED)
         .values_list("pk", flat=True)
     )
-    team_ids: set[int] = set()
     done = 0
     for pk in ids:
         with transaction.atomic():
@@ -75,13 +73,9 @@ def do_unassign_deactivated(user_id: int, by_id: int | None) -> int:
             )
             if conversation is None:
                 continue
+            # An open one now waits in its team's queue, and routing is asked to assign
+            # it (conversations.hooks.after_requeue).
             do_update_conversation(conversation, by=by, changes={"assignee": None})
-        if conversation.team_id is not None:
-            team_ids.add(conversation.team_id)
         done += 1
-    if team_ids:
-        with transaction.atomic():
-            for hook in after_capacity:
-                hook(sorted(team_ids))
     logger.info("deactivated user %s: %d conversations unassigned", user_id, done)
     return done

@@ -8,12 +8,18 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from conversations import hooks
 from conversations.actions.timeline import CHANNEL_SWITCHED, STATUS_CHANGED, record_event
-from conversations.hotpath import insert_interaction_unless_recorded
+from conversations.hotpath import (
+    insert_interaction_unless_recorded,
+    known_to_have_no_dependents,
+    lock_continued_conversation,
+    lock_conversation,
+    lock_known_sender,
+    save_conversation,
+)
 from conversations.inbound import InboundEvent, IngestResult
 from conversations.models import (
     Attachment,
@@ -23,7 +29,6 @@ from conversations.models import (
     Interaction,
 )
 from conversations.notify import conversation_event, interaction_event, notify
-from conversations.payloads import CONVERSATION_SELECT
 from conversations.preview import apply_preview, preview_text
 from conversations.sanitize import sanitize_html
 from conversations.storable import storable_dataclass
@@ -82,15 +87,20 @@ def _record(event: InboundEvent, sender_value: str) -> IngestResult:
             subject=event.subject[:500],
             last_activity_at=occurred_at,
         )
-        switched = _apply_to_conversation(conversation, event, occurred_at, created=True)
+        known_to_have_no_dependents(conversation)
+        switched, reopened = _apply_to_conversation(
+            conversation, event, occurred_at, created=True
+        )
         apply_preview(conversation, preview, occurred_at)
-        conversation.save()  # one INSERT, already in its final state
+        save_conversation(conversation)  # one INSERT, already in its final state
         interaction = _insert_interaction(event, conversation, identity, occurred_at)
     else:
         interaction = _insert_interaction(event, conversation, identity, occurred_at)
-        switched = _apply_to_conversation(conversation, event, occurred_at, created=False)
+        switched, reopened = _apply_to_conversation(
+            conversation, event, occurred_at, created=False
+        )
         apply_preview(conversation, preview, occurred_at)
-        conversation.save()
+        save_conversation(conversation)
     attachments = _store_attachments(interaction, event) if event.attachments else []
     hooks.run_after_change(conversation)
 
@@ -98,7 +108,9 @@ def _record(event: InboundEvent, sender_value: str) -> IngestResult:
         interaction_event(interaction, attachments=attachments),
         conversation_event(conversation, created=created),
     )
-    hooks.run_after_inbound(hooks.RecordedInbound(conversation, interaction, created, switched))
+    hooks.run_after_inbound(
+        hooks.RecordedInbound(conversation, interaction, created, switched, reopened)
+    )
     return IngestResult(interaction, conversation, created=True, conversation_created=created)
 
 
@@ -107,14 +119,7 @@ def _lock_sender(event: InboundEvent, sender_value: str) -> tuple[Identity, Cust
     per customer, so two racing first messages agree on which conversation is "the open
     one". A known sender costs one query. The flag says the customer is new (created by
     this transaction)."""
-    identity = (
-        Identity.objects.select_related("customer")
-        # Only the customer row: inserting the interaction takes a key-share lock on the
-        # identity (its author), which a FOR UPDATE on the identity would deadlock with.
-        .select_for_update(no_key=True, of=("customer",))
-        .filter(kind=event.sender_kind, value=sender_value)
-        .first()
-    )
+    identity = lock_known_sender(event.sender_kind, sender_value)
     if identity is not None:
         return identity, identity.customer, False
     identity, created = do_get_or_create_identity(
@@ -138,7 +143,7 @@ def _find_conversation(
     new_customer: bool,
 ) -> Conversation | None:
     if event.conversation_hint is not None:
-        hinted = _lock_conversation(event.conversation_hint)
+        hinted = lock_conversation(event.conversation_hint)
         if hinted is not None and _may_join(hinted, customer, sender_value):
             return hinted
     if event.thread_refs:
@@ -149,27 +154,8 @@ def _find_conversation(
             return threaded
     if event.use_continuity and not new_customer:  # a new customer has no conversations
         window_start = occurred_at - timedelta(days=settings.OMNIDESK_CONTINUITY_DAYS)
-        return (
-            _locking_conversations()
-            .filter(customer=customer, last_activity_at__gte=window_start)
-            .exclude(status=ConversationStatus.RESOLVED)
-            .order_by("-last_activity_at", "-id")
-            .first()
-        )
+        return lock_continued_conversation(customer.pk, window_start)
     return None
-
-
-def _locking_conversations() -> QuerySet[Conversation]:
-    """Conversations locked as they are read (only their own row), with the customer,
-    team and assignee the realtime payload names, so the event costs no further query.
-    (The customer is the conversation's, which a participant's message is not from.)"""
-    return Conversation.objects.select_related(*CONVERSATION_SELECT).select_for_update(
-        no_key=True, of=("self",)
-    )
-
-
-def _lock_conversation(conversation_id: int) -> Conversation | None:
-    return _locking_conversations().filter(pk=conversation_id).first()
 
 
 def _may_join(conversation: Conversation, customer: Customer, sender_value: str) -> bool:
@@ -191,7 +177,7 @@ def _conversation_by_thread(
         conversation_id = by_ref.get(ref)
         if conversation_id is None:
             continue
-        conversation = _lock_conversation(conversation_id)
+        conversation = lock_conversation(conversation_id)
         if conversation is not None and _may_join(conversation, customer, sender_value):
             return conversation
     return None
@@ -248,10 +234,11 @@ def _store_attachments(interaction: Interaction, event: InboundEvent) -> list[At
 
 def _apply_to_conversation(
     conversation: Conversation, event: InboundEvent, at: datetime, *, created: bool
-) -> bool:
+) -> tuple[bool, bool]:
     """Bring the conversation up to date with the inbound event (the caller saves it).
-    True when the customer switched channels with it."""
-    switched = False
+    Says whether the customer switched channels with it, and whether it reopened the
+    conversation."""
+    switched = reopened = False
     if event.channel not in conversation.channels:
         conversation.channels = [*conversation.channels, event.channel]
     conversation.last_activity_at = max(conversation.last_activity_at, at)
@@ -289,4 +276,5 @@ def _apply_to_conversation(
             conversation.status = ConversationStatus.OPEN
             conversation.snoozed_until = None
             conversation.resolved_at = None
-    return switched
+            reopened = True
+    return switched, reopened

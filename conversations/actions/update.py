@@ -66,6 +66,7 @@ def _apply(conv: Conversation, by: User | None, changes: dict[str, Any]) -> None
     """The changes on the locked row, each with its timeline event; saved and published
     if anything changed."""
     before = conversation_audience(conv)
+    queued_before = waiting_in(conv)
     changed = resolved = False
     if "status" in changes:
         changed |= _change_status(conv, changes["status"], changes.get("snoozed_until"), by)
@@ -84,7 +85,17 @@ def _apply(conv: Conversation, by: User | None, changes: dict[str, Any]) -> None
         hooks.run_after_change(conv)
         if resolved:
             hooks.run_after_resolve(conv)
+        queued = waiting_in(conv)
+        if queued is not None and queued != queued_before:
+            hooks.run_after_requeue(conv)
         notify_conversation(conv, previous=before)
+
+
+def waiting_in(conv: Conversation) -> int | None:
+    """The team whose queue the conversation waits in (open, in a team, unassigned)."""
+    if conv.status != ConversationStatus.OPEN or conv.assignee_id is not None:
+        return None
+    return conv.team_id
 
 
 def _change_status(

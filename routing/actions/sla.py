@@ -45,7 +45,9 @@ def keep_clock_of(conversation: Conversation) -> ConversationSLA:
         _record_resolution(conversation, clock)
         end_resolution(clock)
     if created or _fields(clock) != before:
-        clock.save()
+        # Read under the conversation's lock: a clock found missing is inserted (one
+        # statement; save() would try an UPDATE first, its primary key being given).
+        clock.save(force_insert=created)
     conversation.sla_clock = clock  # type: ignore[attr-defined]
     _write_due_times(conversation, clock)
     return clock
