@@ -9,6 +9,12 @@ from ui.views import PasswordResetView
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Providers' webhooks first: most requests are theirs, and each prefix is their own
+    # (api/v1/inbound/, anymail/, webhooks/twilio/), so nothing after them is shadowed.
+    path("", include("channels_api.urls")),
+    path("", include("channels_email.urls")),
+    path("", include("channels_sms.urls")),
+    path("", include("channels_voice.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
@@ -37,10 +43,6 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("csat.urls")),
     path("", include("conversations.urls")),
-    path("", include("channels_api.urls")),
-    path("", include("channels_email.urls")),
     path("", include("channels_chat.urls")),
     path("", include("helpcenter.urls")),
-    path("", include("channels_sms.urls")),
-    path("", include("channels_voice.urls")),
 ]
