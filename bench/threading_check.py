@@ -86,8 +86,8 @@ def main() -> None:
     print(f"{result['messages']} emails in {result['seconds']:.1f} s "
           f"({result['per_second']:.1f}/s), {result['threads']} true threads, "
           f"{result['conversations']} conversations; CPU ms per email: "
-          f"{_per_email_ms(result['cpu_seconds'], result['messages'])} ours, "
-          f"{_per_email_ms(result['db_cpu_seconds'], result['messages'])} its PostgreSQL backend")
+          f"{_per_email_ms(result['cpu_seconds'], result['messages'])} in this process, "
+          f"{_per_email_ms(result['db_cpu_seconds'], result['messages'])} in its database backend")
     verbose = args.verbose
     reasons: Counter[str] = Counter()
     emails = result["emails"]
