@@ -34,7 +34,10 @@ def ensure_inbox() -> Any:
 
 def run(count: int, emails: list[Any] | None = None) -> dict[str, Any]:
     """Ingest `count` generated emails (or `emails`) and score the threading."""
+    from django.db import connection
+
     from bench.emails import generate, true_threads
+    from bench.peers.cpu import CpuMeter
     from channels_email.receive import receive_raw_email
 
     inbox = ensure_inbox()
@@ -42,17 +45,19 @@ def run(count: int, emails: list[Any] | None = None) -> dict[str, Any]:
         emails = generate(count, tag=f"-{uuid.uuid4().hex[:6]}")
     conversation_of: dict[str, int] = {}
     started = time.perf_counter()
-    for item in emails:
-        outcome = receive_raw_email(item.raw, inbox=inbox, source="bench")
-        if outcome.result is None:
-            raise SystemExit(f"not recorded: {outcome.reason}")
-        conversation_of[item.message_id] = outcome.result.conversation.pk
+    with CpuMeter(connection) as cpu:
+        for item in emails:
+            outcome = receive_raw_email(item.raw, inbox=inbox, source="bench")
+            if outcome.result is None:
+                raise SystemExit(f"not recorded: {outcome.reason}")
+            conversation_of[item.message_id] = outcome.result.conversation.pk
     elapsed = time.perf_counter() - started
     misses = astray(emails, conversation_of)
     conversations = len(set(conversation_of.values()))
     return {"messages": len(emails), "seconds": elapsed, "per_second": len(emails) / elapsed,
             "threads": true_threads(emails), "conversations": conversations,
-            "misses": misses, "emails": emails, "conversation_of": conversation_of}
+            "misses": misses, "emails": emails, "conversation_of": conversation_of,
+            "cpu_seconds": cpu.process, "db_cpu_seconds": cpu.database}
 
 
 def astray(emails: list[Any], conversation_of: dict[str, int]) -> list[Any]:
@@ -80,7 +85,9 @@ def main() -> None:
     result = run(args.count)
     print(f"{result['messages']} emails in {result['seconds']:.1f} s "
           f"({result['per_second']:.1f}/s), {result['threads']} true threads, "
-          f"{result['conversations']} conversations")
+          f"{result['conversations']} conversations; CPU ms per email: "
+          f"{_per_email_ms(result['cpu_seconds'], result['messages'])} in this process, "
+          f"{_per_email_ms(result['db_cpu_seconds'], result['messages'])} in its database backend")
     verbose = args.verbose
     reasons: Counter[str] = Counter()
     emails = result["emails"]
@@ -98,6 +105,10 @@ def main() -> None:
         for item in result["misses"]:
             print(f"--- thread {item.thread} #{item.number} from {item.sender}")
             print(item.raw.decode()[:600])
+
+
+def _per_email_ms(seconds: float | None, messages: int) -> str:
+    return "n/a" if seconds is None else f"{seconds * 1000 / messages:.2f}"
 
 
 def _overtook(item: Any, emails: list[Any], position: dict[str, int]) -> bool:

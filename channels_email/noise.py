@@ -14,10 +14,12 @@ from email.message import Message
 from email.parser import BytesHeaderParser, HeaderParser
 from email.policy import compat32
 
+from django.core.cache import caches
+
 from channels_email import conf
 from channels_email.headers import decode_header_text, message_ids, raw_headers
 from channels_email.parse import ParsedEmail
-from omnidesk.cache import count_in_window
+from omnidesk.cache import UNREACHABLE, count_in_window
 
 _AUTO_SUBJECT = re.compile(
     r"^\s*(automatic reply|auto(matic)?[- ]?(reply|response|antwort)|autoreply|auto|"
@@ -196,16 +198,38 @@ def _field(block: Message, name: str) -> str:
 # --- Mail loops ---------------------------------------------------------------------
 
 
-def over_rate_limit(sender: str) -> bool:
-    """Count one message from `sender`; True once the sender is over the limit within
-    the current window. The message is still kept; only automatic reactions stop."""
+@dataclass(frozen=True)
+class LoopCount:
+    """One message counted against its sender's loop limit."""
+
+    key: str  # "" when nothing was counted (no limit, or Redis unreachable)
+    over: bool  # the sender is over the limit within the current window
+
+
+def count_for_loop_limit(sender: str) -> LoopCount:
+    """Count one message from `sender`. Over the limit, the message is still kept; only
+    automatic reactions stop."""
     limit, window = conf.rate_limit(), conf.rate_window()
     if limit <= 0 or window <= 0:
-        return False
+        return LoopCount("", over=False)
     bucket = int(time.time()) // window
     digest = hashlib.sha256(sender.encode()).hexdigest()[:32]
     key = f"channels_email:rate:{digest}:{bucket}"
     # One round trip; with Redis down no sender is counted over the limit (its
     # automatic reactions go on, as with the counter expired).
     count = count_in_window(key, window * 2)
-    return count is not None and count > limit
+    if count is None:
+        return LoopCount("", over=False)
+    return LoopCount(key, over=count > limit)
+
+
+def uncount(counted: LoopCount) -> None:
+    """Take back a count: the message was a provider's redelivery of one already recorded
+    (found out only when recording it), and a retry is no loop. Best effort: an expired
+    counter or Redis down leaves nothing to take back."""
+    if not counted.key:
+        return
+    try:
+        caches["default"].decr(counted.key)
+    except (ValueError, *UNREACHABLE):
+        pass

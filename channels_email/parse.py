@@ -17,6 +17,7 @@ from datetime import datetime
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
+from email.policy import Compat32
 
 from channels_email.headers import (
     addresses,
@@ -109,12 +110,22 @@ def parse_email(raw: bytes) -> ParsedEmail:
     return parsed
 
 
+class _AsReceived(Compat32):
+    """compat32 with every header value returned as it was received. The default policy
+    parses a header into an object on every access (a message's walk asks Content-Type
+    several times, about a millisecond each), and compat32 turns a value with raw 8-bit
+    bytes into an `email.header.Header` whose text has lost them; our readers
+    (channels_email.headers) decode raw values themselves, 8-bit bytes included."""
+
+    def header_fetch_parse(self, name: str, value: str) -> str:
+        return value
+
+
+_AS_RECEIVED = _AsReceived()
+
+
 def _parse_message(raw: bytes) -> Message:
-    try:
-        return BytesParser(policy=policy.default).parsebytes(raw)
-    except Exception:
-        logger.exception("the email parser failed; falling back to the compat32 policy")
-        return BytesParser(policy=policy.compat32).parsebytes(raw)
+    return BytesParser(policy=_AS_RECEIVED).parsebytes(raw)
 
 
 def _read_headers(parsed: ParsedEmail) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, Subquery
 from django.utils import timezone
 
 from channels_email import conf
@@ -25,7 +25,13 @@ from channels_email.acknowledge import wants_acknowledgement
 from channels_email.config import inbox_addresses
 from channels_email.content import split_reply, trim_html_quote
 from channels_email.follow_ups import acknowledge_task, mark_bounced_task
-from channels_email.noise import Bounce, auto_reply_reason, detect_bounce, over_rate_limit
+from channels_email.noise import (
+    Bounce,
+    auto_reply_reason,
+    count_for_loop_limit,
+    detect_bounce,
+    uncount,
+)
 from channels_email.parse import ParsedEmail, ParsedPart, parse_email
 from channels_email.recipients import Recipients, resolve_recipients
 from channels_email.threading import (
@@ -127,10 +133,16 @@ def _receive(raw: bytes, explicit_inbox: Inbox | None, source: str) -> ReceiveOu
     unknown = sender == UNKNOWN_SENDER
     # A message without a sender may name any conversation; it joins none.
     refs = [] if unknown else inbound_thread_refs(parsed.in_reply_to, parsed.references)
-    duplicate, known = _recorded(inbox, provider_id, refs)
-    if not noise.kind and not duplicate and over_rate_limit(sender):
-        noise.kind = "loop_limited"
-        noise.meta["loop_limited"] = True
+    # With thread references, one query says which are recorded and whether this message
+    # is (a redelivery). Without, the second question is asked only where it matters, at
+    # the loop limit: a redelivery found by the pipeline takes its count back.
+    duplicate, known = _recorded(inbox, provider_id, refs) if refs else (False, {})
+    counted = None
+    if not noise.kind and not duplicate:
+        counted = count_for_loop_limit(sender)
+        if counted.over and (refs or not _recorded(inbox, provider_id, [])[0]):
+            noise.kind = "loop_limited"
+            noise.meta["loop_limited"] = True
     thread = (
         _Thread([], [], {}) if unknown
         else _thread(parsed, refs, known, recipients, sender, noise)
@@ -143,6 +155,8 @@ def _receive(raw: bytes, explicit_inbox: Inbox | None, source: str) -> ReceiveOu
         mark_bounced=bounced is not None,
     )
     result = _record(event, follow_ups)
+    if counted is not None and not result.created:
+        uncount(counted)
     return ReceiveOutcome(
         kept=True,
         result=result,
@@ -267,24 +281,29 @@ def _similar_open_conversation(sender: str, subject: str) -> int | None:
     thing: one of the sender's own with a similar subject, or on a channel without
     subjects (chat, SMS, calls) that this email continues; or one the sender takes part
     in (a colleague copied on it, replying without thread headers) with a similar
-    subject."""
-    identity = Identity.objects.filter(kind="email", value=sender).only("customer_id").first()
-    customer_id = identity.customer_id if identity is not None else None
+    subject. One query: the sender's customer is a scalar subquery (PostgreSQL runs it
+    once, as an InitPlan), not a round trip of its own."""
+    senders_customer = Subquery(
+        Identity.objects.filter(kind="email", value=sender).values("customer_id")[:1]
+    )
     since = timezone.now() - timedelta(days=settings.OMNIDESK_CONTINUITY_DAYS)
     # Served by conv_customer_activity and the GIN index on participants (PostgreSQL).
-    mine_or_shared = json_list_holds_any("participants", (sender,))
-    if customer_id is not None:
-        mine_or_shared |= Q(customer_id=customer_id)
+    mine_or_shared = json_list_holds_any("participants", (sender,)) | Q(
+        customer_id=senders_customer
+    )
     open_conversations = (
         Conversation.objects.filter(mine_or_shared, last_activity_at__gte=since)
         .exclude(status=ConversationStatus.RESOLVED)
+        .annotate(mine=ExpressionWrapper(
+            Q(customer_id=senders_customer), output_field=BooleanField()
+        ))
         .order_by("-last_activity_at", "-id")
-        .values_list("pk", "subject", "channels", "customer_id")[:20]
+        .values_list("pk", "subject", "channels", "mine")[:20]
     )
-    for pk, conversation_subject, channels, owner in open_conversations:
+    for pk, conversation_subject, channels, mine in open_conversations:
         if conversation_subject and similar_subjects(subject, conversation_subject):
             return pk
-        if owner == customer_id and not conversation_subject and "email" not in (channels or []):
+        if mine and not conversation_subject and "email" not in (channels or []):
             return pk
     return None
 

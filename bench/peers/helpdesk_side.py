@@ -31,8 +31,10 @@ def main() -> None:
     import django
 
     django.setup()
+    from cpu import CpuMeter
     from django.contrib.auth.models import User
     from django.core.management import call_command
+    from django.db import connection
     from django.test import Client
     from django.utils import timezone
     from helpdesk.email import extract_email_metadata
@@ -46,11 +48,12 @@ def main() -> None:
     files = sorted(Path(args.emails).glob("*.eml"))
     tickets: dict[str, int] = {}
     started = time.perf_counter()
-    for file in files:
-        ticket = extract_email_metadata(file.read_bytes().decode("utf-8", "replace"),
-                                        queue, logger)
-        if ticket is not None:
-            tickets[file.stem] = ticket.pk
+    with CpuMeter(connection) as cpu:
+        for file in files:
+            ticket = extract_email_metadata(file.read_bytes().decode("utf-8", "replace"),
+                                            queue, logger)
+            if ticket is not None:
+                tickets[file.stem] = ticket.pk
     ingest_seconds = time.perf_counter() - started
 
     missing = args.tickets - Ticket.objects.count()
@@ -71,6 +74,7 @@ def main() -> None:
     datatables = f"/helpdesk/datatables_ticket_list/{query}?draw=1&start=0&length=50"
     out = {
         "messages": len(files), "ingest_seconds": ingest_seconds,
+        "ingest_cpu_seconds": cpu.process, "ingest_db_cpu_seconds": cpu.database,
         "tickets_from_emails": len(set(tickets.values())), "ticket_to_message": tickets,
         "rows": Ticket.objects.count(),
         "list": _timed(client, datatables, args.requests, warm_up=2),

@@ -127,9 +127,13 @@ def main() -> None:
     results = {
         "emails": args.count, "threads": true_threads(emails),
         "ours": {"per_second": ours["per_second"], "conversations": ours["conversations"],
+                 "cpu_ms": _ms(ours["cpu_seconds"], args.count),
+                 "db_cpu_ms": _ms(ours["db_cpu_seconds"], args.count),
                  "astray": len(ours["misses"]), "list_rows": our_rows,
                  "list_p50_ms": our_p50, "list_p99_ms": our_p99},
         "theirs": {"per_second": theirs["messages"] / theirs["ingest_seconds"],
+                   "cpu_ms": _ms(theirs["ingest_cpu_seconds"], theirs["messages"]),
+                   "db_cpu_ms": _ms(theirs["ingest_db_cpu_seconds"], theirs["messages"]),
                    "tickets": theirs["tickets_from_emails"], "astray": len(their_misses),
                    "list_rows": theirs["rows"], "list": theirs["list"], "api": theirs["api"]},
         "load_before": load_before, "load_after": os.getloadavg()[0],
@@ -141,17 +145,35 @@ def main() -> None:
     (out / "peers.json").write_text(json.dumps(results, indent=2))
 
 
+def _ms(seconds: float | None, messages: int) -> float | None:
+    return None if seconds is None else seconds * 1000 / messages
+
+
+def _cpu(figure: float | None) -> str:
+    return "n/a" if figure is None else f"{figure:.2f}"
+
+
+def _with_db(side: dict[str, Any]) -> float:
+    return float(side["cpu_ms"] or 0) + float(side["db_cpu_ms"] or 0)
+
+
 def _print(results: dict[str, Any], args: argparse.Namespace) -> None:
     ours, theirs = results["ours"], results["theirs"]
     print()
     print(f"Ingest: {results['emails']} generated emails in {results['threads']} threads, "
           "one process each")
-    print(f"  {'':<18} {'emails/s':>9} {'conversations':>14} {'replies astray':>15}")
-    print(f"  {'omnidesk':<18} {ours['per_second']:>9.1f} {ours['conversations']:>14} "
-          f"{ours['astray']:>15}")
-    print(f"  {'django-helpdesk':<18} {theirs['per_second']:>9.1f} {theirs['tickets']:>14} "
-          f"{theirs['astray']:>15}")
-    print(f"  ratio (ours / theirs): {ours['per_second'] / theirs['per_second']:.1f}x")
+    print(f"  {'':<18} {'emails/s':>9} {'CPU ms/email':>13} {'its DB CPU ms':>14} "
+          f"{'conversations':>14} {'replies astray':>15}")
+    for label, side, made in (("omnidesk", ours, ours["conversations"]),
+                              ("django-helpdesk", theirs, theirs["tickets"])):
+        print(f"  {label:<18} {side['per_second']:>9.1f} {_cpu(side['cpu_ms']):>13} "
+              f"{_cpu(side['db_cpu_ms']):>14} {made:>14} {side['astray']:>15}")
+    print(f"  ratio (ours / theirs): {ours['per_second'] / theirs['per_second']:.1f}x emails/s"
+          + (f", {theirs['cpu_ms'] / ours['cpu_ms']:.1f}x less Python CPU per email"
+             if ours["cpu_ms"] and theirs["cpu_ms"] else "")
+          + (f", {_with_db(theirs) / _with_db(ours):.1f}x less CPU with the database's"
+             if None not in (ours["db_cpu_ms"], theirs["db_cpu_ms"]) and ours["cpu_ms"]
+             else ""))
     print()
     print(f"List, 50 rows a page, {args.requests} requests after warm-up (in-process client)")
     print(f"  {'':<44} {'rows':>8} {'p50 ms':>9} {'p99 ms':>9}")

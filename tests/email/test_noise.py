@@ -4,6 +4,8 @@ triggers nothing automatic."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.core import mail
 
@@ -140,6 +142,21 @@ def test_retries_do_not_count_towards_the_loop_limit(email_inbox, settings):
     outcomes = [receive_raw_email(raw) for _ in range(3)]
     assert [o.noise for o in outcomes] == ["", "", ""]
     assert Interaction.objects.filter(channel="email").count() == 1
+
+
+def test_a_redelivery_takes_its_loop_count_back(email_inbox, settings):
+    """A message without thread headers is counted before anyone asks whether it is a
+    redelivery; the pipeline finds out, and the count is taken back."""
+    settings.OMNIDESK_EMAIL_RATE_LIMIT = 2
+    sender = f"dana-{uuid.uuid4().hex[:8]}@example.com"
+    first = compose(sender=sender, subject="One", message_id="<one@example.com>")
+    outcomes = [receive_raw_email(first) for _ in range(3)]
+    for n, subject in enumerate(("Two", "Three")):
+        outcomes.append(receive_raw_email(
+            compose(sender=sender, subject=subject, message_id=f"<next-{n}@example.com>")
+        ))
+    assert [o.result.created for o in outcomes] == [True, False, False, True, True]
+    assert [o.noise for o in outcomes] == ["", "", "", "", "loop_limited"]
 
 
 def test_our_own_support_group_is_no_bulk_sender(email_inbox):

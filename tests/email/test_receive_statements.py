@@ -28,3 +28,23 @@ def test_a_reply_to_an_assigned_conversation_costs_eight_statements(email_inbox,
     assert [q["sql"].split(" ", 1)[0] for q in captured.captured_queries] == [
         "SELECT", "BEGIN", "SELECT", "SELECT", "INSERT", "UPDATE", "WITH", "COMMIT",
     ]
+
+
+def test_a_message_without_thread_headers_costs_one_select_before_the_pipeline(
+    email_inbox, agent_a
+):
+    """No references to look up: whether it is a redelivery is left to the pipeline's
+    unique constraint (asked first only at the loop limit), and the similar open
+    conversation is one query, the sender's customer a subquery of it."""
+    first = receive_raw_email(compose(sender="dana@example.com", subject="Order 1042",
+                                      message_id="<first@example.com>"))
+    Conversation.objects.filter(pk=first.result.conversation.pk).update(assignee=agent_a)
+    again = compose(sender="dana@example.com", subject="RE: Order 1042",
+                    message_id="<again@example.com>")
+    with CaptureQueriesContext(connection) as captured:
+        outcome = receive_raw_email(again)
+    assert outcome.kept and outcome.result.conversation.pk == first.result.conversation.pk
+    assert "same subject as an open conversation" in outcome.reason
+    assert [q["sql"].split(" ", 1)[0] for q in captured.captured_queries] == [
+        "SELECT", "BEGIN", "SELECT", "SELECT", "INSERT", "UPDATE", "WITH", "COMMIT",
+    ]
