@@ -24,6 +24,20 @@ if TYPE_CHECKING:
 
 # The relations conversation_payload reads (`sla_clock`: routing's ConversationSLA).
 CONVERSATION_SELECT = ("customer", "team", "assignee", "sla_clock")
+# The columns conversation_payload reads, for a query that feeds only payloads (the
+# list): not the participants or the reply token, only the names of the customer, team
+# and assignee (not the customer's attributes and notes, nor the user's password hash),
+# and the SLA clock's payload fields. A list page of 50 reads 90 columns less per row.
+CONVERSATION_ONLY = (
+    *(f.attname for f in Conversation._meta.concrete_fields
+      if f.name not in ("participants", "reply_token")),
+    "customer__name", "team__name",
+    "assignee__username", "assignee__first_name", "assignee__last_name",
+    *(f"sla_clock__{name}" for name in (
+        "target", "channel", "due_at", "warn_at", "state", "breached_at", "started_at",
+        "resolution_due_at", "resolution_warn_at", "resolution_breached_at",
+    )),
+)
 # The relations interaction_payload reads.
 INTERACTION_SELECT = ("author_agent", "author_identity")
 INTERACTION_PREFETCH = ("attachments",)

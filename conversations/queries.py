@@ -42,7 +42,12 @@ from conversations.models import (
 from conversations.models.conversation import RESPONSE_DUE_SORT_KEY, WAITING_SORT_KEY
 from conversations.params import InvalidFilter as InvalidFilter
 from conversations.params import Params
-from conversations.payloads import CONVERSATION_SELECT, INTERACTION_PREFETCH, INTERACTION_SELECT
+from conversations.payloads import (
+    CONVERSATION_ONLY,
+    CONVERSATION_SELECT,
+    INTERACTION_PREFETCH,
+    INTERACTION_SELECT,
+)
 
 # Every channel a message or call travels on (internal notes and events do not).
 
@@ -226,7 +231,11 @@ def conversation_list(
 ) -> Page[Conversation]:
     """One page of the list, customer, team and assignee joined: one query (two with
     a total)."""
-    qs = visible_conversation_set(user, filters).select_related(*CONVERSATION_SELECT)
+    qs = (
+        visible_conversation_set(user, filters)
+        .select_related(*CONVERSATION_SELECT)
+        .only(*CONVERSATION_ONLY)
+    )
     return paginate(qs, CONVERSATION_ORDERINGS[filters.sort], page)
 
 
