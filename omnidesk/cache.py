@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -22,7 +22,25 @@ logger = logging.getLogger(__name__)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django builds a new redis-py client for every cache operation (its ~170 response
+    callbacks included: 0.3 ms of CPU, a quarter of a counter's round trip). A client is
+    a thin, thread-safe front of its connection pool: one per pool is enough."""
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        clients: dict[int, Any] = self.__dict__.setdefault("_clients_by_pool", {})
+        client = clients.get(id(pool))
+        if client is None:
+            client = clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+        return client
+
+
 class TolerantRedisCache(RedisCache):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
+
     def _unreachable(self, operation: str, exc: Exception) -> None:
         logger.warning("cache %s skipped, Redis unreachable: %s", operation, exc)
 

@@ -57,3 +57,14 @@ def test_a_window_counter_counts_in_one_round_trip_and_expires():
     ttl = redis.Redis.from_url(settings.REDIS_URL).ttl(cache.make_and_validate_key(key))
     assert 0 < ttl <= 30
     assert cache.get(key) == 3
+
+
+def test_operations_share_one_client_per_connection_pool():
+    cache = TolerantRedisCache(settings.REDIS_URL, {})
+    key = f"shared-{uuid.uuid4()}"
+    first = cache._cache.get_client(key, write=True)
+    assert cache._cache.get_client(key, write=False) is first
+    cache.set(key, 1, timeout=30)
+    assert cache.count_in_window(key + "-n", 30) == 1
+    assert cache._cache.get_client(key, write=True) is first
+    assert cache.get(key) == 1
