@@ -215,6 +215,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL", "")
 EMBEDDED = not REDIS_URL
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "memory://localhost/")
+if CELERY_BROKER_URL.startswith("redis://"):
+    # kombu's Redis transport with one publishing client per channel (omnidesk/broker.py).
+    CELERY_BROKER_TRANSPORT = "omnidesk.broker:Transport"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
