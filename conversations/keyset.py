@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.core import signing
 from django.db.models import Expression, F, Model, Q, QuerySet
@@ -20,7 +20,8 @@ from django.db.models.expressions import OrderBy
 
 from conversations.params import InvalidFilter, Params, flag, raw
 
-M = TypeVar("M", bound=Model)
+# A page holds model instances, or `values()` rows (dicts with an "id").
+R = TypeVar("R")
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -53,8 +54,8 @@ class PageRequest:
 
 
 @dataclass(frozen=True)
-class Page(Generic[M]):
-    items: list[M]
+class Page(Generic[R]):
+    items: list[R]
     next_cursor: str | None  # None: this is the last page
     total: int | None = None  # only when asked for
 
@@ -84,9 +85,13 @@ class Ordering:
             Q(**{f"{self.key}__{op}": value}) | Q(**{self.key: value, f"id__{op}": row_id})
         )
 
-    def cursor_for(self, row: Model) -> str:
-        value: datetime = getattr(row, self.key)
-        return signing.dumps([self.name, value.isoformat(), row.pk], salt=CURSOR_SALT)
+    def cursor_for(self, row: Any) -> str:
+        """The cursor after `row`: a model instance, or a `values()` row with its id."""
+        if isinstance(row, dict):
+            value, row_id = row[self.key], row["id"]
+        else:
+            value, row_id = getattr(row, self.key), row.pk
+        return signing.dumps([self.name, value.isoformat(), row_id], salt=CURSOR_SALT)
 
     def position(self, cursor: str) -> tuple[datetime, int]:
         try:
@@ -98,7 +103,7 @@ class Ordering:
             raise InvalidFilter("cursor", "is not a cursor of this list") from None
 
 
-def paginate(qs: QuerySet[M], ordering: Ordering, page: PageRequest) -> Page[M]:
+def paginate(qs: QuerySet[Any, R], ordering: Ordering, page: PageRequest) -> Page[R]:
     """One query for the page (two with a total), whatever the row count."""
     if ordering.expression is not None:
         qs = qs.annotate(**{ordering.key: ordering.expression})

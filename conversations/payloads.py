@@ -24,19 +24,22 @@ if TYPE_CHECKING:
 
 # The relations conversation_payload reads (`sla_clock`: routing's ConversationSLA).
 CONVERSATION_SELECT = ("customer", "team", "assignee", "sla_clock")
-# The columns conversation_payload reads, for a query that feeds only payloads (the
-# list): not the participants or the reply token, only the names of the customer, team
-# and assignee (not the customer's attributes and notes, nor the user's password hash),
-# and the SLA clock's payload fields. A list page of 50 reads 90 columns less per row.
-CONVERSATION_ONLY = (
-    *(f.attname for f in Conversation._meta.concrete_fields
-      if f.name not in ("participants", "reply_token")),
-    "customer__name", "team__name",
-    "assignee__username", "assignee__first_name", "assignee__last_name",
-    *(f"sla_clock__{name}" for name in (
-        "target", "channel", "due_at", "warn_at", "state", "breached_at", "started_at",
-        "resolution_due_at", "resolution_warn_at", "resolution_breached_at",
-    )),
+# What conversation_payload shows, as `values()` paths: a list builds its payloads from
+# these (`conversation_payload_from_values`) without model instances. Not the participants
+# or the reply token; only the names of the customer, team and assignee (not the
+# customer's attributes and notes, nor the user's password hash); the SLA clock's payload
+# fields.
+_COLUMNS = tuple(f.attname for f in Conversation._meta.concrete_fields
+                 if f.name not in ("participants", "reply_token"))
+_ASSIGNEE_FIELDS = ("username", "first_name", "last_name")
+_SLA_FIELDS = ("target", "channel", "due_at", "warn_at", "state", "breached_at", "started_at",
+               "resolution_due_at", "resolution_warn_at", "resolution_breached_at")
+CONVERSATION_VALUES = (
+    *_COLUMNS,
+    "customer__name",
+    "team__name",
+    *(f"assignee__{name}" for name in _ASSIGNEE_FIELDS),
+    *(f"sla_clock__{name}" for name in _SLA_FIELDS),
 )
 # The relations interaction_payload reads.
 INTERACTION_SELECT = ("author_agent", "author_identity")
@@ -63,46 +66,89 @@ def user_ref(user: Any) -> dict[str, Any] | None:
 
 
 def conversation_payload(conversation: Conversation) -> dict[str, Any]:
-    customer = conversation.customer
-    return {
-        "id": conversation.pk,
-        "customer": {"id": customer.pk, "name": customer.name},
-        "status": conversation.status,
-        "snoozed_until": iso(conversation.snoozed_until),
-        "team": team_ref(conversation.team),
-        "assignee": user_ref(conversation.assignee),
-        "priority": conversation.priority,
-        "tags": list(conversation.tags),
-        "subject": conversation.subject,
-        "channels": list(conversation.channels),
-        "last_inbound_channel": conversation.last_inbound_channel,
-        "last_inbound_inbox_id": conversation.last_inbound_inbox_id,
-        "awaiting_channel": conversation.awaiting_channel,
-        "awaiting_since": iso(conversation.awaiting_since),
-        "first_inbound_at": iso(conversation.first_inbound_at),
-        "last_inbound_at": iso(conversation.last_inbound_at),
-        "first_response_at": iso(conversation.first_response_at),
-        "last_response_at": iso(conversation.last_response_at),
-        "first_response_due_at": iso(conversation.first_response_due_at),
-        "next_response_due_at": iso(conversation.next_response_due_at),
-        "sla": sla_payload(conversation),
-        "resolved_at": iso(conversation.resolved_at),
-        "last_activity_at": iso(conversation.last_activity_at),
-        "last_message_preview": conversation.last_message_preview,
-        "last_message_at": iso(conversation.last_message_at),
-        "created_at": iso(conversation.created_at),
-        "updated_at": iso(conversation.updated_at),
-    }
+    return conversation_payload_from_values(conversation_values(conversation))
 
 
-def sla_payload(conversation: Conversation) -> dict[str, Any] | None:
-    """The running SLA target: {target, channel, due_at, warn_at, state (running |
-    at_risk | breached | paused | met), breached_at, ...}; None before any ran."""
+def conversation_values(conversation: Conversation) -> dict[str, Any]:
+    """The conversation as `CONVERSATION_VALUES` would read it from the database."""
+    row = {name: getattr(conversation, name) for name in _COLUMNS}
+    row["customer__name"] = conversation.customer.name
+    team = conversation.team
+    row["team__name"] = team.name if team is not None else None
+    user = conversation.assignee
+    for name in _ASSIGNEE_FIELDS:
+        row[f"assignee__{name}"] = getattr(user, name) if user is not None else None
+    row.update(_clock_values(conversation))
+    return row
+
+
+def _clock_values(conversation: Conversation) -> dict[str, Any]:
     try:
         clock = conversation.sla_clock  # type: ignore[attr-defined]
     except ObjectDoesNotExist:
+        clock = None
+    return {f"sla_clock__{name}": getattr(clock, name) if clock is not None else None
+            for name in _SLA_FIELDS}
+
+
+def sla_payload(conversation: Conversation) -> dict[str, Any] | None:
+    """The payload's `sla` of a conversation instance."""
+    return _sla(_clock_values(conversation))
+
+
+def conversation_payload_from_values(row: dict[str, Any]) -> dict[str, Any]:
+    """The payload of a conversation read as `CONVERSATION_VALUES`."""
+    return {
+        "id": row["id"],
+        "customer": {"id": row["customer_id"], "name": row["customer__name"]},
+        "status": row["status"],
+        "snoozed_until": iso(row["snoozed_until"]),
+        "team": (None if row["team_id"] is None
+                 else {"id": row["team_id"], "name": row["team__name"]}),
+        "assignee": _assignee(row),
+        "priority": row["priority"],
+        "tags": list(row["tags"]),
+        "subject": row["subject"],
+        "channels": list(row["channels"]),
+        "last_inbound_channel": row["last_inbound_channel"],
+        "last_inbound_inbox_id": row["last_inbound_inbox_id"],
+        "awaiting_channel": row["awaiting_channel"],
+        "awaiting_since": iso(row["awaiting_since"]),
+        "first_inbound_at": iso(row["first_inbound_at"]),
+        "last_inbound_at": iso(row["last_inbound_at"]),
+        "first_response_at": iso(row["first_response_at"]),
+        "last_response_at": iso(row["last_response_at"]),
+        "first_response_due_at": iso(row["first_response_due_at"]),
+        "next_response_due_at": iso(row["next_response_due_at"]),
+        "sla": _sla(row),
+        "resolved_at": iso(row["resolved_at"]),
+        "last_activity_at": iso(row["last_activity_at"]),
+        "last_message_preview": row["last_message_preview"],
+        "last_message_at": iso(row["last_message_at"]),
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]),
+    }
+
+
+def _assignee(row: dict[str, Any]) -> dict[str, Any] | None:
+    """user_ref's shape: `id` is the user id, the one to send as `assignee`."""
+    if row["assignee_id"] is None:
         return None
-    return clock.payload() if clock is not None else None
+    username = row["assignee__username"]
+    # User.get_full_name(), else the username (display_name).
+    full_name = f"{row['assignee__first_name']} {row['assignee__last_name']}".strip()
+    return {"id": row["assignee_id"], "username": username, "name": full_name or username}
+
+
+def _sla(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The running SLA target (routing's ConversationSLA.payload): {target, channel, due_at,
+    warn_at, state (running | at_risk | breached | paused | met), breached_at, ...}; None
+    before any ran."""
+    if not row["sla_clock__target"]:
+        return None
+    values = (row[f"sla_clock__{name}"] for name in _SLA_FIELDS)
+    return {name: iso(value) if isinstance(value, datetime) else value
+            for name, value in zip(_SLA_FIELDS, values, strict=True)}
 
 
 def attachment_url(attachment: Attachment) -> str | None:

@@ -43,8 +43,7 @@ from conversations.models.conversation import RESPONSE_DUE_SORT_KEY, WAITING_SOR
 from conversations.params import InvalidFilter as InvalidFilter
 from conversations.params import Params
 from conversations.payloads import (
-    CONVERSATION_ONLY,
-    CONVERSATION_SELECT,
+    CONVERSATION_VALUES,
     INTERACTION_PREFETCH,
     INTERACTION_SELECT,
 )
@@ -228,14 +227,11 @@ def _filtered(
 
 def conversation_list(
     user: Any, filters: ConversationFilters, page: PageRequest
-) -> Page[Conversation]:
-    """One page of the list, customer, team and assignee joined: one query (two with
-    a total)."""
-    qs = (
-        visible_conversation_set(user, filters)
-        .select_related(*CONVERSATION_SELECT)
-        .only(*CONVERSATION_ONLY)
-    )
+) -> Page[dict[str, Any]]:
+    """One page of the list as `CONVERSATION_VALUES` rows (for
+    `conversation_payload_from_values`; no model instances), customer, team, assignee and
+    SLA clock joined: one query (two with a total)."""
+    qs = visible_conversation_set(user, filters).values(*CONVERSATION_VALUES)
     return paginate(qs, CONVERSATION_ORDERINGS[filters.sort], page)
 
 

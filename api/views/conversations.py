@@ -32,7 +32,12 @@ from conversations.actions.note import do_add_note
 from conversations.actions.reply import ReplyError, do_send_reply
 from conversations.actions.update import do_update_conversation
 from conversations.models import Conversation, Interaction
-from conversations.payloads import CONVERSATION_SELECT, conversation_payload, interaction_payload
+from conversations.payloads import (
+    CONVERSATION_SELECT,
+    conversation_payload,
+    conversation_payload_from_values,
+    interaction_payload,
+)
 from conversations.queries import (
     CONVERSATION_PARAMETERS,
     ConversationFilters,
@@ -78,7 +83,8 @@ class ConversationViewSet(AgentViewSet):
     def list(self, request: Request) -> Response:
         filters = ConversationFilters.parse(request.query_params)
         page = conversation_list(self.user, filters, self.keyset.page_request(request))
-        return self.keyset.respond(page, [conversation_payload(c) for c in page.items])
+        payloads = [conversation_payload_from_values(row) for row in page.items]
+        return self.keyset.respond(page, payloads)
 
     @extend_schema(parameters=[ID_PATH])
     def retrieve(self, request: Request, pk: str) -> Response:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.db.models import Q
 
@@ -86,27 +84,6 @@ class ConversationSLA(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.conversation_id} {self.target or '-'} {self.state or '-'}"
-
-    def payload(self) -> dict[str, Any] | None:
-        """The conversation payload's `sla` (None when no target has run yet)."""
-        if not self.target:
-            return None
-        return {
-            "target": self.target,
-            "channel": self.channel,
-            "due_at": _iso(self.due_at),
-            "warn_at": _iso(self.warn_at),
-            "state": self.state,
-            "breached_at": _iso(self.breached_at),
-            "started_at": _iso(self.started_at),
-            "resolution_due_at": _iso(self.resolution_due_at),
-            "resolution_warn_at": _iso(self.resolution_warn_at),
-            "resolution_breached_at": _iso(self.resolution_breached_at),
-        }
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value else None
 
 
 class SLAOutcome(models.Model):

@@ -12,6 +12,12 @@ from rest_framework.exceptions import ValidationError
 from conversations.actions.ingest import do_record_inbound
 from conversations.actions.update import do_update_conversation
 from conversations.keyset import PageRequest
+from conversations.models import Conversation
+from conversations.payloads import (
+    CONVERSATION_VALUES,
+    conversation_payload,
+    conversation_payload_from_values,
+)
 from conversations.queries import (
     ConversationFilters,
     ConversationSort,
@@ -66,7 +72,7 @@ def test_view_all_is_for_leads_and_admins(conversation_a, agent_a, lead):
     with pytest.raises(InvalidFilter) as caught:
         conversation_list(agent_a, everything, PageRequest())
     assert caught.value.param == "view"
-    assert [c.pk for c in conversation_list(lead, everything, PageRequest()).items] == [
+    assert [c["id"] for c in conversation_list(lead, everything, PageRequest()).items] == [
         conversation_a.pk]
 
 
@@ -79,7 +85,7 @@ def test_pages_chain_by_cursor_and_count_only_when_asked(conversation_a, twilio_
     second = conversation_list(lead, ConversationFilters(),
                                PageRequest(cursor=first.next_cursor, size=3, with_total=True))
     assert (len(second.items), second.next_cursor, second.total) == (2, None, 5)
-    ids = [c.pk for c in first.items + second.items]
+    ids = [c["id"] for c in first.items + second.items]
     assert len(set(ids)) == 5
     assert count_conversations(lead, ConversationFilters(statuses=("open",))) == 5
 
@@ -117,5 +123,32 @@ def test_query_count_is_pinned_and_independent_of_rows(
         conversation_list(as_new, filters, PageRequest(cursor=paged.next_cursor, size=5))
     assert (len(few.items), len(many.items)) == (2, 14)
     with django_assert_num_queries(0):  # everything a payload reads came with the page
-        read = [(c.customer.name, c.team, c.assignee) for c in many.items]
-    assert len(read) == 14
+        payloads = [conversation_payload_from_values(row) for row in many.items]
+    assert len(payloads) == 14
+    # The same payloads as from the model instances (and their relations).
+    from_models = [conversation_payload(Conversation.objects.get(pk=p["id"])) for p in payloads]
+    assert payloads == from_models
+
+
+def test_payloads_from_values_are_the_payloads_of_the_instances(twilio_inbox, agent_a, lead,
+                                                                  team_b):
+    """Assigned (with and without a full name), in a team or none, with a running SLA clock
+    or without one: the list's rows give the payload the instances give."""
+    made = [do_record_inbound(inbound(twilio_inbox, "sms", "phone", f"+1415555030{n}", "hi",
+                                      provider_id=f"SM-v{n}")).conversation for n in range(3)]
+    agent_a.first_name, agent_a.last_name = "Ann", "Agent"
+    agent_a.save()
+    do_update_conversation(made[0], by=lead, changes={"assignee": agent_a, "tags": ["vip"]})
+    do_update_conversation(made[1], by=lead, changes={"assignee": lead, "team": team_b,
+                                                     "status": "snoozed",
+                                                     "snoozed_until": datetime(2030, 1, 1,
+                                                                               tzinfo=UTC)})
+    Conversation.objects.filter(pk=made[2].pk).update(team=None)
+    made[2].sla_clock.delete()
+    rows = Conversation.objects.filter(pk__in=[c.pk for c in made]).values(*CONVERSATION_VALUES)
+    by_values = {row["id"]: conversation_payload_from_values(row) for row in rows}
+    by_model = {c.pk: conversation_payload(Conversation.objects.get(pk=c.pk)) for c in made}
+    assert by_values == by_model
+    assert by_model[made[0].pk]["assignee"]["name"] == "Ann Agent"
+    assert by_model[made[0].pk]["sla"] is not None and by_model[made[2].pk]["sla"] is None
+    assert by_model[made[2].pk]["team"] is None
