@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import os
 import random
 import statistics
 import string
@@ -46,6 +47,10 @@ class Memory:
     rss_after_mib: float
     connect_seconds: float
     load: float
+    # The server's CPU while every socket was held (heartbeats and uvicorn's pings): share
+    # of one core, and CPU ms per socket per minute.
+    hold_cpu_share: float = 0.0
+    cpu_ms_per_socket_minute: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -53,11 +58,12 @@ class Frames:
     deflate: bool
     sockets: int
     samples: int
-    p50_ms: float
+    p50_ms: float  # the first socket to have the frame
     p99_ms: float
-    all_p50_ms: float
+    all_p50_ms: float  # the last socket of the team to have it
     all_p99_ms: float
     load: float
+    server_cpu_ms: float = 0.0  # the server's CPU per POST: the webhook and its fan-out
 
 
 def rss_kib(pid: int) -> int:
@@ -66,6 +72,24 @@ def rss_kib(pid: int) -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     raise RuntimeError("no VmRSS")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def raise_open_files() -> int:
+    """The soft limit of open files up to the hard one (a socket is a file on both ends;
+    the server, a child, inherits it); returns the new limit."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
 
 
 def p50_p99(values: list[float]) -> tuple[float, float]:
@@ -253,15 +277,15 @@ def _poster(port: int, token: str, sender: str) -> Callable[[str, str], int]:
 
 
 async def frame_latency(fleet: Fleet, post: Callable[[str, str], int], samples: int,
-                        *, deflate: bool, log: Callable[[str], None]) -> Frames:
-    import os
-
+                        *, deflate: bool, pid: int, log: Callable[[str], None]) -> Frames:
     run = uuid.uuid4().hex[:8]
     first, everyone = [], []
     warm_up = min(5, samples)
+    cpu = 0.0
     for n in range(warm_up + samples):
         text = f"Bench socket frame {run}-{n}"
         fleet.expect(text)
+        cpu_before = cpu_seconds(pid)
         started = time.perf_counter()
         status = await asyncio.to_thread(post, text, f"sock-{run}-{n}")
         if status != 201:
@@ -273,12 +297,13 @@ async def frame_latency(fleet: Fleet, post: Callable[[str, str], int], samples: 
                 f"after {FRAME_TIMEOUT:g} s")
             raise
         if n >= warm_up:
-            first.append((fleet.arrivals[0] - started) * 1000)
+            cpu += cpu_seconds(pid) - cpu_before
+            first.append((min(fleet.arrivals.values()) - started) * 1000)
             everyone.append((max(fleet.arrivals.values()) - started) * 1000)
     p50, p99 = p50_p99(first)
     all_p50, all_p99 = p50_p99(everyone)
     return Frames(deflate, len(fleet.sockets), samples, p50, p99, all_p50, all_p99,
-                  os.getloadavg()[0])
+                  os.getloadavg()[0], cpu * 1000 / samples)
 
 
 @dataclass(frozen=True)
@@ -298,7 +323,6 @@ async def measure(plan: Plan, log: Callable[[str], None]) -> tuple[list[Memory],
     """Opens sockets up to each step's count and times frames with that many open. From
     the second step on, the server's RSS growth over the sockets that step added (read
     before they connect and after they were held) is the memory figure."""
-    import os
 
     from django.conf import settings
 
@@ -315,21 +339,28 @@ async def measure(plan: Plan, log: Callable[[str], None]) -> tuple[list[Memory],
             seconds = await fleet.add(plan.session_keys[had:count])
             log(f"{count:,} agent sockets open (deflate {mode}, {seconds:.0f} s to connect), "
                 f"held {plan.hold:g} s with heartbeats")
+            cpu_before, held_from = cpu_seconds(plan.pid), time.perf_counter()
             await asyncio.sleep(plan.hold)
+            held = time.perf_counter() - held_from
+            hold_cpu = cpu_seconds(plan.pid) - cpu_before
+            log(f"server CPU while held: {hold_cpu / held:.1%} of a core")
             if fleet.errors:
                 raise RuntimeError("; ".join(fleet.errors))
             if step:
                 after = rss_kib(plan.pid)
                 per_socket = (after - before) / (count - had)
                 memory.append(Memory(plan.deflate, count - had, per_socket, before / 1024,
-                                     after / 1024, seconds, os.getloadavg()[0]))
+                                     after / 1024, seconds, os.getloadavg()[0],
+                                     hold_cpu / held, hold_cpu * 1000 / held * 60 / count))
                 log(f"server RSS {before / 1024:,.0f} -> {after / 1024:,.0f} MiB: "
                     f"{per_socket:,.1f} KiB per socket")
             samples = plan.frames_large if step else plan.frames
-            figure = await frame_latency(fleet, post, samples, deflate=plan.deflate, log=log)
+            figure = await frame_latency(fleet, post, samples, deflate=plan.deflate,
+                                         pid=plan.pid, log=log)
             log(f"webhook -> frame at {count:,} sockets: first socket p50 {figure.p50_ms:.1f}"
                 f" p99 {figure.p99_ms:.1f} ms; every socket p50 {figure.all_p50_ms:.1f} "
-                f"p99 {figure.all_p99_ms:.1f} ms")
+                f"p99 {figure.all_p99_ms:.1f} ms; server CPU {figure.server_cpu_ms:.1f} ms "
+                "per POST")
             frames.append(figure)
     finally:
         await fleet.close()
