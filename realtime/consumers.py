@@ -218,6 +218,9 @@ class AgentConsumer(JsonSocketConsumer):
             }
         )
 
+    def needs_turn(self, name: str) -> bool:
+        return name == AGENT_UPDATED
+
     async def live_event(self, event_id: int, name: str, frame: str) -> None:
         await super().live_event(event_id, name, frame)
         if name == AGENT_UPDATED:

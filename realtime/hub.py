@@ -89,10 +89,12 @@ class Hub:
                 with contextlib.suppress(*LAYER_ERRORS):
                     await self.layer.group_discard(group, self.channel)
 
-    def forget(self, member: Member) -> None:
-        """Drops `member` from every group now (a socket that ended without leaving)."""
-        for group in [g for g, members in self.members.items() if member in members]:
-            self.loop.create_task(self.leave(group, member))
+    def forget(self, member: Member, groups: list[str]) -> None:
+        """Drops `member` from `groups` (a socket that ended without leaving them)."""
+        for group in groups:
+            members = self.members.get(group)
+            if members is not None and member in members:
+                self.loop.create_task(self.leave(group, member))
 
     async def _receive(self, channel: str) -> None:
         while True:

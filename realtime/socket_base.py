@@ -9,8 +9,13 @@ realtime hub instead of a channel of its own, and without Channels' per-message
   pushes its frame, encoded once, to the sockets of its group.
 - One turn at a time: a client's message is handled, or pushed events are sent, never
   both at once, so a socket's frames keep the order they had (a resume's pages, then
-  what arrived meanwhile; `hello` before any event). Pushed events wait in `_live` and
-  are sent by a short-lived task that takes the turn.
+  what arrived meanwhile; `hello` before any event). An event pushed to an idle socket
+  is sent at once on the hub's task when the server takes the frame without waiting
+  (a task per socket per event cost more than the send itself); otherwise it waits in
+  `_live` for a short-lived task that takes the turn.
+- Frames go to the server's own `send`: Channels' session middleware wraps it to save
+  the session on an HTTP response, and on a websocket only reads the session on every
+  frame (`omnidesk.asgi` passes the server's `send` in the scope, `RAW_SEND`).
 - Channels 4 awaits `aclose_old_connections()` before every handler, and it runs on the
   process's one thread for synchronous code, shared with every view and every
   `database_sync_to_async` call; with 1,000 agent sockets each event's frames queued
@@ -24,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Awaitable, Coroutine, Generator
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -37,12 +43,38 @@ logger = logging.getLogger(__name__)
 # Event ids a socket remembers having sent: an event addressed to two of its groups (or
 # sent live and again by a resume) goes out once.
 REMEMBERED = 2000
+# The scope key under which omnidesk.asgi passes the server's `send`.
+RAW_SEND = "omnidesk.send"
+
+
+class _Resumed(Awaitable[None]):
+    """Finishes a coroutine that was stepped once by hand and is waiting on `waiting`,
+    as `await` would have (what `yield from` does)."""
+
+    def __init__(self, coroutine: Coroutine[Any, Any, Any], waiting: Any) -> None:
+        self.coroutine, self.waiting = coroutine, waiting
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        waiting = self.waiting
+        while True:
+            try:
+                value = yield waiting
+            except BaseException as error:  # handed on to the coroutine, as `await` does
+                try:
+                    waiting = self.coroutine.throw(error)
+                except StopIteration:
+                    return
+            else:
+                try:
+                    waiting = self.coroutine.send(value)
+                except StopIteration:
+                    return
 
 
 class JsonSocketConsumer(AsyncJsonWebsocketConsumer):
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         self.scope = scope
-        self.base_send = send
+        self.base_send = scope.get(RAW_SEND, send)
         self.hub: Hub = hub()
         self.joined: list[str] = []
         self.closed = False
@@ -61,7 +93,7 @@ class JsonSocketConsumer(AsyncJsonWebsocketConsumer):
         finally:
             self.closed = True
             self._live.clear()
-            self.hub.forget(self)
+            self.hub.forget(self, self.joined)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         handler = getattr(self, get_handler_name(message), None)
@@ -98,12 +130,38 @@ class JsonSocketConsumer(AsyncJsonWebsocketConsumer):
         """The hub has an event of a joined group for this socket."""
         if self.closed:
             return
+        if self._flusher is None and not self._turn.locked() and not self.needs_turn(name):
+            if self.remember(event_id):
+                self._send_now({"type": "websocket.send", "text": frame})
+            return
         self._live.append((event_id, name, frame))
         if self._flusher is None:
             self._flusher = self.hub.loop.create_task(self._flush())
 
-    async def _flush(self) -> None:
+    def needs_turn(self, name: str) -> bool:
+        """Whether an event is more than a frame to send (handled in `live_event`)."""
+        return False
+
+    def _send_now(self, message: dict[str, Any]) -> None:
+        sending = self.base_send(message)
         try:
+            waiting = sending.send(None)
+        except StopIteration:
+            return  # sent
+        except OSError:  # the client is gone (uvicorn's ClientDisconnected)
+            self.closed = True
+            return
+        except Exception:
+            logger.exception("realtime: sending an event to a socket failed")
+            return
+        # The server waits before taking it (the client reads slowly): the rest of the
+        # send, and what is pushed meanwhile, in a task.
+        self._flusher = self.hub.loop.create_task(self._flush(_Resumed(sending, waiting)))
+
+    async def _flush(self, sending: _Resumed | None = None) -> None:
+        try:
+            if sending is not None:
+                await sending
             async with self._turn:
                 while self._live and not self.closed:
                     await self.live_event(*self._live.popleft())
