@@ -261,8 +261,8 @@ def run_sockets(setup: dict[str, Any], args: argparse.Namespace,
     try:
         for deflate in {"both": (True, False), "on": (True,), "off": (False,)}[args.deflate]:
             plan_steps = list(steps)
-            if deflate and args.max_sockets > steps[-1]:
-                plan_steps.append(args.max_sockets)  # uvicorn's default: deflate on
+            if not deflate and args.max_sockets > steps[-1]:
+                plan_steps.append(args.max_sockets)  # our default: deflate off
             port = shape.free_port()
             server = shape.Shape(var=var, web_ports=[port])
             try:

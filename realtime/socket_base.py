@@ -79,9 +79,10 @@ class JsonSocketConsumer(AsyncJsonWebsocketConsumer):
         self.joined: list[str] = []
         self.closed = False
         self._turn = asyncio.Lock()
-        self._live: deque[tuple[int, str, str]] = deque()
+        # Made when first needed: an idle socket holds neither (760 bytes a deque).
+        self._live: deque[tuple[int, str, str]] | None = None
         self._flusher: asyncio.Task[None] | None = None
-        self.delivered: deque[int] = deque(maxlen=REMEMBERED)
+        self.delivered: deque[int] | None = None
         self.delivered_set: set[int] = set()
         try:
             while True:
@@ -92,7 +93,7 @@ class JsonSocketConsumer(AsyncJsonWebsocketConsumer):
             pass
         finally:
             self.closed = True
-            self._live.clear()
+            self._live = None
             self.hub.forget(self, self.joined)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
@@ -103,7 +104,7 @@ class JsonSocketConsumer(AsyncJsonWebsocketConsumer):
 
     async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
         self.closed = True  # nothing pushed after this is sent
-        self._live.clear()
+        self._live = None
         await super().close(code, reason)
 
     # --- groups ----------------------------------------------------------------------
@@ -134,6 +135,8 @@ class JsonSocketConsumer(AsyncJsonWebsocketConsumer):
             if self.remember(event_id):
                 self._send_now({"type": "websocket.send", "text": frame})
             return
+        if self._live is None:
+            self._live = deque()
         self._live.append((event_id, name, frame))
         if self._flusher is None:
             self._flusher = self.hub.loop.create_task(self._flush())
@@ -166,12 +169,14 @@ class JsonSocketConsumer(AsyncJsonWebsocketConsumer):
                 while self._live and not self.closed:
                     await self.live_event(*self._live.popleft())
         except OSError:  # the client is gone (uvicorn's ClientDisconnected); its task ends
-            self._live.clear()
+            self._live = None
         except Exception:
             logger.exception("realtime: sending an event to a socket failed")
-            self._live.clear()
+            self._live = None
         finally:
             self._flusher = None
+            if not self._live:
+                self._live = None
 
     async def live_event(self, event_id: int, name: str, frame: str) -> None:
         """An event the hub pushed; sent once per socket."""
@@ -182,7 +187,9 @@ class JsonSocketConsumer(AsyncJsonWebsocketConsumer):
         """False if this socket already sent the event."""
         if event_id in self.delivered_set:
             return False
-        if len(self.delivered) == REMEMBERED:
+        if self.delivered is None:
+            self.delivered = deque(maxlen=REMEMBERED)
+        elif len(self.delivered) == REMEMBERED:
             self.delivered_set.discard(self.delivered[0])
         self.delivered.append(event_id)
         self.delivered_set.add(event_id)
