@@ -91,10 +91,15 @@ class AgentConsumer(JsonSocketConsumer):
             return
         LayerState.up()
         await self.accept()
-        await database_sync_to_async(do_heartbeat)(self.user_id)
-        # Read after joining: a client that has seen no event yet resumes from here.
-        newest = await database_sync_to_async(newest_event_id)()
+        newest = await database_sync_to_async(self._joined)(self.user_id)
         await self.send_json({"type": "hello", "user_id": self.user_id, "last_event_id": newest})
+
+    @staticmethod
+    def _joined(user_id: int) -> int:
+        """Online (presence), and the newest event id, read after joining: a client that
+        has seen no event yet resumes from there. One trip to the sync thread."""
+        do_heartbeat(user_id)
+        return newest_event_id()
 
     @staticmethod
     def _first_profile(user: Any) -> tuple[int, list[str]] | None:
