@@ -28,4 +28,4 @@ USER omnidesk
 EXPOSE 8000
 # The web role; worker and beat override the command (see docker-compose.yml).
 CMD ["uvicorn", "omnidesk.asgi:application", "--host", "0.0.0.0", "--port", "8000", \
-     "--lifespan", "on", "--proxy-headers"]
+     "--lifespan", "on", "--proxy-headers", "--ws-per-message-deflate", "false"]

@@ -43,7 +43,9 @@ def _start_server(port: int) -> subprocess.Popen[bytes]:
                  "OMNIDESK_CHAT_MESSAGES_PER_MINUTE": "100000"}
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "omnidesk.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--lifespan", "on"],
+         "--port", str(port), "--log-level", "warning", "--lifespan", "on",
+         # As manage.py serve and deploy/ run it.
+         "--ws-per-message-deflate", "false"],
         cwd=str(env.ROOT), env=child_env,
     )
     deadline = time.monotonic() + 30

@@ -251,6 +251,7 @@ def run_sockets(setup: dict[str, Any], args: argparse.Namespace,
 
     steps = [WARM_SOCKETS, WARM_SOCKETS + args.sockets]
     top = max(steps[-1], args.max_sockets)
+    log(f"open files: up to {sockets.raise_open_files():,} per process")
     user_ids = sockets.ensure_agents(top, setup["teams"][0])
     keys = sockets.create_sessions(user_ids)
     token = webhook._token(setup)
@@ -260,8 +261,8 @@ def run_sockets(setup: dict[str, Any], args: argparse.Namespace,
     try:
         for deflate in {"both": (True, False), "on": (True,), "off": (False,)}[args.deflate]:
             plan_steps = list(steps)
-            if deflate and args.max_sockets > steps[-1]:
-                plan_steps.append(args.max_sockets)  # uvicorn's default: deflate on
+            if not deflate and args.max_sockets > steps[-1]:
+                plan_steps.append(args.max_sockets)  # our default: deflate off
             port = shape.free_port()
             server = shape.Shape(var=var, web_ports=[port])
             try:
@@ -319,22 +320,26 @@ def _print(results: dict[str, Any], args: argparse.Namespace) -> None:
         print("Memory per idle agent socket (one uvicorn; heartbeats every 25 s, uvicorn pings "
               "every 20 s; goal 32 KiB)")
         print(f"  {'deflate':<8} {'sockets added':>13} {'KiB each':>9} {'RSS before MiB':>15} "
-              f"{'after MiB':>10} {'connect s':>10} {'load':>5}")
+              f"{'after MiB':>10} {'connect s':>10} {'held CPU':>9} {'ms/socket/min':>14} "
+              f"{'load':>5}")
         for row in results["socket_memory"]:
             print(f"  {'on' if row['deflate'] else 'off':<8} {row['sockets']:>13,} "
                   f"{row['kib_per_socket']:>9.1f} {row['rss_before_mib']:>15,.0f} "
                   f"{row['rss_after_mib']:>10,.0f} {row['connect_seconds']:>10.0f} "
+                  f"{row['hold_cpu_share']:>9.1%} {row['cpu_ms_per_socket_minute']:>14.2f} "
                   f"{row['load']:>5.1f}")
     if results.get("socket_frames"):
         print()
         print("Webhook POST -> interaction.created frame on the agent sockets (goal p50 25 ms, "
-              "p99 100 ms); 'every' waits for the last socket of the team")
+              "p99 100 ms); 'first' is the first socket to have it, 'every' the last of the "
+              "team; server CPU per POST (the webhook and its fan-out)")
         print(f"  {'deflate':<8} {'sockets':>8} {'n':>5} {'first p50':>10} {'first p99':>10} "
-              f"{'every p50':>10} {'every p99':>10} {'load':>5}")
+              f"{'every p50':>10} {'every p99':>10} {'CPU ms':>7} {'load':>5}")
         for row in results["socket_frames"]:
             print(f"  {'on' if row['deflate'] else 'off':<8} {row['sockets']:>8,} "
                   f"{row['samples']:>5} {row['p50_ms']:>10.1f} {row['p99_ms']:>10.1f} "
-                  f"{row['all_p50_ms']:>10.1f} {row['all_p99_ms']:>10.1f} {row['load']:>5.1f}")
+                  f"{row['all_p50_ms']:>10.1f} {row['all_p99_ms']:>10.1f} "
+                  f"{row.get('server_cpu_ms', 0.0):>7.1f} {row['load']:>5.1f}")
     print()
     print(f"load average (1 min) {results['load_before']:.1f} before, "
           f"{results['load_after']:.1f} after; total {results['seconds']:.0f} s; "

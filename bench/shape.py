@@ -91,7 +91,7 @@ def _spawn(shape: Shape, name: str, argv: list[str], **extra: str) -> subprocess
     return process
 
 
-def uvicorn_argv(port: int, *, deflate: bool = True) -> list[str]:
+def uvicorn_argv(port: int, *, deflate: bool = False) -> list[str]:
     """deploy/README.md's web process."""
     return [sys.executable, "-m", "uvicorn", "omnidesk.asgi:application", "--host",
             "127.0.0.1", "--port", str(port), "--proxy-headers", "--forwarded-allow-ips",
@@ -114,7 +114,7 @@ def wait_http(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0
     raise RuntimeError(f"nothing answered on port {port}")
 
 
-def start_web(shape: Shape, name: str, port: int, *, deflate: bool = True) -> None:
+def start_web(shape: Shape, name: str, port: int, *, deflate: bool = False) -> None:
     process = _spawn(shape, name, uvicorn_argv(port, deflate=deflate))
     wait_http(port, process)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import os
 import random
 import statistics
 import string
@@ -46,6 +47,10 @@ class Memory:
     rss_after_mib: float
     connect_seconds: float
     load: float
+    # The server's CPU while every socket was held (heartbeats and uvicorn's pings): share
+    # of one core, and CPU ms per socket per minute.
+    hold_cpu_share: float = 0.0
+    cpu_ms_per_socket_minute: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -53,11 +58,12 @@ class Frames:
     deflate: bool
     sockets: int
     samples: int
-    p50_ms: float
+    p50_ms: float  # the first socket to have the frame
     p99_ms: float
-    all_p50_ms: float
+    all_p50_ms: float  # the last socket of the team to have it
     all_p99_ms: float
     load: float
+    server_cpu_ms: float = 0.0  # the server's CPU per POST: the webhook and its fan-out
 
 
 def rss_kib(pid: int) -> int:
@@ -66,6 +72,24 @@ def rss_kib(pid: int) -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     raise RuntimeError("no VmRSS")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def raise_open_files() -> int:
+    """The soft limit of open files up to the hard one (a socket is a file on both ends;
+    the server, a child, inherits it); returns the new limit."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
 
 
 def p50_p99(values: list[float]) -> tuple[float, float]:
@@ -142,19 +166,103 @@ def drop_sessions(keys: list[str]) -> None:
 
 # --- the client side: many agent sockets in one event loop -----------------------------
 
+class AgentSocket(asyncio.Protocol):
+    """One agent socket of the fleet, on websockets' sans-I/O protocol: each frame is
+    looked at in `data_received`, when it arrives, without a task or a queue per socket
+    (with websockets' asyncio client the fleet's own reading of 1,010 frames was most of
+    the "every socket" figure). Pings as the workspace client does, on a timer."""
+
+    def __init__(self, fleet: Fleet, index: int, cookie: str) -> None:
+        from websockets.client import ClientProtocol
+        from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
+        from websockets.typing import Origin
+        from websockets.uri import parse_uri
+
+        self.fleet, self.index, self.cookie = fleet, index, cookie
+        extensions = [ClientPerMessageDeflateFactory()] if fleet.deflate else None
+        self.protocol = ClientProtocol(parse_uri(fleet.url), origin=Origin(fleet.origin),
+                                       extensions=extensions, max_size=None)
+        self.transport: asyncio.Transport | None = None
+        self.hello: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self.last_event = 0
+        self.timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        request = self.protocol.connect()
+        request.headers["Cookie"] = self.cookie
+        self.protocol.send_request(request)
+        self._flush()
+
+    def _flush(self) -> None:
+        assert self.transport is not None
+        data = self.protocol.data_to_send()
+        if data and not self.transport.is_closing():
+            self.transport.write(b"".join(data))
+
+    def data_received(self, data: bytes) -> None:
+        from websockets.frames import Frame, Opcode
+
+        now = time.perf_counter()
+        self.protocol.receive_data(data)
+        for event in self.protocol.events_received():
+            if isinstance(event, Frame) and event.opcode is Opcode.TEXT:
+                self._text(bytes(event.data).decode(), now)
+            elif not isinstance(event, Frame) and self.protocol.handshake_exc is not None:
+                self._fail(f"handshake: {self.protocol.handshake_exc}")
+        self._flush()  # pongs to uvicorn's pings, a close
+
+    def _text(self, raw: str, now: float) -> None:
+        fleet = self.fleet
+        if not raw.startswith('{"type": "event"'):
+            if not self.hello.done():
+                self.hello.set_result(json.loads(raw))
+            return
+        if fleet.marker and fleet.marker in raw and self.index not in fleet.arrivals:
+            fleet.arrivals[self.index] = now
+            if len(fleet.arrivals) == len(fleet.sockets):
+                fleet.everyone.set()
+        self.last_event = int(raw[len('{"type": "event", "id": '):].split(",", 1)[0])
+
+    def ping(self) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        self.protocol.send_text(json.dumps({"type": "ping", "last": self.last_event}).encode())
+        self._flush()
+        self.timer = asyncio.get_running_loop().call_later(HEARTBEAT_SECONDS, self.ping)
+
+    def _fail(self, why: str) -> None:
+        if not self.hello.done():
+            self.hello.set_exception(RuntimeError(why))
+        elif len(self.fleet.errors) < 5:
+            self.fleet.errors.append(f"socket {self.index}: {why}")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        if not self.fleet.closing:
+            self._fail(f"closed ({exc or self.protocol.close_rcvd})")
+
+    def close(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.close()
+
+
 class Fleet:
     """Agent sockets that each read every frame and ping as the workspace does."""
 
     def __init__(self, url: str, origin: str, cookie_name: str, *, deflate: bool) -> None:
         self.url, self.origin, self.cookie_name = url, origin, cookie_name
-        self.compression = "deflate" if deflate else None
-        self.sockets: list[Any] = []
-        self.last_event: list[str] = []
-        self.tasks: list[asyncio.Task[None]] = []
+        self.deflate = deflate
+        self.sockets: list[AgentSocket] = []
         self.marker = ""
         self.arrivals: dict[int, float] = {}
         self.everyone = asyncio.Event()
         self.errors: list[str] = []
+        self.closing = False
 
     async def add(self, session_keys: list[str]) -> float:
         """Connects a socket per session (CONNECT_CONCURRENCY at a time); seconds taken."""
@@ -169,61 +277,30 @@ class Fleet:
         return time.perf_counter() - started
 
     async def _connect(self, key: str) -> None:
-        import websockets
+        from urllib.parse import urlsplit
 
-        sock = await websockets.connect(
-            self.url, origin=self.origin,  # type: ignore[arg-type]
-            additional_headers={"Cookie": f"{self.cookie_name}={key}"},
-            compression=self.compression, ping_interval=None, open_timeout=120,
-            max_queue=None)
-        hello = json.loads(await sock.recv())
+        loop = asyncio.get_running_loop()
+        where = urlsplit(self.url)
+        sock = AgentSocket(self, -1, f"{self.cookie_name}={key}")
+        await loop.create_connection(lambda: sock, where.hostname, where.port)
+        hello = await asyncio.wait_for(sock.hello, 120)
         if hello.get("type") != "hello":
             raise RuntimeError(f"agent socket said {hello!r}")
-        index = len(self.sockets)
+        sock.index = len(self.sockets)
+        sock.last_event = int(hello["last_event_id"])
         self.sockets.append(sock)
-        self.last_event.append(str(hello["last_event_id"]))
-        self.tasks.append(asyncio.create_task(self._read(index, sock)))
-        self.tasks.append(asyncio.create_task(self._ping(index, sock)))
-
-    async def _read(self, index: int, sock: Any) -> None:
-        import websockets
-
-        try:
-            async for raw in sock:
-                if not raw.startswith('{"type": "event"'):
-                    continue
-                if self.marker and self.marker in raw and index not in self.arrivals:
-                    self.arrivals[index] = time.perf_counter()
-                    if len(self.arrivals) == len(self.sockets):
-                        self.everyone.set()
-                self.last_event[index] = raw  # parsed when the next ping needs its id
-        except websockets.ConnectionClosed as closed:
-            if len(self.errors) < 5:
-                self.errors.append(f"socket {index} closed: {closed}")
-
-    async def _ping(self, index: int, sock: Any) -> None:
-        import websockets
-
-        await asyncio.sleep(random.uniform(0, HEARTBEAT_SECONDS))
-        try:
-            while True:
-                last = self.last_event[index]
-                event_id = json.loads(last)["id"] if last.startswith("{") else int(last)
-                await sock.send(json.dumps({"type": "ping", "last": event_id}))
-                await asyncio.sleep(HEARTBEAT_SECONDS)
-        except websockets.ConnectionClosed:
-            return
+        sock.timer = loop.call_later(random.uniform(0, HEARTBEAT_SECONDS), sock.ping)
 
     def expect(self, marker: str) -> None:
         self.marker, self.arrivals = marker, {}
         self.everyone = asyncio.Event()
 
     async def close(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-        await asyncio.gather(*(sock.close() for sock in self.sockets), return_exceptions=True)
-        self.sockets, self.tasks = [], []
+        self.closing = True
+        for sock in self.sockets:
+            sock.close()
+        await asyncio.sleep(0.5)
+        self.sockets = []
 
 
 # --- the measurements ---------------------------------------------------------------------
@@ -253,15 +330,15 @@ def _poster(port: int, token: str, sender: str) -> Callable[[str, str], int]:
 
 
 async def frame_latency(fleet: Fleet, post: Callable[[str, str], int], samples: int,
-                        *, deflate: bool, log: Callable[[str], None]) -> Frames:
-    import os
-
+                        *, deflate: bool, pid: int, log: Callable[[str], None]) -> Frames:
     run = uuid.uuid4().hex[:8]
     first, everyone = [], []
     warm_up = min(5, samples)
+    cpu = 0.0
     for n in range(warm_up + samples):
         text = f"Bench socket frame {run}-{n}"
         fleet.expect(text)
+        cpu_before = cpu_seconds(pid)
         started = time.perf_counter()
         status = await asyncio.to_thread(post, text, f"sock-{run}-{n}")
         if status != 201:
@@ -273,12 +350,13 @@ async def frame_latency(fleet: Fleet, post: Callable[[str, str], int], samples: 
                 f"after {FRAME_TIMEOUT:g} s")
             raise
         if n >= warm_up:
-            first.append((fleet.arrivals[0] - started) * 1000)
+            cpu += cpu_seconds(pid) - cpu_before
+            first.append((min(fleet.arrivals.values()) - started) * 1000)
             everyone.append((max(fleet.arrivals.values()) - started) * 1000)
     p50, p99 = p50_p99(first)
     all_p50, all_p99 = p50_p99(everyone)
     return Frames(deflate, len(fleet.sockets), samples, p50, p99, all_p50, all_p99,
-                  os.getloadavg()[0])
+                  os.getloadavg()[0], cpu * 1000 / samples)
 
 
 @dataclass(frozen=True)
@@ -298,7 +376,6 @@ async def measure(plan: Plan, log: Callable[[str], None]) -> tuple[list[Memory],
     """Opens sockets up to each step's count and times frames with that many open. From
     the second step on, the server's RSS growth over the sockets that step added (read
     before they connect and after they were held) is the memory figure."""
-    import os
 
     from django.conf import settings
 
@@ -315,21 +392,28 @@ async def measure(plan: Plan, log: Callable[[str], None]) -> tuple[list[Memory],
             seconds = await fleet.add(plan.session_keys[had:count])
             log(f"{count:,} agent sockets open (deflate {mode}, {seconds:.0f} s to connect), "
                 f"held {plan.hold:g} s with heartbeats")
+            cpu_before, held_from = cpu_seconds(plan.pid), time.perf_counter()
             await asyncio.sleep(plan.hold)
+            held = time.perf_counter() - held_from
+            hold_cpu = cpu_seconds(plan.pid) - cpu_before
+            log(f"server CPU while held: {hold_cpu / held:.1%} of a core")
             if fleet.errors:
                 raise RuntimeError("; ".join(fleet.errors))
             if step:
                 after = rss_kib(plan.pid)
                 per_socket = (after - before) / (count - had)
                 memory.append(Memory(plan.deflate, count - had, per_socket, before / 1024,
-                                     after / 1024, seconds, os.getloadavg()[0]))
+                                     after / 1024, seconds, os.getloadavg()[0],
+                                     hold_cpu / held, hold_cpu * 1000 / held * 60 / count))
                 log(f"server RSS {before / 1024:,.0f} -> {after / 1024:,.0f} MiB: "
                     f"{per_socket:,.1f} KiB per socket")
             samples = plan.frames_large if step else plan.frames
-            figure = await frame_latency(fleet, post, samples, deflate=plan.deflate, log=log)
+            figure = await frame_latency(fleet, post, samples, deflate=plan.deflate,
+                                         pid=plan.pid, log=log)
             log(f"webhook -> frame at {count:,} sockets: first socket p50 {figure.p50_ms:.1f}"
                 f" p99 {figure.p99_ms:.1f} ms; every socket p50 {figure.all_p50_ms:.1f} "
-                f"p99 {figure.all_p99_ms:.1f} ms")
+                f"p99 {figure.all_p99_ms:.1f} ms; server CPU {figure.server_cpu_ms:.1f} ms "
+                "per POST")
             frames.append(figure)
     finally:
         await fleet.close()

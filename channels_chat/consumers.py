@@ -27,7 +27,6 @@ down (the widget reconnects with back-off).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import time
 from collections import deque
@@ -57,7 +56,6 @@ LAYER_TIMEOUT = 5.0
 CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 TYPING_EVERY = 2.0  # seconds between two typing events of one socket
 SEEN_EVERY = 20.0  # seconds between two last-seen writes
-REMEMBERED = 2000
 
 
 def _event_id(value: Any) -> int | None:
@@ -84,8 +82,6 @@ class VisitorConsumer(JsonSocketConsumer):
         self.sent: deque[float] = deque()
         self.typed_at = 0.0
         self.seen_at = 0.0
-        self.delivered: deque[int] = deque(maxlen=REMEMBERED)
-        self.delivered_set: set[int] = set()
         key = self.scope["url_route"]["kwargs"]["key"]
         origin = header(self.scope, b"origin")
         inbox = await database_sync_to_async(widget_for_key)(key)
@@ -96,9 +92,7 @@ class VisitorConsumer(JsonSocketConsumer):
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
-        if self.group is not None:
-            with contextlib.suppress(*LAYER_ERRORS):
-                await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.leave_all()
         if self.visitor_id is not None:
             await database_sync_to_async(actions.do_visitor_disconnected)(self.visitor_id)
 
@@ -169,8 +163,9 @@ class VisitorConsumer(JsonSocketConsumer):
         try:
             async with asyncio.timeout(LAYER_TIMEOUT):
                 group = visitor_group(visitor_id)
-                await self.channel_layer.group_add(group, self.channel_name)
+                await self.join(group)
         except LAYER_ERRORS:
+            await self.leave_all()
             await self.close(code=CLOSE_TRY_LATER)
             return
         self.group, self.visitor_id = group, visitor_id
@@ -213,7 +208,7 @@ class VisitorConsumer(JsonSocketConsumer):
                 groups=[self.group], since=since, limit=RESUME_LIMIT
             )
             for event in page.events:
-                await self._deliver(event["id"], event["event"], event["data"])
+                await self.deliver(event["id"], event["event"], event["data"])
             since = page.next_since
             if not page.has_more:
                 break
@@ -297,15 +292,3 @@ class VisitorConsumer(JsonSocketConsumer):
         if now - self.seen_at >= SEEN_EVERY and self.visitor_id is not None:
             self.seen_at = now
             await database_sync_to_async(actions.do_visitor_seen)(self.visitor_id)
-
-    async def realtime_event(self, message: dict[str, Any]) -> None:
-        await self._deliver(message["id"], message["event"], message["data"])
-
-    async def _deliver(self, event_id: int, name: str, data: dict[str, Any]) -> None:
-        if event_id in self.delivered_set:
-            return
-        if len(self.delivered) == REMEMBERED:
-            self.delivered_set.discard(self.delivered[0])
-        self.delivered.append(event_id)
-        self.delivered_set.add(event_id)
-        await self.send_json({"type": "event", "id": event_id, "event": name, "data": data})

@@ -24,6 +24,7 @@ from channels_chat.routing import websocket_urlpatterns as visitor_routes  # noq
 from omnidesk.embedded import start_embedded_worker  # noqa: E402
 from omnidesk.websocket_urls import websocket_urlpatterns  # noqa: E402
 from realtime.dispatch import set_home_loop  # noqa: E402
+from realtime.socket_base import RAW_SEND  # noqa: E402
 
 agent_sockets = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
 # Chat visitors connect from the sites that embed the widget: no session, and the origin
@@ -33,6 +34,9 @@ VISITOR_PREFIX = "/ws/chat/"
 
 
 async def websockets(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    # Our consumers send frames with the server's own `send`, past the session
+    # middleware's wrapper (realtime.socket_base).
+    scope = {**scope, RAW_SEND: send}
     if scope["path"].startswith(VISITOR_PREFIX):
         await visitor_sockets(scope, receive, send)
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import dj_database_url
@@ -314,6 +315,15 @@ if IMAP_BEAT_SECONDS:
 # embedded set-up; set OMNIDESK_EMBEDDED_WORKER=0 when separate worker processes run.
 EMBEDDED_WORKER = env_bool("OMNIDESK_EMBEDDED_WORKER", EMBEDDED)
 
+# The embedded set-up's layer. The sockets of a process share one channel (realtime.hub),
+# which a burst of events to many sockets fills at once: a full in-memory channel drops
+# sends (100 messages by default; its `channel_capacity` patterns are not compiled in
+# Channels 4.3, so the capacity is every channel's).
+IN_MEMORY_CHANNEL_LAYER: dict[str, Any] = {
+    "BACKEND": "channels.layers.InMemoryChannelLayer",
+    "CONFIG": {"capacity": 10_000},
+}
+
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -334,7 +344,7 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": IN_MEMORY_CHANNEL_LAYER}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Auth, i18n, files ----------------------------------------------------------------

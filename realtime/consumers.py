@@ -15,9 +15,7 @@ Close codes:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections import deque
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -32,7 +30,8 @@ from conversations.access import access_conversation
 from realtime.audience import agent_socket_groups
 from realtime.events import AGENT_UPDATED
 from realtime.layer import LAYER_ERRORS
-from realtime.queries import RESUME_LIMIT, has_missed, missed_events, newest_event_id
+from realtime.pings import pings
+from realtime.queries import RESUME_LIMIT, missed_events, newest_event_id
 from realtime.socket_base import JsonSocketConsumer
 
 logger = logging.getLogger(__name__)
@@ -45,7 +44,6 @@ BAD_SINCE = {"type": "error", "error": "since must be an event id"}
 BAD_LAST = {"type": "error", "error": "last must be an event id"}
 BAD_CONVERSATION = {"type": "error", "error": "conversation_id must be a conversation id"}
 BAD_LIMIT = {"type": "error", "error": "limit must be a positive whole number"}
-REMEMBERED = 2000
 
 
 class LayerState:
@@ -81,24 +79,7 @@ def _event_id(value: Any) -> int | None:
 
 
 class AgentConsumer(JsonSocketConsumer):
-    groups: list[str] = []
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        except LAYER_ERRORS as error:
-            if hasattr(self, "channel_name"):
-                raise  # after the socket's channel exists, handlers deal with the layer
-            # The pub/sub layer subscribes the socket's own channel before `connect`.
-            LayerState.down(error)
-            if (await receive())["type"] == "websocket.connect":
-                await send({"type": "websocket.accept"})
-                await send({"type": "websocket.close", "code": CLOSE_TRY_LATER})
-
     async def connect(self) -> None:
-        self.joined: list[str] = []
-        self.delivered: deque[int] = deque(maxlen=REMEMBERED)
-        self.delivered_set: set[int] = set()
         profile = await database_sync_to_async(self._first_profile)(self.scope.get("user"))
         if profile is None:
             await self.close(code=CLOSE_FORBIDDEN)
@@ -110,10 +91,15 @@ class AgentConsumer(JsonSocketConsumer):
             return
         LayerState.up()
         await self.accept()
-        await database_sync_to_async(do_heartbeat)(self.user_id)
-        # Read after joining: a client that has seen no event yet resumes from here.
-        newest = await database_sync_to_async(newest_event_id)()
+        newest = await database_sync_to_async(self._joined)(self.user_id)
         await self.send_json({"type": "hello", "user_id": self.user_id, "last_event_id": newest})
+
+    @staticmethod
+    def _joined(user_id: int) -> int:
+        """Online (presence), and the newest event id, read after joining: a client that
+        has seen no event yet resumes from there. One trip to the sync thread."""
+        do_heartbeat(user_id)
+        return newest_event_id()
 
     @staticmethod
     def _first_profile(user: Any) -> tuple[int, list[str]] | None:
@@ -143,28 +129,17 @@ class AgentConsumer(JsonSocketConsumer):
         try:
             async with asyncio.timeout(LAYER_TIMEOUT):
                 for group in [g for g in self.joined if g not in groups]:
-                    await self.channel_layer.group_discard(group, self.channel_name)
-                    self.joined.remove(group)
+                    await self.leave(group)
                 for group in [g for g in groups if g not in self.joined]:
-                    # Counted as joined before it is: a failed add is left half-done
-                    # in the layer, and leaving undoes it.
-                    self.joined.append(group)
-                    await self.channel_layer.group_add(group, self.channel_name)
+                    await self.join(group)
         except LAYER_ERRORS as error:
             LayerState.down(error)
-            await self._leave_all()
+            await self.leave_all()
             return False
         return True
 
-    async def _leave_all(self) -> None:
-        for group in self.joined:
-            # When the layer is down, it forgets this socket's subscriptions anyway.
-            with contextlib.suppress(*LAYER_ERRORS):
-                await self.channel_layer.group_discard(group, self.channel_name)
-        self.joined = []
-
     async def disconnect(self, code: int) -> None:
-        await self._leave_all()
+        await self.leave_all()
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
@@ -186,7 +161,6 @@ class AgentConsumer(JsonSocketConsumer):
             return
         kind = content.get("type")
         if kind == "ping":
-            await database_sync_to_async(do_heartbeat)(self.user_id)  # presence
             await self._pong(content)
         elif kind == "resume":
             await self._resume(content)
@@ -194,17 +168,17 @@ class AgentConsumer(JsonSocketConsumer):
             await self._typing(content)
 
     async def _pong(self, content: dict[str, Any]) -> None:
-        """`last`: the newest event id the client has; `behind` tells it to resume
-        (live sends are skipped while the layer is down)."""
-        if "last" not in content:
-            await self.send_json({"type": "pong"})
-            return
-        last = _event_id(content["last"])
-        if last is None:
+        """A ping keeps the agent online (presence). `last`: the newest event id the
+        client has; `behind` tells it to resume (live sends are skipped while the layer
+        is down). Answered with the other sockets' pings (`realtime.pings`)."""
+        last = _event_id(content["last"]) if "last" in content else None
+        behind = await pings().ping(self.user_id, self.joined, last)
+        if last is None and "last" in content:
             await self.send_json(BAD_LAST)
-            return
-        behind = await database_sync_to_async(has_missed)(groups=self.joined, since=last)
-        await self.send_json({"type": "pong", "behind": behind})
+        elif behind is None:
+            await self.send_json({"type": "pong"})
+        else:
+            await self.send_json({"type": "pong", "behind": behind})
 
     async def _typing(self, content: dict[str, Any]) -> None:
         """`{"type": "typing", "conversation_id": N}`: the agent is writing a reply; the
@@ -238,7 +212,7 @@ class AgentConsumer(JsonSocketConsumer):
             groups=list(self.joined), since=since, limit=limit
         )
         for event in page.events:
-            await self._deliver(event["id"], event["event"], event["data"])
+            await self.deliver(event["id"], event["event"], event["data"])
         await self.send_json(
             {
                 "type": "resumed",
@@ -249,17 +223,20 @@ class AgentConsumer(JsonSocketConsumer):
             }
         )
 
-    async def realtime_event(self, message: dict[str, Any]) -> None:
-        await self._deliver(message["id"], message["event"], message["data"])
-        if message["event"] == AGENT_UPDATED:
-            await self._rejoin(after=message["id"])
+    def needs_turn(self, name: str) -> bool:
+        return name == AGENT_UPDATED
+
+    async def live_event(self, event_id: int, name: str, frame: str) -> None:
+        await super().live_event(event_id, name, frame)
+        if name == AGENT_UPDATED:
+            await self._rejoin(after=event_id)
 
     async def _rejoin(self, *, after: int) -> None:
         """The agent's role or teams changed: join the groups they have now, and send
         what the new groups got since the change (published before this socket joined)."""
         groups = await database_sync_to_async(self._current_groups)(self.user_id)
         if groups is None:
-            await self._leave_all()
+            await self.leave_all()
             await self.close(code=CLOSE_FORBIDDEN)
             return
         added = [g for g in groups if g not in self.joined]
@@ -270,17 +247,7 @@ class AgentConsumer(JsonSocketConsumer):
         while added:
             page = await database_sync_to_async(missed_events)(groups=added, since=since)
             for event in page.events:
-                await self._deliver(event["id"], event["event"], event["data"])
+                await self.deliver(event["id"], event["event"], event["data"])
             if not page.has_more:
                 break
             since = page.next_since
-
-    async def _deliver(self, event_id: int, name: str, data: dict[str, Any]) -> None:
-        # An event addressed to two of our groups arrives twice; deliver it once.
-        if event_id in self.delivered_set:
-            return
-        if len(self.delivered) == REMEMBERED:
-            self.delivered_set.discard(self.delivered[0])
-        self.delivered.append(event_id)
-        self.delivered_set.add(event_id)
-        await self.send_json({"type": "event", "id": event_id, "event": name, "data": data})

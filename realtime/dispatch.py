@@ -114,12 +114,15 @@ async def _send(groups: list[str], message: dict[str, Any]) -> None:
         return
     async with asyncio.timeout(SEND_TIMEOUT):
         for group in groups:
+            # The group named: each process's hub hands it to the sockets of that group
+            # (realtime.hub).
+            addressed = {**message, "group": group}
             try:
-                await layer.group_send(group, message)
+                await layer.group_send(group, addressed)
             except LAYER_ERRORS:
                 # After a Redis restart, the pooled connection fails once ("Connection
                 # closed by server"); the retry opens a new one.
-                await layer.group_send(group, message)
+                await layer.group_send(group, addressed)
 
 
 def dispatch(groups: list[str], message: dict[str, Any]) -> Future[None] | None:

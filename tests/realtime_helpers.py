@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
 from channels.testing import WebsocketCommunicator
@@ -40,3 +46,32 @@ async def receive_events(
         if frame.get("type") == "event" and frame.get("event") not in skip:
             out.append(frame)
     return out
+
+
+@contextlib.contextmanager
+def running_server(**options: Any) -> Iterator[int]:
+    """omnidesk.asgi:application under a real uvicorn, in a thread of the test process;
+    yields its port. `options` go to uvicorn's Config (e.g. ws_per_message_deflate)."""
+    import uvicorn
+
+    class ThreadServer(uvicorn.Server):
+        def install_signal_handlers(self) -> None:  # the test process keeps its own
+            pass
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = ThreadServer(uvicorn.Config(application, host="127.0.0.1", port=port,
+                                         lifespan="on", log_level="warning", **options))
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise AssertionError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)

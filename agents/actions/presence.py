@@ -9,12 +9,12 @@ and an `agent.presence` event to the leads and the agent. Hooks in `after_presen
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -95,8 +95,8 @@ def go_offline(agent: Agent, *, by: User | None, reason: str) -> None:
 OFFLINE_FIELDS = ["last_heartbeat_at", "away", "presence"]
 
 
-def do_heartbeat(user_id: int) -> None:
-    """A workspace socket of the agent opened or pinged."""
+def do_heartbeat(user_id: int) -> bool:
+    """A workspace socket of the agent opened or pinged; True if it wrote the heartbeat."""
     now = timezone.now()
     fresh = now - timedelta(seconds=HEARTBEAT_WRITE_SECONDS)
     with transaction.atomic():
@@ -106,10 +106,48 @@ def do_heartbeat(user_id: int) -> None:
             user__is_active=True,
         ).update(last_heartbeat_at=now)
         if not written:
-            return  # beat recently: the presence was brought in line then
+            return False  # beat recently: the presence was brought in line then
         agent = Agent.objects.select_for_update().filter(user_id=user_id).first()
         if agent is not None and _apply(agent, None, "workspace socket"):
             agent.save(update_fields=["presence"])
+    return True
+
+
+def do_heartbeats(user_ids: Collection[int]) -> set[int]:
+    """`do_heartbeat` for the pings of several agents' sockets at once (the sockets of a
+    web process, batched by `realtime.pings`): one statement locks, in id order, the
+    agents whose heartbeat is older than `HEARTBEAT_WRITE_SECONDS` and writes it; the
+    presence of those it wrote is brought in line as one ping's would be. Returns the
+    user ids written."""
+    if not user_ids:
+        return set()
+    if connection.vendor != "postgresql":  # the embedded SQLite: one at a time
+        return {user_id for user_id in user_ids if do_heartbeat(user_id)}
+    now = timezone.now()
+    fresh = now - timedelta(seconds=HEARTBEAT_WRITE_SECONDS)
+    agents, users = Agent._meta.db_table, User._meta.db_table
+    # Locked in id order: two processes' batches that share an agent never deadlock.
+    sql = f"""
+        WITH stale AS (
+            SELECT a.id FROM {agents} a JOIN {users} u ON u.id = a.user_id
+            WHERE a.user_id = ANY(%s) AND u.is_active
+              AND (a.last_heartbeat_at IS NULL OR a.last_heartbeat_at < %s)
+            ORDER BY a.id FOR UPDATE OF a
+        )
+        UPDATE {agents} a SET last_heartbeat_at = %s FROM stale WHERE a.id = stale.id
+        RETURNING a.id, a.user_id, a.presence, a.away
+    """  # noqa: S608 (table names from the models, values as parameters)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [sorted(user_ids), fresh, now])
+            written = cursor.fetchall()
+        # Already locked by the statement above; read whole for `_apply`.
+        changing = [pk for pk, _, presence, away in written
+                    if presence != (Presence.AWAY if away else Presence.ONLINE)]
+        for agent in Agent.objects.filter(pk__in=changing).order_by("pk"):
+            if _apply(agent, None, "workspace socket"):
+                agent.save(update_fields=["presence"])
+    return {user_id for _, user_id, _, _ in written}
 
 
 def do_expire_presence() -> int:

@@ -41,8 +41,10 @@ def asgi_server(transactional_db: Any) -> Iterator[str]:
     from omnidesk.asgi import application
 
     port = _free_port()
+    # Without permessage-deflate, as `manage.py serve` and deploy/ run it.
     server = _ThreadServer(uvicorn.Config(application, host="127.0.0.1", port=port,
-                                          lifespan="on", log_level="warning"))
+                                          lifespan="on", log_level="warning",
+                                          ws_per_message_deflate=False))
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

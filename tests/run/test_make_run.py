@@ -163,6 +163,11 @@ async def _inbound_and_reply_seen_on_socket(
                        proxy=None) as socket:
         hello = json.loads(await asyncio.wait_for(socket.recv(), 10))
         assert hello["type"] == "hello"
+        # The heartbeat and "behind" on SQLite (realtime.pings' batch).
+        await socket.send(json.dumps({"type": "ping", "last": hello["last_event_id"]}))
+        while (frame := json.loads(await asyncio.wait_for(socket.recv(), 10)))["type"] != "pong":
+            assert frame["type"] == "event"
+        assert frame == {"type": "pong", "behind": False}
         answer = await asyncio.to_thread(
             requests.post, f"{base}/api/v1/inbound/", timeout=10,
             headers={"Authorization": f"Bearer {api_token}"},

@@ -20,7 +20,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from omnidesk.env import env_int, env_str
+from omnidesk.env import env_bool, env_int, env_str
 
 CHILD_STOP_TIMEOUT = 20
 
@@ -54,6 +54,9 @@ class Command(BaseCommand):
                 log_level=options["log_level"],
                 proxy_headers=True,
                 forwarded_allow_ips=env_str("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+                # Per-socket zlib state: 68 KiB an idle socket with it, 26 without
+                # (deploy/README.md); browsers work either way.
+                ws_per_message_deflate=env_bool("OMNIDESK_WS_DEFLATE", False),
             )
         finally:
             for child in children:

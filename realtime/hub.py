@@ -1,0 +1,139 @@
+"""The sockets' side of the channel layer: one layer channel per process for every socket
+group, and the fan-out of each message to the sockets of this process that joined its group.
+
+Channels gives every consumer a channel of its own: a Redis subscription, a queue and a
+task waiting on it. Each event then reached each socket through two task switches, was
+deserialized once per socket and encoded to JSON once per socket (bench/sockets.py: at
+1,000 agent sockets, 0.3 s until the last of them had the frame). The hub joins each
+group once (when the first socket of this process joins it, through the layer's own
+`group_add`, so Redis pub/sub or the in-memory layer both work), receives each message
+once, encodes each event's frame once, and hands it to the sockets of that group
+(`Member.push`), which send it in their own turn (`realtime.socket_base`).
+
+The layer messages that reach the hub name their group (`realtime.dispatch` adds it): the
+same event sent to two groups arrives twice, and each socket keeps its own de-duplication
+by event id. There is one hub per event loop, like the layer's own connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import OrderedDict
+from typing import Any, Protocol
+
+from channels.layers import get_channel_layer
+
+from realtime.layer import LAYER_ERRORS
+
+logger = logging.getLogger(__name__)
+
+# Frames kept by event id: an event addressed to several groups arrives once per group.
+FRAMES_KEPT = 256
+RECEIVE_RETRY_SECONDS = 1.0
+
+
+class Member(Protocol):
+    def push(self, event_id: int, name: str, frame: str) -> None:
+        """Called on the hub's task for each event of a joined group; must not block."""
+
+
+def event_frame(event_id: int, name: str, data: Any) -> str:
+    """The text frame of an event, as `AsyncJsonWebsocketConsumer.send_json` encodes it."""
+    return json.dumps({"type": "event", "id": event_id, "event": name, "data": data})
+
+
+class Hub:
+    def __init__(self, layer: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self.layer = layer
+        self.loop = loop
+        self.channel: str | None = None
+        self.members: dict[str, set[Member]] = {}
+        self.frames: OrderedDict[int, str] = OrderedDict()
+        self._task: asyncio.Task[None] | None = None
+        self._opening = asyncio.Lock()
+
+    async def _open(self) -> str:
+        """The hub's channel, created by the first join (raises the layer's errors)."""
+        async with self._opening:
+            if self.channel is None:
+                self.channel = await self.layer.new_channel(prefix="sockets.")
+                self._task = self.loop.create_task(self._receive(self.channel))
+            return self.channel
+
+    async def join(self, group: str, member: Member) -> None:
+        """`member` gets the events of `group` once this returns; raises the layer's
+        errors (the member is then not in the group)."""
+        channel = await self._open()
+        self.members.setdefault(group, set()).add(member)
+        try:
+            # Every join asks the layer: it returns only once the subscription is live
+            # (another socket's join may still be waiting for it), and a layer that
+            # forgets idle groups (the in-memory layer's expiry) is reminded.
+            await self.layer.group_add(group, channel)
+        except BaseException:
+            await self.leave(group, member)
+            raise
+
+    async def leave(self, group: str, member: Member) -> None:
+        members = self.members.get(group)
+        if members is None or member not in members:
+            return
+        members.discard(member)
+        if not members:
+            del self.members[group]
+            if self.channel is not None:
+                # When the layer is down it forgets the subscription anyway.
+                with contextlib.suppress(*LAYER_ERRORS):
+                    await self.layer.group_discard(group, self.channel)
+
+    def forget(self, member: Member, groups: list[str]) -> None:
+        """Drops `member` from `groups` (a socket that ended without leaving them)."""
+        for group in groups:
+            members = self.members.get(group)
+            if members is not None and member in members:
+                self.loop.create_task(self.leave(group, member))
+
+    async def _receive(self, channel: str) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(channel)
+            except (asyncio.CancelledError, GeneratorExit):
+                raise
+            except Exception:
+                logger.exception("realtime hub: receiving from the channel layer failed")
+                await asyncio.sleep(RECEIVE_RETRY_SECONDS)
+                continue
+            try:
+                self.fan_out(message)
+            except Exception:  # one bad message must not stop every socket's events
+                logger.exception("realtime hub: could not hand a message to the sockets")
+
+    def fan_out(self, message: dict[str, Any]) -> None:
+        members = self.members.get(message.get("group", ""))
+        if not members:
+            return
+        event_id, name = message["id"], message["event"]
+        frame = self.frames.get(event_id)
+        if frame is None:
+            frame = self.frames[event_id] = event_frame(event_id, name, message["data"])
+            if len(self.frames) > FRAMES_KEPT:
+                self.frames.popitem(last=False)
+        for member in list(members):
+            member.push(event_id, name, frame)
+
+
+_hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
+
+
+def hub() -> Hub:
+    """The hub of the running event loop."""
+    loop = asyncio.get_running_loop()
+    found = _hubs.get(loop)
+    if found is None:
+        for old in [other for other in _hubs if other.is_closed()]:
+            del _hubs[old]
+        found = _hubs[loop] = Hub(get_channel_layer(), loop)
+    return found
