@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from django.core import signing
-from django.db.models import Expression, F, Model, Q, QuerySet
+from django.db.models import Expression, F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 
 from conversations.params import InvalidFilter, Params, flag, raw
