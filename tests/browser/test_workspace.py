@@ -40,8 +40,10 @@ PHONE = {"width": 390, "height": 844}
 
 def context_for(browser: Any, viewport: dict[str, int] = DESKTOP) -> Any:
     # axe is injected inline, which the page's CSP forbids: these contexts bypass it (the
-    # policy itself is tested in test_content_security_policy.py).
-    return browser.new_context(viewport=viewport, bypass_csp=True)
+    # policy itself is tested in test_content_security_policy.py). Reduced motion: axe
+    # measures the contrast of what is on screen, and a toast caught in its 180 ms
+    # fade-in (a notification arriving as the check runs) reads as faint text.
+    return browser.new_context(viewport=viewport, bypass_csp=True, reduced_motion="reduce")
 
 
 def sign_in(page: Any, base: str, username: str) -> None:
