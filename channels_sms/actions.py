@@ -6,19 +6,49 @@ from __future__ import annotations
 from django.db import transaction
 
 from channels_sms.optout import record_keyword
-from channels_sms.parse import FETCHING, ParsedMessage
+from channels_sms.parse import FETCHING, ParsedMessage, parse_message
 from channels_sms.senders import sender_number
 from channels_sms.tasks import fetch_media_task
 from conversations.actions.ingest import do_record_inbound
 from conversations.inbound import IngestResult
+from conversations.models import Inbox
 from jobs.outbox import enqueue_job
+from omnidesk.fastsql import CompiledSelect
+from spool.accept import spool_event
+from spool.handlers import Payload, recorder
+
+SPOOLED_MESSAGE = "twilio-message"
+
+_INBOX = CompiledSelect(lambda pk: Inbox.objects.filter(pk=pk), (-5_300_017,))
+
+
+def do_accept_message(parsed: ParsedMessage, params: dict[str, str]) -> None:
+    """Spool the message (one INSERT); the drain records it with do_record_message. A
+    retry while the first copy waits is not spooled twice."""
+    event = parsed.event
+    spool_event(
+        SPOOLED_MESSAGE,
+        {"inbox": event.inbox.pk, "params": params},
+        sender_key=event.sender_value,
+        dedupe_key=f"{event.inbox.pk}:{event.provider_id}",
+    )
+
+
+@recorder(SPOOLED_MESSAGE)
+def record_spooled_message(payload: Payload) -> IngestResult:
+    inbox = _INBOX.first(payload["inbox"])
+    if inbox is None:
+        raise LookupError(f"inbox {payload['inbox']} is gone")
+    return do_record_message(parse_message(inbox, payload["params"]))
 
 
 def do_record_message(parsed: ParsedMessage) -> IngestResult:
     """One transaction: the message and the consent it states are recorded together, or
     neither; a retried webhook (same MessageSid) changes nothing."""
     event = parsed.event
-    with transaction.atomic():
+    # No savepoint of its own: inside a caller's transaction (the spool's drain), an
+    # error here fails that transaction as a whole.
+    with transaction.atomic(savepoint=False):
         result = do_record_inbound(event)
         if not result.created:
             return result
@@ -30,6 +60,8 @@ def do_record_message(parsed: ParsedMessage) -> IngestResult:
                 channel=event.channel,
                 scope=sender_number(event.inbox, event.channel),
             )
+        if not event.attachments:
+            return result
         for attachment_id in result.interaction.attachments.filter(note=FETCHING).values_list(
             "pk", flat=True
         ):

@@ -12,6 +12,7 @@ class ChannelsSmsConfig(AppConfig):
     verbose_name = "SMS, MMS and WhatsApp (Twilio)"
 
     def ready(self) -> None:
+        import channels_sms.actions  # noqa: F401  (registers the spool's recorder)
         from channels_sms.conf import SMS, WHATSAPP
         from channels_sms.transport import MessagingTransport
         from channels_sms.urls import messaging_webhook_urls

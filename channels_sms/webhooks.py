@@ -9,13 +9,14 @@ import re
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from twilio.twiml.messaging_response import MessagingResponse
 
-from channels_sms.actions import do_record_message
+from channels_sms.actions import do_accept_message, do_record_message
 from channels_sms.conf import SMS, WHATSAPP
 from channels_sms.parse import InvalidMessage, parse_message
 from channels_sms.senders import inbox_for_address, inbox_for_messaging_service
 from conversations.actions.delivery import do_mark_sent, do_update_delivery
 from conversations.models import Direction, Inbox, Interaction, Status
 from conversations.transports import ProviderResult
+from spool import conf as spool_conf
 from twilio_common.errors import explain_error
 from twilio_common.signature import twilio_webhook
 
@@ -68,11 +69,15 @@ def _inbox_for_status(request: HttpRequest) -> Inbox | None:
 
 @twilio_webhook(_inbox_for_message)
 def inbound_message(request: HttpRequest, inbox: Inbox) -> HttpResponse:
+    params = _params(request)
     try:
-        parsed = parse_message(inbox, _params(request))
+        parsed = parse_message(inbox, params)
     except InvalidMessage as exc:
         return HttpResponseBadRequest(str(exc), content_type="text/plain")
-    do_record_message(parsed)
+    if spool_conf.enabled():
+        do_accept_message(parsed, params)  # recorded by the spool's drain, in batches
+    else:
+        do_record_message(parsed)
     # An empty <Response/>: no automatic reply; agents answer from the inbox.
     return HttpResponse(str(MessagingResponse()), content_type="text/xml")
 

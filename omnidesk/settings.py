@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "conversations",
     "realtime",
     "jobs",
+    "spool",
     "routing",
     "api",
     # Channel apps, in the order their channels are listed (pickers, filters, icons).
@@ -280,6 +281,20 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # Reports: yesterday's and today's rollup rows (and any day missed since the last run).
     "roll-up-reports": {"task": "reports.tasks.roll_up_task", "schedule": 300.0},
+}
+# The inbound spool (spool/): provider webhooks (Twilio messaging, email) are accepted in
+# one INSERT and answered at once; a drain thread of the accepting process records them
+# through the pipeline, up to OMNIDESK_SPOOL_BATCH events per transaction, one sender's
+# in the order they came (OMNIDESK_SPOOL_LANES lanes, one drain at a time each). Off:
+# each webhook records its event before answering.
+OMNIDESK_SPOOL = env_bool("OMNIDESK_SPOOL", True)
+OMNIDESK_SPOOL_LANES = env_int("OMNIDESK_SPOOL_LANES", 16)
+OMNIDESK_SPOOL_BATCH = env_int("OMNIDESK_SPOOL_BATCH", 50)
+# Beat drains what a process left behind (it died after accepting) this often.
+OMNIDESK_SPOOL_SWEEP_SECONDS = env_int("OMNIDESK_SPOOL_SWEEP_SECONDS", 5)
+CELERY_BEAT_SCHEDULE["drain-spool"] = {
+    "task": "spool.tasks.drain_spool_task",
+    "schedule": float(OMNIDESK_SPOOL_SWEEP_SECONDS),
 }
 # Presence (agents.actions.presence): an agent whose workspace sockets all stopped
 # pinging (every 25 s) for this long shows offline; beat looks every _SWEEP_ seconds.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -41,6 +43,28 @@ class _Duplicate(Exception):
     """The provider id is already recorded for this inbox: roll back, return the original."""
 
 
+class RecordedBefore(Exception):
+    """Raised instead of returning the original when events are recorded together: the
+    shared transaction cannot roll back one event, so the caller records them one by one
+    (see recording_together)."""
+
+
+_together: ContextVar[bool] = ContextVar("recording_together", default=False)
+
+
+@contextmanager
+def recording_together() -> Iterator[None]:
+    """Events recorded in this block share the caller's transaction, without a savepoint
+    each (two round trips fewer per event). A retry of a recorded event raises
+    RecordedBefore, and any error leaves the whole transaction to be rolled back: the
+    caller (spool.drain) then records the same events one at a time."""
+    token = _together.set(True)
+    try:
+        yield
+    finally:
+        _together.reset(token)
+
+
 def do_record_inbound(
     event: InboundEvent, *, then: Callable[[IngestResult], None] | None = None
 ) -> IngestResult:
@@ -54,6 +78,15 @@ def do_record_inbound(
     """
     event = storable_dataclass(event)
     sender_value = normalize_identity(event.sender_kind, event.sender_value)
+    if _together.get():
+        with transaction.atomic(savepoint=False):
+            try:
+                result = _record(event, sender_value)
+            except _Duplicate:
+                raise RecordedBefore(event.provider_id) from None
+            if then is not None:
+                then(result)
+            return result
     try:
         with transaction.atomic():
             result = _record(event, sender_value)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 from django.test import Client
-from twilio.request_validator import RequestValidator
+
+from tests.twilio.signing import post_signed
 
 PAYLOADS = Path(__file__).parent / "payloads"
 AUTH_TOKEN = "12345678901234567890123456789012"  # the twilio_inbox fixture's
@@ -42,11 +43,4 @@ def post_twilio(
 ) -> Any:
     """POST form-encoded; signed for http://testserver<path> unless `signature` is given
     ("" sends no signature header)."""
-    if signature is None:
-        signature = RequestValidator(AUTH_TOKEN).compute_signature(
-            f"http://testserver{path}", params
-        )
-    headers = {"HTTP_X_TWILIO_SIGNATURE": signature} if signature else {}
-    return client.post(
-        path, data=urlencode(params), content_type="application/x-www-form-urlencoded", **headers
-    )
+    return post_signed(client, path, params, signature=signature)

@@ -3,12 +3,17 @@ RequestValidator."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlencode
 
 from django.test import Client
+from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
+from spool import conf as spool_conf
+from spool.models import SpooledEvent
+from spool.tasks import drain_spool_task
 from tests.twilio import AUTH_TOKEN
 
 
@@ -26,11 +31,31 @@ def post_signed(
     signature: str | None = None,
 ) -> Any:
     """POST form-encoded, as Twilio does, signed for the URL Twilio would have called
-    (`signed_url`, else http://testserver<path>); `signature=""` sends none."""
+    (`signed_url`, else http://testserver<path>); `signature=""` sends none.
+
+    An incoming message is spooled by the webhook and recorded by the drain: the
+    drain runs here, in the test's transaction (which its thread could not see), as
+    the beat sweep runs it (tests/spool shows the drain thread doing it on its own)."""
     url = signed_url or f"http://testserver{path}"
     if signature is None:
         signature = sign(params, url, token)
     headers = {"HTTP_X_TWILIO_SIGNATURE": signature} if signature else {}
-    return client.post(
+    response = client.post(
         path, data=urlencode(params), content_type="application/x-www-form-urlencoded", **headers
     )
+    if path == reverse("twilio-messaging-inbound") and spool_conf.enabled():
+        drained()
+    return response
+
+
+def drained(timeout: float = 10.0) -> None:
+    """Drain the spool until it is empty: here, or (in a test whose commits are real) by
+    this process's drain thread, which may hold a lane for a moment."""
+    deadline = time.monotonic() + timeout
+    while True:
+        drain_spool_task()
+        if not SpooledEvent.objects.filter(retry_at__isnull=True).exists():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("the spool was not drained")
+        time.sleep(0.01)

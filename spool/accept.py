@@ -1,0 +1,37 @@
+"""Accepting an event into the spool: one INSERT, then the drain is woken on commit."""
+
+from __future__ import annotations
+
+import zlib
+
+from django.db import transaction
+
+from omnidesk.fastsql import insert_row
+from spool import conf
+from spool.drainer import wake
+from spool.handlers import Payload
+from spool.models import SpooledEvent
+
+_DEDUPE = "(handler, dedupe_key)"
+
+
+def lane_of(key: str) -> int:
+    """The lane of a sender: the same for every event of theirs, in every process."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % conf.lanes()
+
+
+def spool_event(
+    handler: str, payload: Payload, *, sender_key: str, dedupe_key: str | None = None
+) -> bool:
+    """Keep the event for the drain. `sender_key` (the normalized sender) chooses the
+    lane, so one sender's events are recorded in the order they were accepted;
+    `dedupe_key` (the provider's event id) makes a retry while the first copy still waits
+    a no-op. False: that copy was already waiting."""
+    event = SpooledEvent(
+        handler=handler, lane=lane_of(sender_key), dedupe_key=dedupe_key, payload=payload
+    )
+    if not insert_row(event, on_conflict=_DEDUPE):
+        return False
+    lane = event.lane
+    transaction.on_commit(lambda: wake(lane))
+    return True

@@ -1,0 +1,88 @@
+"""The drainer: one thread per process that drains the lanes this process spooled into.
+
+`wake(lane)` runs when a spooling transaction commits. The thread drains the lane at
+once; if another process's drain holds it, it tries again shortly (that drain may have
+looked before this event committed). If the database fails, the lane waits and is
+tried again. A process that dies with events spooled leaves them to the beat sweep
+(spool.tasks.drain_spool_task), which drains every lane with events.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import threading
+import time
+
+from django.db import close_old_connections, connection
+
+logger = logging.getLogger(__name__)
+
+BUSY_RETRY_SECONDS = 0.02
+FAILURE_RETRY_SECONDS = 2.0
+
+
+class Drainer:
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._due: list[tuple[float, int]] = []  # (monotonic time, lane), a heap
+        self._queued: set[int] = set()  # lanes in _due
+        self._thread: threading.Thread | None = None
+
+    def wake(self, lane: int, delay: float = 0.0) -> None:
+        with self._condition:
+            if lane not in self._queued:
+                self._queued.add(lane)
+                heapq.heappush(self._due, (time.monotonic() + delay, lane))
+            elif delay == 0.0:
+                self._due = [(0.0 if queued == lane else at, queued) for at, queued in self._due]
+                heapq.heapify(self._due)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="spool-drainer", daemon=True
+                )
+                self._thread.start()
+            self._condition.notify()
+
+    def _next(self) -> int:
+        with self._condition:
+            while True:
+                if self._due:
+                    at, lane = self._due[0]
+                    wait = at - time.monotonic()
+                    if wait <= 0:
+                        heapq.heappop(self._due)
+                        self._queued.discard(lane)
+                        return lane
+                    self._condition.wait(wait)
+                else:
+                    self._condition.wait()
+
+    def _idle(self) -> bool:
+        with self._condition:
+            return not self._due or self._due[0][0] > time.monotonic()
+
+    def _run(self) -> None:
+        from spool.drain import LaneBusy, drain_lane
+
+        while True:
+            lane = self._next()
+            try:
+                drain_lane(lane)
+            except LaneBusy:
+                self.wake(lane, BUSY_RETRY_SECONDS)
+            except Exception:
+                logger.exception("spool: draining lane %s failed; trying again", lane)
+                self.wake(lane, FAILURE_RETRY_SECONDS)
+                connection.close()  # a broken connection is replaced next time
+            if self._idle():
+                close_old_connections()
+                connection.close()  # back to the pool while there is nothing to do
+
+
+_drainer = Drainer()
+
+
+def wake(lane: int) -> None:
+    """Drain `lane` in this process now (called once its new event has committed)."""
+    _drainer.wake(lane)
