@@ -15,7 +15,11 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from bench import env
 
@@ -49,26 +53,121 @@ def _wait_ready(port: int, server: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("uvicorn did not answer")
 
 
-def webhook_rate(setup: dict[str, Any], workers: int, duration: float) -> float:
-    """Accepted webhook events per second (201s) with `workers` uvicorn processes."""
+@contextmanager
+def serving(workers: int, **extra_env: str) -> Iterator[int]:
+    """uvicorn with `workers` processes on the bench database; yields its port (which
+    is also its PUBLIC_URL's, for the signatures Twilio would make)."""
     port = _free_port()
-    token = _token(setup)
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "omnidesk.asgi:application", "--host", "127.0.0.1",
          "--port", str(port), "--workers", str(workers), "--log-level", "warning",
          "--no-access-log"],
         cwd=env.ROOT, env={**os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-                           "PYTHONWARNINGS": "ignore:No directory at"},
+                           "PYTHONWARNINGS": "ignore:No directory at",
+                           "PUBLIC_URL": f"http://127.0.0.1:{port}", **extra_env},
     )
     try:
         _wait_ready(port, server)
-        return drive(port, token, duration)
+        yield port
     finally:
         server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def webhook_rate(setup: dict[str, Any], workers: int, duration: float) -> float:
+    """Accepted webhook events per second (201s) with `workers` uvicorn processes."""
+    token = _token(setup)
+    with serving(workers) as port:
+        return drive(port, token, duration)
+
+
+@dataclass(frozen=True)
+class TwilioRate:
+    workers: int
+    spooled: bool
+    accepted_per_second: float  # answered 200 while the clients posted
+    recorded_per_second: float  # recorded, from the first POST until the last was
+
+
+def twilio_rate(setup: dict[str, Any], workers: int, duration: float, *, spooled: bool
+                ) -> TwilioRate:
+    """Signed Twilio SMS webhooks from known senders (bench.spool's) to uvicorn, with
+    the spool on (each answered after one INSERT; the processes' drain threads record
+    them in batches meanwhile) or off (each recorded before its answer)."""
+    from bench import spool
+    from conversations.models import Interaction
+
+    spool.ensure_twilio_inbox(setup)
+    before = Interaction.objects.filter(channel="sms").count()
+    with serving(workers, OMNIDESK_SPOOL="1" if spooled else "0") as port:
+        url = f"http://127.0.0.1:{port}"
+        began = time.monotonic()
+        accepted = drive_twilio(port, url, duration)
+        total = accepted + CLIENTS * TWILIO_WARM_UP
+        deadline = time.monotonic() + 300
+        while (Interaction.objects.filter(channel="sms").count() - before < total
+               and time.monotonic() < deadline):
+            time.sleep(0.05)
+        recorded_in = time.monotonic() - began
+        recorded = Interaction.objects.filter(channel="sms").count() - before
+    return TwilioRate(workers, spooled, accepted / duration, recorded / recorded_in)
+
+
+TWILIO_WARM_UP = 10
+
+
+def drive_twilio(port: int, public_url: str, duration: float) -> int:
+    """POSTs answered 200 in `duration` s (after a warm-up) from CLIENTS keep-alive
+    clients, each message signed as Twilio signs it for `public_url`."""
+    from twilio.request_validator import RequestValidator
+
+    from bench import spool
+
+    validator = RequestValidator(spool.AUTH_TOKEN)
+    signed_url = f"{public_url}/webhooks/twilio/messaging/"
+    run = uuid.uuid4().hex[:8]
+    counts = [0] * CLIENTS
+    errors: list[str] = []
+    start = threading.Barrier(CLIENTS + 1)
+    stop_at = [time.monotonic() + 3600]
+
+    def client(number: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+        def post(n: int) -> int:
+            params = spool.message_params(run, number, n)
+            headers = {"Content-Type": "application/x-www-form-urlencoded",
+                       "X-Twilio-Signature": validator.compute_signature(signed_url, params)}
+            conn.request("POST", "/webhooks/twilio/messaging/", urlencode(params), headers)
+            response = conn.getresponse()
+            response.read()
+            return response.status
+
+        for n in range(TWILIO_WARM_UP):
+            post(-1 - n)
+        start.wait()
+        n = 0
+        while time.monotonic() < stop_at[0]:
+            code = post(n)
+            if code == 200:
+                counts[number] += 1
+            elif len(errors) < 5:
+                errors.append(str(code))
+            n += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    stop_at[0] = time.monotonic() + duration
+    for thread in threads:
+        thread.join()
+    if errors:
+        print(f"  · twilio webhook errors (first {len(errors)}): {', '.join(errors)}", flush=True)
+    return sum(counts)
 
 
 def drive(port: int, token: str, duration: float, host: str = "127.0.0.1") -> float:

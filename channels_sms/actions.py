@@ -16,6 +16,7 @@ from jobs.outbox import enqueue_job
 from omnidesk.fastsql import CompiledSelect
 from spool.accept import spool_event
 from spool.handlers import Payload, recorder
+from twilio_common.inbox import twilio_inboxes
 
 SPOOLED_MESSAGE = "twilio-message"
 
@@ -36,9 +37,11 @@ def do_accept_message(parsed: ParsedMessage, params: dict[str, str]) -> None:
 
 @recorder(SPOOLED_MESSAGE)
 def record_spooled_message(payload: Payload) -> IngestResult:
-    inbox = _INBOX.first(payload["inbox"])
+    pk = payload["inbox"]
+    # The cached copy; the table for an inbox deactivated since the webhook was accepted.
+    inbox = next((i for i in twilio_inboxes() if i.pk == pk), None) or _INBOX.first(pk)
     if inbox is None:
-        raise LookupError(f"inbox {payload['inbox']} is gone")
+        raise LookupError(f"inbox {pk} is gone")
     return do_record_message(parse_message(inbox, payload["params"]))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from channels_sms.conf import WHATSAPP
 from conversations.models import Inbox
 from customers.identities import InvalidIdentity, normalize_phone
-from twilio_common.inbox import TWILIO_INBOX, inbox_for_number
+from twilio_common.inbox import inbox_for_number, twilio_inboxes
 
 WHATSAPP_PREFIX = "whatsapp:"
 
@@ -27,19 +27,16 @@ def inbox_for_address(value: str) -> Inbox | None:
         e164 = normalize_phone(value)
     except InvalidIdentity:
         return None
-    return (
-        Inbox.objects.filter(kind=TWILIO_INBOX, is_active=True, config__whatsapp_sender=e164)
-        .order_by("id")
-        .first()
-    )
+    return next((inbox for inbox in twilio_inboxes()
+                 if inbox.config.get("whatsapp_sender") == e164), None)
 
 
 def inbox_for_messaging_service(sid: str) -> Inbox | None:
     # NUL cannot be in a SID and PostgreSQL refuses it in a JSON lookup.
     if not sid or "\x00" in sid:
         return None
-    inboxes = Inbox.objects.filter(kind=TWILIO_INBOX, is_active=True)
-    return inboxes.filter(config__messaging_service_sid=sid).order_by("id").first()
+    return next((inbox for inbox in twilio_inboxes()
+                 if inbox.config.get("messaging_service_sid") == sid), None)
 
 
 def sender_number(inbox: Inbox, channel: str) -> str:

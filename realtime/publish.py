@@ -7,7 +7,9 @@ happen only after commit. What may reach a chat visitor is decided here and nowh
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -32,20 +34,53 @@ class Event:
     audience: Audience
 
 
+@dataclass
+class _Held:
+    """Events of several changes, written together when the block ends."""
+
+    events: list[tuple[str, dict[str, Any], list[str]]] = field(default_factory=list)
+
+
+_held: ContextVar[_Held | None] = ContextVar("realtime_held", default=None)
+
+
 def publish(name: str, payload: dict[str, Any], audience: Audience) -> RealtimeEvent:
     return publish_many([Event(name, payload, audience)])[0]
 
 
 def publish_many(events: list[Event]) -> list[RealtimeEvent]:
     """Several events of one change, written in one statement (realtime.rows), sent in
-    order on commit."""
+    order on commit. Inside publishing_together() they are written with the block's
+    others when it ends; the rows returned have no id until then."""
     for event in events:
         check_event(event)
-    audiences = [event.audience.groups() for event in events]
+    items = [(event.name, event.payload, event.audience.groups()) for event in events]
+    held = _held.get()
+    if held is not None:
+        held.events.extend(items)
+        return [RealtimeEvent(name=name, payload=payload) for name, payload, _ in items]
+    return _write(items)
+
+
+@contextmanager
+def publishing_together() -> Iterator[None]:
+    """Events published in this block (several changes of one transaction: the spool's
+    batch of inbound events) are written in one statement when it ends without an
+    error, and sent in order on commit. An error drops them with the transaction."""
+    held = _Held()
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    if held.events:
+        _write(held.events)
+
+
+def _write(items: list[tuple[str, dict[str, Any], list[str]]]) -> list[RealtimeEvent]:
     with transaction.atomic(savepoint=False):
-        rows = insert_rows([(event.name, event.payload, groups)
-                            for event, groups in zip(events, audiences, strict=True)])
-    sends = list(zip(audiences, rows, strict=True))
+        rows = insert_rows(items)
+    sends = [(groups, row) for (_name, _payload, groups), row in zip(items, rows, strict=True)]
 
     def send_all() -> None:
         for groups, row in sends:

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from conversations.actions.ingest import recording_together
+from realtime.publish import publishing_together
 from spool import conf
 from spool.handlers import recorder_named
 from spool.models import SpooledEvent
@@ -71,7 +72,7 @@ def _drain_batch(lane: int, size: int) -> int:
 def _record_together(lane: int, size: int) -> int:
     with _lane_transaction(lane):
         events = _due(lane, size)
-        with recording_together():
+        with recording_together(), publishing_together():
             for event in events:
                 recorder_named(event.handler)(event.payload)
         _remove([event.pk for event in events])

@@ -12,9 +12,11 @@ from typing import Any
 
 from django.conf import settings
 
+from agents.models import Team
 from conversations.channels import InboxKindSpec, WebhookUrl, register_inbox_kind
 from conversations.models import Inbox
 from customers.identities import InvalidIdentity, normalize_phone
+from omnidesk.config_cache import ConfigCache
 
 CAPABILITIES = ("sms", "mms", "whatsapp", "voice")
 ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
@@ -69,13 +71,27 @@ def auth_token_of(inbox: Inbox | None) -> str:
     return str(own or settings.TWILIO_AUTH_TOKEN or "")
 
 
+def _load_twilio_inboxes() -> list[Inbox]:
+    return list(Inbox.objects.filter(kind=TWILIO_INBOX, is_active=True)
+                .select_related("team").order_by("id"))
+
+
+# Read by every Twilio webhook (which inbox it is for): no query per request.
+_twilio_inboxes = ConfigCache("twilio-inboxes", _load_twilio_inboxes, [Inbox, Team])
+
+
+def twilio_inboxes() -> list[Inbox]:
+    """The active Twilio inboxes, oldest first (omnidesk.config_cache's copy)."""
+    return _twilio_inboxes.get()
+
+
 def inbox_for_number(number: str) -> Inbox | None:
     """The active Twilio inbox whose number is `number`."""
     try:
         e164 = normalize_phone(number)
     except InvalidIdentity:
         return None
-    return Inbox.objects.filter(kind=TWILIO_INBOX, address=e164, is_active=True).first()
+    return next((inbox for inbox in twilio_inboxes() if inbox.address == e164), None)
 
 
 def _check_account_sid(config: dict[str, Any]) -> None:

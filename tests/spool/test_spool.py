@@ -16,6 +16,7 @@ from django.utils import timezone
 from channels_sms.actions import SPOOLED_MESSAGE, do_accept_message
 from channels_sms.parse import parse_message
 from conversations.models import Conversation, Interaction
+from realtime.models import RealtimeEvent
 from spool.accept import lane_of
 from spool.drain import LaneBusy, drain_lane
 from spool.models import SpooledEvent
@@ -77,6 +78,9 @@ def test_a_batch_is_one_transaction_without_savepoints_in_the_order_accepted(twi
     sql = [q["sql"] for q in queries.captured_queries]
     # One per batch, since the test's transaction holds them all; none per event.
     assert len([s for s in sql if s.startswith("SAVEPOINT")]) == len(lanes)
+    # The batch's realtime events (two per message) in one statement.
+    assert len([s for s in sql if s.startswith("WITH input")]) == len(lanes)
+    assert RealtimeEvent.objects.filter(name="interaction.created").count() == 6
     for sender in (CUSTOMER, OTHER):
         texts = list(Interaction.objects.filter(author_identity__value=sender)
                      .order_by("id").values_list("text", flat=True))
@@ -155,3 +159,4 @@ def test_with_the_spool_off_the_webhook_records_before_answering(client, twilio_
     assert _post(client, _message(1)).status_code == 200
     assert Interaction.objects.get().text == "message 1"
     assert not SpooledEvent.objects.exists()
+
