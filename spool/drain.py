@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -56,6 +57,27 @@ def drain_lane(lane: int, *, batch: int | None = None) -> int:
 
 def lanes_waiting() -> list[int]:
     return sorted(set(SpooledEvent.objects.values_list("lane", flat=True).distinct()))
+
+
+def drain_waiting(*, wait: float = 0.0) -> int:
+    """Drain every lane with events; returns how many were taken. A lane another drain
+    holds is left to it, or, with `wait`, tried again until it is free or `wait`
+    seconds have passed (someone who needs the event recorded now: the inbox test)."""
+    deadline = time.monotonic() + wait
+    taken = 0
+    pending = lanes_waiting()
+    while pending:
+        busy = []
+        for lane in pending:
+            try:
+                taken += drain_lane(lane)
+            except LaneBusy:
+                busy.append(lane)
+        if not busy or time.monotonic() >= deadline:
+            return taken
+        time.sleep(0.01)
+        pending = busy
+    return taken
 
 
 def _drain_batch(lane: int, size: int) -> int:
