@@ -290,6 +290,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 OMNIDESK_SPOOL = env_bool("OMNIDESK_SPOOL", True)
 OMNIDESK_SPOOL_LANES = env_int("OMNIDESK_SPOOL_LANES", 16)
 OMNIDESK_SPOOL_BATCH = env_int("OMNIDESK_SPOOL_BATCH", 50)
+# Who drains: "thread" (each process drains what it accepted, in a thread of its own) or
+# "process" (PostgreSQL only: `manage.py drain_spool` processes, woken by NOTIFY, record
+# while the web processes only accept).
+OMNIDESK_SPOOL_DRAIN = env_str("OMNIDESK_SPOOL_DRAIN", "thread")
+if OMNIDESK_SPOOL_DRAIN not in ("thread", "process"):
+    raise ImproperlyConfigured("OMNIDESK_SPOOL_DRAIN must be 'thread' or 'process'")
 # Beat drains what a process left behind (it died after accepting) this often.
 OMNIDESK_SPOOL_SWEEP_SECONDS = env_int("OMNIDESK_SPOOL_SWEEP_SECONDS", 5)
 CELERY_BEAT_SCHEDULE["drain-spool"] = {

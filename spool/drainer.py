@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 
+from django.conf import settings
 from django.db import close_old_connections, connection
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class Drainer:
         self._due: list[tuple[float, int]] = []  # (monotonic time, lane), a heap
         self._queued: set[int] = set()  # lanes in _due
         self._thread: threading.Thread | None = None
+        self._stopping = False
 
     def wake(self, lane: int, delay: float = 0.0) -> None:
         with self._condition:
@@ -44,9 +46,17 @@ class Drainer:
                 self._thread.start()
             self._condition.notify()
 
-    def _next(self) -> int:
+    def stop(self) -> None:
+        """Let the thread end once the lane it drains is done (a listener stopping)."""
         with self._condition:
-            while True:
+            self._stopping = True
+            self._condition.notify()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def _next(self) -> int | None:
+        with self._condition:
+            while not self._stopping:
                 if self._due:
                     at, lane = self._due[0]
                     wait = at - time.monotonic()
@@ -57,6 +67,7 @@ class Drainer:
                     self._condition.wait(wait)
                 else:
                     self._condition.wait()
+            return None
 
     def _idle(self) -> bool:
         with self._condition:
@@ -67,6 +78,9 @@ class Drainer:
 
         while True:
             lane = self._next()
+            if lane is None:
+                connection.close()
+                return
             try:
                 drain_lane(lane)
             except LaneBusy:
@@ -84,5 +98,11 @@ _drainer = Drainer()
 
 
 def wake(lane: int) -> None:
-    """Drain `lane` in this process now (called once its new event has committed)."""
+    """Have `lane` drained now (called once its new event has committed): by this
+    process's thread, or (OMNIDESK_SPOOL_DRAIN=process) by the drain processes."""
+    if settings.OMNIDESK_SPOOL_DRAIN == "process" and connection.vendor == "postgresql":
+        from spool.listener import notify
+
+        notify(lane)
+        return
     _drainer.wake(lane)

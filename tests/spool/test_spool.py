@@ -3,6 +3,8 @@ through the pipeline, several per transaction, one sender's in the order they ca
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -19,6 +21,7 @@ from conversations.models import Conversation, Interaction
 from realtime.models import RealtimeEvent
 from spool.accept import lane_of
 from spool.drain import LaneBusy, drain_lane
+from spool.listener import listen_and_drain
 from spool.models import SpooledEvent
 from tests.sms.conftest import CUSTOMER, INBOUND_PATH, payload
 from tests.twilio.signing import sign
@@ -160,3 +163,27 @@ def test_with_the_spool_off_the_webhook_records_before_answering(client, twilio_
     assert Interaction.objects.get().text == "message 1"
     assert not SpooledEvent.objects.exists()
 
+
+
+@pytest.mark.django_db(transaction=True)
+def test_drain_processes_record_what_web_processes_accept(client, twilio_inbox, settings):
+    settings.OMNIDESK_SPOOL_DRAIN = "process"
+    assert _post(client, _message(0)).status_code == 200
+    time.sleep(0.5)
+    assert not Interaction.objects.exists()  # nobody drains in the web process
+
+    stop = threading.Event()
+    listener = threading.Thread(target=listen_and_drain, args=(stop,))
+    listener.start()
+    try:
+        wait_for(lambda: Interaction.objects.count() == 1)  # found when it started
+        for n in range(1, 6):  # each NOTIFY on commit wakes it
+            assert _post(client, _message(n)).status_code == 200
+        wait_for(lambda: Interaction.objects.count() == 6)
+    finally:
+        stop.set()
+        listener.join(timeout=30)
+    assert not listener.is_alive()
+    assert list(Interaction.objects.order_by("id").values_list("text", flat=True)) == [
+        f"message {n}" for n in range(6)]
+    assert not SpooledEvent.objects.exists()

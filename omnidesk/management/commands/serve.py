@@ -104,6 +104,8 @@ class Command(BaseCommand):
             [*celery, "worker", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
             [*celery, "beat", "--loglevel", "INFO", "--schedule", schedule],
         ]
+        if settings.OMNIDESK_SPOOL_DRAIN == "process":
+            commands.append([sys.executable, str(settings.BASE_DIR / "manage.py"), "drain_spool"])
         self.stdout.write("  starting celery worker and beat (child processes)")
         # Celery's prefork children would close a connection pool after every task.
         env = {**os.environ, "DATABASE_POOL": "0"}
