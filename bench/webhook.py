@@ -88,21 +88,25 @@ def webhook_rate(setup: dict[str, Any], workers: int, duration: float) -> float:
 class TwilioRate:
     workers: int
     spooled: bool
+    drains: int  # drain processes (0: the web processes drain in a thread)
     accepted_per_second: float  # answered 200 while the clients posted
     recorded_per_second: float  # recorded, from the first POST until the last was
 
 
-def twilio_rate(setup: dict[str, Any], workers: int, duration: float, *, spooled: bool
-                ) -> TwilioRate:
+def twilio_rate(setup: dict[str, Any], workers: int, duration: float, *, spooled: bool,
+                drains: int = 0) -> TwilioRate:
     """Signed Twilio SMS webhooks from known senders (bench.spool's) to uvicorn, with
-    the spool on (each answered after one INSERT; the processes' drain threads record
-    them in batches meanwhile) or off (each recorded before its answer)."""
+    the spool on (each answered after one INSERT; the processes' drain threads, or
+    `drains` drain processes, record them in batches meanwhile) or off (each recorded
+    before its answer)."""
     from bench import spool
     from conversations.models import Interaction
 
     spool.ensure_twilio_inbox(setup)
     before = Interaction.objects.filter(channel="sms").count()
-    with serving(workers, OMNIDESK_SPOOL="1" if spooled else "0") as port:
+    mode = {"OMNIDESK_SPOOL": "1" if spooled else "0",
+            "OMNIDESK_SPOOL_DRAIN": "process" if drains else "thread"}
+    with serving(workers, **mode) as port, draining(drains, mode):
         url = f"http://127.0.0.1:{port}"
         began = time.monotonic()
         accepted = drive_twilio(port, url, duration)
@@ -113,7 +117,25 @@ def twilio_rate(setup: dict[str, Any], workers: int, duration: float, *, spooled
             time.sleep(0.05)
         recorded_in = time.monotonic() - began
         recorded = Interaction.objects.filter(channel="sms").count() - before
-    return TwilioRate(workers, spooled, accepted / duration, recorded / recorded_in)
+    return TwilioRate(workers, spooled, drains, accepted / duration, recorded / recorded_in)
+
+
+@contextmanager
+def draining(processes: int, mode: dict[str, str]) -> Iterator[None]:
+    """`processes` of `manage.py drain_spool` on the bench database."""
+    drains = [subprocess.Popen([sys.executable, "manage.py", "drain_spool"], cwd=env.ROOT,
+                               env={**os.environ, **mode}, stdout=subprocess.DEVNULL)
+              for _ in range(processes)]
+    try:
+        yield
+    finally:
+        for drain in drains:
+            drain.terminate()
+        for drain in drains:
+            try:
+                drain.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                drain.kill()
 
 
 TWILIO_WARM_UP = 10

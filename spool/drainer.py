@@ -1,10 +1,11 @@
 """The drainer: one thread per process that drains the lanes this process spooled into.
 
-`wake(lane)` runs when a spooling transaction commits. The thread drains the lane at
-once; if another process's drain holds it, it tries again shortly (that drain may have
-looked before this event committed). If the database fails, the lane waits and is
-tried again. A process that dies with events spooled leaves them to the beat sweep
-(spool.tasks.drain_spool_task), which drains every lane with events.
+`wake(lane)` runs when a spooling transaction commits. The thread drains the lanes woken
+so far together, at once (a batch takes events of all of them); a lane another process's
+drain holds is tried again shortly (that drain may have looked before this event
+committed). If the database fails, the lane waits and is tried again. A process that
+dies with events spooled leaves them to the beat sweep (spool.tasks.drain_spool_task),
+which drains every lane with events.
 """
 
 from __future__ import annotations
@@ -54,41 +55,50 @@ class Drainer:
         if self._thread is not None:
             self._thread.join(timeout=30)
 
-    def _next(self) -> int | None:
+    def _next(self) -> list[int] | None:
+        """Every lane due now (waiting until one is); None once stopping."""
         with self._condition:
             while not self._stopping:
                 if self._due:
-                    at, lane = self._due[0]
-                    wait = at - time.monotonic()
+                    wait = self._due[0][0] - time.monotonic()
                     if wait <= 0:
-                        heapq.heappop(self._due)
-                        self._queued.discard(lane)
-                        return lane
+                        return self._pop_due()
                     self._condition.wait(wait)
                 else:
                     self._condition.wait()
             return None
+
+    def _pop_due(self) -> list[int]:
+        now = time.monotonic()
+        lanes = []
+        while self._due and self._due[0][0] <= now:
+            _at, lane = heapq.heappop(self._due)
+            self._queued.discard(lane)
+            lanes.append(lane)
+        return lanes
 
     def _idle(self) -> bool:
         with self._condition:
             return not self._due or self._due[0][0] > time.monotonic()
 
     def _run(self) -> None:
-        from spool.drain import LaneBusy, drain_lane
+        from spool.drain import drain_lanes
 
         while True:
-            lane = self._next()
-            if lane is None:
+            lanes = self._next()
+            if lanes is None:
                 connection.close()
                 return
             try:
-                drain_lane(lane)
-            except LaneBusy:
-                self.wake(lane, BUSY_RETRY_SECONDS)
+                drained = drain_lanes(lanes)
             except Exception:
-                logger.exception("spool: draining lane %s failed; trying again", lane)
-                self.wake(lane, FAILURE_RETRY_SECONDS)
+                logger.exception("spool: draining lanes %s failed; trying again", lanes)
+                for lane in lanes:
+                    self.wake(lane, FAILURE_RETRY_SECONDS)
                 connection.close()  # a broken connection is replaced next time
+            else:
+                for lane in drained.busy:  # its drain may have looked before our commit
+                    self.wake(lane, BUSY_RETRY_SECONDS)
             if self._idle():
                 close_old_connections()
                 connection.close()  # back to the pool while there is nothing to do

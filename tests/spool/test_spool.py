@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from channels_sms.parse import parse_message
 from conversations.models import Conversation, Interaction
 from realtime.models import RealtimeEvent
 from spool.accept import lane_of
-from spool.drain import LaneBusy, drain_lane
+from spool.drain import LaneBusy, drain_lane, drain_lanes
 from spool.listener import listen_and_drain
 from spool.models import SpooledEvent
 from tests.sms.conftest import CUSTOMER, INBOUND_PATH, payload
@@ -187,3 +187,23 @@ def test_drain_processes_record_what_web_processes_accept(client, twilio_inbox, 
     assert list(Interaction.objects.order_by("id").values_list("text", flat=True)) == [
         f"message {n}" for n in range(6)]
     assert not SpooledEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_batch_takes_every_free_lane_and_names_the_busy_ones(twilio_inbox, settings):
+    settings.OMNIDESK_SPOOL_LANES = 1024  # the two senders in lanes of their own
+    busy, free = lane_of(CUSTOMER), lane_of(OTHER)
+    assert busy != free
+    params = connection.get_connection_params()
+    dsn = {k: v for k, v in params.items() if k in ("host", "port", "user", "dbname")}
+    with psycopg.connect(**dsn, autocommit=False) as other:
+        other.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5350, busy])
+        with transaction.atomic():  # spooled together; the drain thread waits for commit
+            for n in range(4):
+                _accept(twilio_inbox, _message(n, CUSTOMER if n % 2 else OTHER))
+        wait_for(lambda: Interaction.objects.count() == 2)  # the free lane's, at once
+        assert set(Interaction.objects.values_list("text", flat=True)) == {
+            "message 0", "message 2"}
+        drained = drain_lanes([busy, free])
+        assert (drained.taken, drained.busy) == (0, [busy])
+    wait_for(lambda: Interaction.objects.count() == 4)  # retried once the lane was free
