@@ -26,6 +26,7 @@ import time
 import warnings
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -60,6 +61,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="requests per latency figure")
     parser.add_argument("--skip-ingest", action="store_true")
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--spool-events", type=int, default=2000,
+                        help="SMS per process in the spool's in-process figures")
     parser.add_argument("--skip-webhook", action="store_true",
                         help="skip ingest through the API webhook over HTTP (uvicorn)")
     parser.add_argument("--skip-workspace", action="store_true",
@@ -139,6 +142,7 @@ def main() -> None:
                                      "insert_tx_per_s": raw_of[workers],
                                      "ratio": rate / raw_of[workers]})
             results["webhook"] = webhook_rows
+            results["spool"] = _spool_figures(setup, args, raw_of)
         purged = ingest.purge_queued_tasks()
         log(f"purged {purged} routing tasks queued by the pipeline (no worker runs here)")
         results["ingest"] = ingest_rows
@@ -167,6 +171,34 @@ def main() -> None:
     out = Path(__file__).resolve().parent / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2))
+
+
+def _spool_figures(setup: dict[str, Any], args: argparse.Namespace,
+                   raw_of: dict[int, float]) -> dict[str, list[dict[str, Any]]]:
+    """Twilio SMS from known senders: recorded inline against spooled and drained in
+    batches, in process and over HTTP (bench/spool.py, bench/webhook.py)."""
+    from django.db import connections
+
+    from bench import spool, webhook
+
+    spool.ensure_twilio_inbox(setup)
+    connections.close_all()
+    in_process = []
+    for processes in (1, 2):
+        for mode in ("inline", "spooled"):
+            rate = spool.rate(mode, processes, args.spool_events)
+            log(f"SMS {mode}, {processes} process(es): {rate.per_second:,.0f} events/s")
+            in_process.append({**asdict(rate), "ratio": rate.per_second / raw_of[processes]})
+    over_http = []
+    for workers, spooled, drains in ((1, False, 0), (1, True, 0), (1, True, 1),
+                                     (2, False, 0), (2, True, 0)):
+        twilio = webhook.twilio_rate(setup, workers, args.duration, spooled=spooled,
+                                     drains=drains)
+        log(f"Twilio webhook, {workers} uvicorn, spooled {spooled}, {drains} drain(s): "
+            f"{twilio.accepted_per_second:,.0f} accepted/s, "
+            f"{twilio.recorded_per_second:,.0f} recorded/s")
+        over_http.append({**asdict(twilio), "raw": raw_of[workers]})
+    return {"in_process": in_process, "http": over_http}
 
 
 def _counts() -> dict[str, int]:
@@ -208,6 +240,8 @@ def _print(results: dict[str, object], args: argparse.Namespace) -> None:
         for row in results["webhook"]:  # type: ignore[attr-defined]
             print(f"  {row['workers']:<16} {row['events_per_s']:>9,.0f} "
                   f"{row['insert_tx_per_s']:>16,.0f} {row['ratio']:>7.1%}")
+    if "spool" in results:
+        _print_spool(results["spool"])  # type: ignore[arg-type]
     if "latency" in results:
         print()
         print(f"API latency at {counts['customers']:,} customers, {counts['conversations']:,} "
@@ -270,3 +304,23 @@ def _print(results: dict[str, object], args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _print_spool(spool: dict[str, list[dict[str, Any]]]) -> None:
+    print()
+    print("Twilio SMS from known senders: recorded inline (a transaction each) or spooled and "
+          "drained in batches (bench/spool.py); ratio to the raw INSERT rate")
+    print(f"  {'processes':<10} {'mode':<8} {'recorded/s':>11} {'ratio':>7} {'CPU ms/event':>13}")
+    for row in spool["in_process"]:
+        print(f"  {row['processes']:<10} {row['mode']:<8} {row['per_second']:>11,.0f} "
+              f"{row['ratio']:>7.1%} {row['cpu_ms_per_event']:>13.2f}")
+    print("  over HTTP, signed Twilio webhooks (8 keep-alive clients); recorded/s from the "
+          "first POST until the last was recorded")
+    print(f"  {'uvicorn':<8} {'spool':<6} {'drains':<7} {'accepted/s':>11} {'ratio':>7} "
+          f"{'recorded/s':>11} {'ratio':>7}")
+    for row in spool["http"]:
+        print(f"  {row['workers']:<8} {'on' if row['spooled'] else 'off':<6} "
+              f"{row['drains'] or 'thread':<7} {row['accepted_per_second']:>11,.0f} "
+              f"{row['accepted_per_second'] / row['raw']:>7.1%} "
+              f"{row['recorded_per_second']:>11,.0f} "
+              f"{row['recorded_per_second'] / row['raw']:>7.1%}")

@@ -117,6 +117,7 @@ def _record_together(lanes: list[int], size: int) -> tuple[int, list[int]]:
             for event in events:
                 recorder_named(event.handler)(event.payload)
         _remove([event.pk for event in events])
+    logger.debug("spool: recorded %d events of lanes %s together", len(events), locked)
     return len(events), [lane for lane in lanes if lane not in locked]
 
 
