@@ -13,6 +13,7 @@ class ChannelsApiConfig(AppConfig):
     verbose_name = "API channel"
 
     def ready(self) -> None:
+        import channels_api.webhooks  # noqa: F401  (registers the spool's recorder)
         from channels_api.conf import API_CHANNEL, API_INBOX
         from channels_api.config import validate_api_inbox_config
         from channels_api.transport import ApiTransport

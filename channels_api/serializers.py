@@ -82,6 +82,13 @@ def _within_limit(value: str) -> str:
     return value
 
 
+class InboundAcceptedSerializer(serializers.Serializer[Any]):
+    accepted = serializers.BooleanField(
+        help_text="True: the message is kept and will be recorded in a moment (in order "
+        "with the same sender's other messages)."
+    )
+
+
 class InboundResultSerializer(serializers.Serializer[Any]):
     interaction = serializers.IntegerField()
     conversation = serializers.IntegerField()

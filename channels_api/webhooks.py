@@ -21,12 +21,19 @@ from rest_framework.views import APIView
 from api.parsers import SafeJSONParser
 from api.storable import check_storable
 from channels_api.conf import API_CHANNEL, API_INBOX
-from channels_api.serializers import InboundMessageSerializer, InboundResultSerializer
+from channels_api.serializers import (
+    InboundAcceptedSerializer,
+    InboundMessageSerializer,
+    InboundResultSerializer,
+)
 from conversations.actions.ingest import do_record_inbound
 from conversations.inbound import InboundEvent
 from conversations.models import Inbox
 from conversations.sanitize import html_to_text, sanitize_html
 from omnidesk.fastsql import CompiledSelect
+from spool import conf as spool_conf
+from spool.accept import spool_event
+from spool.handlers import Payload, recorder
 
 # Every webhook POST looks its inbox up: the query is compiled once (omnidesk.fastsql).
 _INBOX_BY_TOKEN = CompiledSelect(lambda token: Inbox.objects.filter(token=token), ("\ue000token",))
@@ -73,6 +80,15 @@ class HasInbox(BasePermission):
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_PREFIX = "idempotency-key:"
+# RFC 7240: with `Prefer: respond-async` the message is spooled and answered 202.
+RESPOND_ASYNC = "respond-async"
+SPOOLED_MESSAGE = "api-message"
+_INBOX_BY_ID = CompiledSelect(lambda pk: Inbox.objects.filter(pk=pk), (-5_300_023,))
+
+
+def wants_async(request: Request) -> bool:
+    preferences = request.headers.get("Prefer", "").split(",")
+    return any(p.split(";")[0].strip().lower() == RESPOND_ASYNC for p in preferences)
 
 
 def idempotency_key(request: Request) -> str | None:
@@ -119,15 +135,25 @@ class InboundMessageView(APIView):
         operation_id="inbound_message",
         tags=["inbound"],
         request=InboundMessageSerializer,
-        parameters=[OpenApiParameter(
-            IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False,
-            description="Your key for this push, when the message has no provider_id: a "
-            "retry with the same key is recorded once.",
-        )],
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False,
+                description="Your key for this push, when the message has no provider_id: "
+                "a retry with the same key is recorded once.",
+            ),
+            OpenApiParameter(
+                "Prefer", str, OpenApiParameter.HEADER, required=False,
+                description="`respond-async`: answer 202 as soon as the message is kept "
+                "(one write), and record it a moment later, in order with the same "
+                "sender's other messages. For bulk pushes: no ids in the answer.",
+            ),
+        ],
         responses={
             201: InboundResultSerializer,
             200: OpenApiResponse(InboundResultSerializer, description="A retry of a "
                                  "recorded provider_id or Idempotency-Key."),
+            202: OpenApiResponse(InboundAcceptedSerializer, description="Kept, to be "
+                                 "recorded in a moment (`Prefer: respond-async`)."),
         },
     )
     def post(self, request: Request) -> Response:
@@ -144,6 +170,15 @@ class InboundMessageView(APIView):
         data = InboundMessageSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         event = build_event(inbox, data.validated_data, dict(request.data), idempotency=key)
+        if wants_async(request) and spool_conf.enabled():
+            spool_event(
+                SPOOLED_MESSAGE,
+                {"inbox": inbox.pk, "body": dict(request.data), "idempotency": key},
+                sender_key=event.sender_value,
+                dedupe_key=f"{inbox.pk}:{event.provider_id}" if event.provider_id else None,
+            )
+            return Response({"accepted": True}, status=status.HTTP_202_ACCEPTED,
+                            headers={"Preference-Applied": RESPOND_ASYNC})
         result = do_record_inbound(event)
         body = {
             "interaction": result.interaction.pk,
@@ -153,3 +188,17 @@ class InboundMessageView(APIView):
         }
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(body, status=code)
+
+
+@recorder(SPOOLED_MESSAGE)
+def record_spooled_message(payload: Payload) -> None:
+    """The drain's side of `Prefer: respond-async`: the body is validated again (it was
+    when it was accepted) and recorded like a synchronous push."""
+    inbox = _INBOX_BY_ID.first(payload["inbox"])
+    if inbox is None:
+        raise LookupError(f"inbox {payload['inbox']} is gone")
+    data = InboundMessageSerializer(data=payload["body"])
+    data.is_valid(raise_exception=True)
+    do_record_inbound(
+        build_event(inbox, data.validated_data, payload["body"], idempotency=payload["idempotency"])
+    )

@@ -10,6 +10,8 @@ from rest_framework.test import APIClient
 from conversations.actions.ingest import do_record_inbound
 from conversations.models import Conversation, Inbox, Interaction
 from customers.models import Customer
+from spool.drain import drain_waiting
+from spool.models import SpooledEvent
 from tests.api.conftest import payload
 from tests.factories import inbound
 
@@ -169,3 +171,54 @@ def test_an_idempotency_key_that_cannot_be_stored_is_a_400(api_inbox, key):
     assert response.status_code == 400
     assert response.json() == {"Idempotency-Key": ["Must be 1-200 printable characters."]}
     assert not Interaction.objects.exists()
+
+
+def _push_async(body, token, **headers):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_PREFER="respond-async",
+                       **headers)
+    return client.post(URL, body, format="json")
+
+
+def test_respond_async_keeps_the_message_and_the_drain_records_it_the_same(api_inbox):
+    body = payload("inbound_order_question.json")
+    response = _push_async(body, api_inbox.token)
+
+    assert response.status_code == 202, response.content
+    assert response.json() == {"accepted": True}
+    assert response["Preference-Applied"] == "respond-async"
+    assert not Interaction.objects.exists()
+    assert SpooledEvent.objects.get().dedupe_key == f"{api_inbox.pk}:shop-msg-1001"
+
+    assert drain_waiting() == 1
+    interaction = Interaction.objects.get(kind="message")
+    assert (interaction.provider_id, interaction.raw, interaction.meta) == (
+        "shop-msg-1001", body, {"order_id": "1042", "source": "shop-contact-form"})
+    assert interaction.occurred_at == datetime(2026, 3, 2, 9, 15, tzinfo=UTC)
+    assert interaction.conversation.customer.name == "Dana Reyes"
+
+
+def test_respond_async_still_refuses_a_bad_body_at_once(api_inbox):
+    response = _push_async({"sender": {"kind": "email", "value": "not an address"},
+                            "text": "hi"}, api_inbox.token)
+    assert response.status_code == 400
+    assert not SpooledEvent.objects.exists()
+
+
+def test_respond_async_retries_are_kept_once_and_recorded_once(api_inbox):
+    body = {"sender": {"kind": "phone", "value": "+1 415 555 0134"}, "text": "Hello?"}
+    for _ in range(2):
+        assert _push_async(body, api_inbox.token, HTTP_IDEMPOTENCY_KEY="k-1").status_code == 202
+    assert SpooledEvent.objects.count() == 1
+    drain_waiting()
+    assert _push_async(body, api_inbox.token, HTTP_IDEMPOTENCY_KEY="k-1").status_code == 202
+    drain_waiting()  # the pipeline finds it recorded before
+    assert Interaction.objects.get().provider_id == "idempotency-key:k-1"
+    assert not SpooledEvent.objects.exists()
+
+
+def test_without_the_spool_respond_async_is_not_applied(api_inbox, settings):
+    settings.OMNIDESK_SPOOL = False
+    response = _push_async(payload("inbound_order_question.json"), api_inbox.token)
+    assert response.status_code == 201
+    assert "Preference-Applied" not in response
