@@ -166,3 +166,35 @@ def test_insert_row_takes_the_database_default_free_job_row():
     job = Job(task="routing.tasks.assign_team_task", args=[1], run_at=timezone.now(),
               due_at=timezone.now())
     assert insert_row(job) and Job.objects.get(pk=job.pk).args == [1]
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+def test_the_hot_statements_are_prepared_once_per_connection(recorded):
+    """Parsed and planned once: each later call executes the connection's prepared
+    statement (Django's own cursors prepare nothing)."""
+    conversation_id = recorded.conversation.pk
+    with transaction.atomic():
+        before = _prepared_statements()
+        hotpath.lock_conversation(conversation_id)
+        after_first = _prepared_statements()
+        [added] = [s for s in after_first if s not in before]
+        assert 'FOR NO KEY UPDATE OF "conversations_conversation"' in added
+        Conversation.objects.filter(pk=conversation_id).exists()
+        hotpath.lock_conversation(conversation_id)
+        assert _prepared_statements() == after_first
+
+
+def test_a_prepared_statement_still_answers_after_a_rollback(recorded):
+    """psycopg forgets its prepared statements on a rollback: they are prepared again."""
+    conversation_id = recorded.conversation.pk
+    hotpath.lock_conversation(conversation_id)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert hotpath.lock_conversation(conversation_id).pk == conversation_id
+        raise RuntimeError
+    with transaction.atomic():
+        assert hotpath.lock_conversation(conversation_id).pk == conversation_id
