@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q, Subquery
 from django.utils import timezone
 
@@ -58,6 +59,7 @@ from conversations.sanitize import sanitize_html
 from customers.identities import InvalidIdentity, normalize_email
 from customers.models import Identity
 from jobs.outbox import enqueue_job
+from omnidesk.fastsql import prepared_cursor
 
 logger = logging.getLogger(__name__)
 
@@ -236,16 +238,35 @@ def _recorded(inbox: Inbox, provider_id: str, refs: list[str]) -> tuple[bool, di
     wanted = set(refs)
     duplicate = False
     known: dict[str, int] = {}
-    for pid, conversation_id, inbox_id in (
-        Interaction.objects.filter(provider_id__in=[provider_id, *refs])
-        .order_by("id")
-        .values_list("provider_id", "conversation_id", "inbox_id")
-    ):
+    for pid, conversation_id, inbox_id in _recorded_rows([provider_id, *refs]):
         if pid == provider_id and inbox_id == inbox.pk:
             duplicate = True
         if pid and pid in wanted:
             known[pid] = conversation_id
     return duplicate, known
+
+
+_INTERACTION = Interaction._meta
+# `= ANY` of one array: one statement for any number of ids, prepared once per connection
+# (an IN list is a statement of its own per length, compiled by the ORM on each call).
+_RECORDED_ROWS = (
+    f"SELECT provider_id, conversation_id, inbox_id FROM {_INTERACTION.db_table} "  # noqa: S608
+    "WHERE provider_id = ANY(%s) ORDER BY id"
+)
+
+
+def _recorded_rows(provider_ids: list[str]) -> list[tuple[str | None, int, int | None]]:
+    """(provider id, conversation id, inbox id) of the interactions recorded under any of
+    `provider_ids`, oldest first."""
+    if connection.vendor != "postgresql":
+        return list(
+            Interaction.objects.filter(provider_id__in=provider_ids)
+            .order_by("id")
+            .values_list("provider_id", "conversation_id", "inbox_id")
+        )
+    with prepared_cursor() as cursor:
+        cursor.execute(_RECORDED_ROWS, [provider_ids])
+        return cursor.fetchall()
 
 
 def _thread(

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
@@ -58,7 +59,8 @@ class CompiledSelect(Generic[M]):
         self._local = threading.local()
 
     def first(self, *args: Any) -> M | None:
-        if connection.vendor != "postgresql":
+        db = _wrapper()
+        if db.vendor != "postgresql":
             return self._make(*args).first()
         compiled: _Compiled | None = getattr(self._local, "compiled", None)
         if compiled is None:
@@ -66,7 +68,7 @@ class CompiledSelect(Generic[M]):
         params = list(compiled.params)
         for slot, value in zip(compiled.slots, args, strict=True):
             params[slot] = value
-        with prepared_cursor() as cursor:
+        with prepared_cursor(db) as cursor:
             cursor.execute(compiled.sql, params)
             row = cursor.fetchone()
         return None if row is None else compiled.build(row)  # type: ignore[return-value]
@@ -116,7 +118,7 @@ class _Statement:
 
 
 _inserts: dict[tuple[type[Model], str], _Statement] = {}
-_updates: dict[type[Model], _Statement] = {}
+_updates: dict[tuple[type[Model], tuple[str, ...]], _Statement] = {}
 
 
 def insert_row(instance: Model, *, on_conflict: str = "") -> bool:
@@ -128,15 +130,16 @@ def insert_row(instance: Model, *, on_conflict: str = "") -> bool:
     statement = _inserts.get((model, on_conflict))
     if statement is None:
         statement = _inserts[(model, on_conflict)] = _insert_statement(model, on_conflict)
-    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in statement.fields]
-    with prepared_cursor() as cursor:
+    db = _wrapper()
+    values = [f.get_db_prep_save(f.pre_save(instance, True), db) for f in statement.fields]
+    with prepared_cursor(db) as cursor:
         cursor.execute(statement.sql, values)
         row = cursor.fetchone()
     if row is None:
         return False
     instance.pk = row[0]
     instance._state.adding = False
-    instance._state.db = connection.alias
+    instance._state.db = db.alias
     return True
 
 
@@ -152,23 +155,26 @@ def _insert_statement(model: type[Model], on_conflict: str) -> _Statement:
     return _Statement(f"{sql}{conflict} RETURNING {returning}", fields)
 
 
-def update_row(instance: Model) -> None:
-    """UPDATE every column of the saved `instance`, as `instance.save()` does."""
+def update_row(instance: Model, fields: tuple[str, ...] = ()) -> None:
+    """UPDATE every column of the saved `instance`, as `instance.save()` does; or only
+    those of `fields` (names), as `save(update_fields=fields)` does."""
     assert not instance._state.adding and instance.pk is not None
-    model = type(instance)
-    statement = _updates.get(model)
+    key = (type(instance), fields)
+    statement = _updates.get(key)
     if statement is None:
-        statement = _updates[model] = _update_statement(model)
-    values = [f.get_db_prep_save(f.pre_save(instance, False), connection)
-              for f in statement.fields]
-    with prepared_cursor() as cursor:
+        statement = _updates[key] = _update_statement(*key)
+    db = _wrapper()
+    values = [f.get_db_prep_save(f.pre_save(instance, False), db) for f in statement.fields]
+    with prepared_cursor(db) as cursor:
         cursor.execute(statement.sql, [*values, instance.pk])
 
 
-def _update_statement(model: type[Model]) -> _Statement:
+def _update_statement(model: type[Model], names: tuple[str, ...]) -> _Statement:
     meta = model._meta
     assert meta.pk is not None
-    fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
+    fields = tuple(f for f in meta.concrete_fields
+                   if not f.primary_key and (not names or f.name in names))
+    assert not names or len(fields) == len(names), names
     assignments = ", ".join(f"{_quoted(f.column)} = %s" for f in fields)
     where = f"{_quoted(meta.pk.column)} = %s"
     return _Statement(f"UPDATE {_quoted(meta.db_table)} SET {assignments} WHERE {where}", fields)  # noqa: S608
@@ -203,17 +209,26 @@ class _PreparingCursor(psycopg.Cursor[Any]):
         return super()._maybe_prepare_gen(pgq, **options)
 
 
-def prepared_cursor() -> CursorWrapper:
+def prepared_cursor(db: BaseDatabaseWrapper | None = None) -> CursorWrapper:
     """`connection.cursor()`, whose statements PostgreSQL parses and plans once per
     connection (server-side parameters, each statement prepared on first use). Only for
     statements run again and again with new parameters: each is kept by the connection
-    (psycopg keeps the 100 last used). Elsewhere, Django's own cursor."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
+    (psycopg keeps the 100 last used). Elsewhere, Django's own cursor. `db`: the
+    default connection, when the caller has it at hand."""
+    db = db or _wrapper()
+    if db.vendor != "postgresql":
+        return db.cursor()
     # What BaseDatabaseWrapper._cursor() does, with a cursor of the class above (the
     # wrapper keeps Django's error mapping, execute wrappers and query logging).
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        cursor = _PreparingCursor(connection.connection)
-        return connection._prepare_cursor(cursor)  # type: ignore[attr-defined, no-any-return]
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        cursor = _PreparingCursor(db.connection)
+        return db._prepare_cursor(cursor)  # type: ignore[attr-defined, no-any-return]
+
+
+def _wrapper() -> BaseDatabaseWrapper:
+    """This thread's default connection itself: `django.db.connection` is a proxy that
+    looks it up again on each attribute read, and a row's fields read it dozens of times
+    while they prepare their values."""
+    return connections[DEFAULT_DB_ALIAS]

@@ -198,3 +198,16 @@ def test_a_prepared_statement_still_answers_after_a_rollback(recorded):
         raise RuntimeError
     with transaction.atomic():
         assert hotpath.lock_conversation(conversation_id).pk == conversation_id
+
+
+def test_update_row_of_named_fields_writes_only_those(recorded):
+    conversation = Conversation.objects.get(pk=recorded.conversation.pk)
+    due = datetime(2030, 1, 2, 3, 4, tzinfo=UTC)
+    stored_before = Conversation.objects.get(pk=conversation.pk)
+    conversation.first_response_due_at = due
+    conversation.subject = "not written"
+    update_row(conversation, ("first_response_due_at",))
+    stored = Conversation.objects.get(pk=conversation.pk)
+    assert stored.first_response_due_at == due
+    assert stored.subject == stored_before.subject
+    assert stored.updated_at == stored_before.updated_at  # as .update() and update_fields

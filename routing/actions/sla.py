@@ -3,11 +3,14 @@ reply, a status or priority change (conversations.hooks.after_change)."""
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from django.db import transaction
 from django.utils import timezone
 
 from conversations.models import Conversation, ConversationStatus
 from conversations.notify import notify_conversation
+from omnidesk.fastsql import update_row
 from routing.clock import Ended, end_resolution, reconcile
 from routing.models import ConversationSLA, SLAOutcome, Target
 from routing.policies import targets_for
@@ -53,11 +56,9 @@ def keep_clock_of(conversation: Conversation) -> ConversationSLA:
     return clock
 
 
-def _fields(clock: ConversationSLA) -> tuple[object, ...]:
-    return tuple(
-        getattr(clock, f.attname) for f in ConversationSLA._meta.concrete_fields
-        if f.name != "updated_at"
-    )
+# The clock's columns but its updated_at, read in one call (every inbound reads them twice).
+_fields = attrgetter(*(f.attname for f in ConversationSLA._meta.concrete_fields
+                       if f.name != "updated_at"))
 
 
 def _write_due_times(conversation: Conversation, clock: ConversationSLA) -> None:
@@ -72,7 +73,7 @@ def _write_due_times(conversation: Conversation, clock: ConversationSLA) -> None
         return
     if getattr(conversation, field) != clock.due_at:
         setattr(conversation, field, clock.due_at)
-        Conversation.objects.filter(pk=conversation.pk).update(**{field: clock.due_at})
+        update_row(conversation, (field,))  # .update(), without compiling it each time
 
 
 def _record_answer(conversation: Conversation, ended: Ended) -> None:
