@@ -122,11 +122,13 @@ _updates: dict[tuple[type[Model], tuple[str, ...]], _Statement] = {}
 
 
 def insert_row(instance: Model, *, on_conflict: str = "") -> bool:
-    """INSERT the unsaved `instance` and take its new primary key, in one round trip.
+    """INSERT the unsaved `instance` and take its new primary key, in one round trip (a
+    model whose key is not generated, such as a one-to-one's, writes the one it has).
     With `on_conflict` (e.g. "(inbox_id, provider_id) WHERE provider_id IS NOT NULL"),
     a conflicting row writes nothing and the answer is False."""
-    assert instance._state.adding and instance.pk is None
     model = type(instance)
+    generated = model._meta.auto_field is not None
+    assert instance._state.adding and (instance.pk is None) is generated
     statement = _inserts.get((model, on_conflict))
     if statement is None:
         statement = _inserts[(model, on_conflict)] = _insert_statement(model, on_conflict)
@@ -146,7 +148,7 @@ def insert_row(instance: Model, *, on_conflict: str = "") -> bool:
 def _insert_statement(model: type[Model], on_conflict: str) -> _Statement:
     meta = model._meta
     assert meta.pk is not None
-    fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
+    fields = tuple(f for f in meta.concrete_fields if f is not meta.auto_field)
     conflict = f" ON CONFLICT {on_conflict} DO NOTHING" if on_conflict else ""
     columns = ", ".join(_quoted(f.column) for f in fields)
     values = ", ".join(["%s"] * len(fields))

@@ -211,3 +211,16 @@ def test_update_row_of_named_fields_writes_only_those(recorded):
     assert stored.first_response_due_at == due
     assert stored.subject == stored_before.subject
     assert stored.updated_at == stored_before.updated_at  # as .update() and update_fields
+
+
+def test_insert_row_writes_the_given_key_of_a_one_to_one(recorded):
+    """The SLA clock's key is its conversation's: written, not generated."""
+    conversation = recorded.conversation
+    ConversationSLA.objects.filter(conversation=conversation).delete()
+    clock = ConversationSLA(conversation=conversation, target="first_response", channel="email",
+                            target_seconds=3600)
+    assert insert_row(clock) is True and not clock._state.adding
+    assert clock.pk == conversation.pk
+    stored = ConversationSLA.objects.get(pk=conversation.pk)
+    assert (stored.target, stored.channel, stored.target_seconds, stored.warn_percent) == (
+        "first_response", "email", 3600, 75)

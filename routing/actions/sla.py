@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from conversations.models import Conversation, ConversationStatus
 from conversations.notify import notify_conversation
-from omnidesk.fastsql import update_row
+from omnidesk.fastsql import insert_row, update_row
 from routing.clock import Ended, end_resolution, reconcile
 from routing.models import ConversationSLA, SLAOutcome, Target
 from routing.policies import targets_for
@@ -47,10 +47,12 @@ def keep_clock_of(conversation: Conversation) -> ConversationSLA:
     if conversation.status == ConversationStatus.RESOLVED and clock.resolution_started_at:
         _record_resolution(conversation, clock)
         end_resolution(clock)
-    if created or _fields(clock) != before:
+    if created:
         # Read under the conversation's lock: a clock found missing is inserted (one
         # statement; save() would try an UPDATE first, its primary key being given).
-        clock.save(force_insert=created)
+        insert_row(clock)
+    elif _fields(clock) != before:
+        update_row(clock)  # save(), without compiling its UPDATE each time
     conversation.sla_clock = clock  # type: ignore[attr-defined]
     _write_due_times(conversation, clock)
     return clock
