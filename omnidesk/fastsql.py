@@ -188,8 +188,15 @@ def _quoted(name: str | None) -> str:
     return connection.ops.quote_name(name)
 
 
+# psycopg prepares a statement seen this many times before with the same parameter
+# types (a NULL has none, so a statement has a variant per pattern of NULLs): from its
+# second run, so that a one-off variant costs no PREPARE round trip.
+_PREPARE_THRESHOLD = 1
+
+
 class _PreparingCursor(psycopg.Cursor[Any]):
-    """Binds parameters on the server and runs each statement prepared."""
+    """Binds parameters on the server and runs each statement prepared from its second
+    run on the connection."""
 
     def execute(  # type: ignore[override]
         self, query: Any, params: Any = None, **_options: Any
@@ -198,9 +205,9 @@ class _PreparingCursor(psycopg.Cursor[Any]):
         # off), which psycopg reads on each execute: on for this one only.
         conn = self.connection
         threshold = conn.prepare_threshold
-        conn.prepare_threshold = 0
+        conn.prepare_threshold = _PREPARE_THRESHOLD
         try:
-            return super().execute(query, params, prepare=True)
+            return super().execute(query, params)
         finally:
             conn.prepare_threshold = threshold
 
@@ -213,7 +220,7 @@ class _PreparingCursor(psycopg.Cursor[Any]):
 
 def prepared_cursor(db: BaseDatabaseWrapper | None = None) -> CursorWrapper:
     """`connection.cursor()`, whose statements PostgreSQL parses and plans once per
-    connection (server-side parameters, each statement prepared on first use). Only for
+    connection (server-side parameters, each statement prepared on its second run). Only for
     statements run again and again with new parameters: each is kept by the connection
     (psycopg keeps the 100 last used). Elsewhere, Django's own cursor. `db`: the
     default connection, when the caller has it at hand."""
