@@ -99,12 +99,27 @@ def decode_header_text(raw: str | None) -> str:
 def raw_headers(message: Message, name: str) -> list[str]:
     """Every raw value of a header, without the policy's parsing (which can choke), and
     without NUL characters, which no database look-up or column accepts."""
-    wanted = name.lower()
-    try:
-        items = message.raw_items()
-    except Exception:  # a damaged header block
-        return []
-    return [str(value).replace("\x00", "") for key, value in items if key.lower() == wanted]
+    return list(_raw_header_index(message).get(name.lower(), ()))
+
+
+# The message's headers by lowercased name, read once: receiving one email asks for
+# about twenty of them, each a walk through every header otherwise. Received messages
+# are read, never changed.
+_INDEX = "_omnidesk_raw_headers"
+
+
+def _raw_header_index(message: Message) -> dict[str, list[str]]:
+    index: dict[str, list[str]] | None = message.__dict__.get(_INDEX)
+    if index is None:
+        index = {}
+        try:
+            items = message.raw_items()
+            for key, value in items:
+                index.setdefault(key.lower(), []).append(str(value).replace("\x00", ""))
+        except Exception:  # a damaged header block
+            index = {}
+        message.__dict__[_INDEX] = index
+    return index
 
 
 def header_text(message: Message, name: str) -> str:

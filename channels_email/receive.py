@@ -12,11 +12,13 @@ It never raises: `ReceiveOutcome.kept` says whether the message is safely record
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q, Subquery
 from django.utils import timezone
 
@@ -58,6 +60,7 @@ from conversations.sanitize import sanitize_html
 from customers.identities import InvalidIdentity, normalize_email
 from customers.models import Identity
 from jobs.outbox import enqueue_job
+from omnidesk.fastsql import prepared_cursor
 
 logger = logging.getLogger(__name__)
 
@@ -236,16 +239,35 @@ def _recorded(inbox: Inbox, provider_id: str, refs: list[str]) -> tuple[bool, di
     wanted = set(refs)
     duplicate = False
     known: dict[str, int] = {}
-    for pid, conversation_id, inbox_id in (
-        Interaction.objects.filter(provider_id__in=[provider_id, *refs])
-        .order_by("id")
-        .values_list("provider_id", "conversation_id", "inbox_id")
-    ):
+    for pid, conversation_id, inbox_id in _recorded_rows([provider_id, *refs]):
         if pid == provider_id and inbox_id == inbox.pk:
             duplicate = True
         if pid and pid in wanted:
             known[pid] = conversation_id
     return duplicate, known
+
+
+_INTERACTION = Interaction._meta
+# `= ANY` of one array: one statement for any number of ids, prepared once per connection
+# (an IN list is a statement of its own per length, compiled by the ORM on each call).
+_RECORDED_ROWS = (
+    f"SELECT provider_id, conversation_id, inbox_id FROM {_INTERACTION.db_table} "  # noqa: S608
+    "WHERE provider_id = ANY(%s) ORDER BY id"
+)
+
+
+def _recorded_rows(provider_ids: list[str]) -> list[tuple[str | None, int, int | None]]:
+    """(provider id, conversation id, inbox id) of the interactions recorded under any of
+    `provider_ids`, oldest first."""
+    if connection.vendor != "postgresql":
+        return list(
+            Interaction.objects.filter(provider_id__in=provider_ids)
+            .order_by("id")
+            .values_list("provider_id", "conversation_id", "inbox_id")
+        )
+    with prepared_cursor() as cursor:
+        cursor.execute(_RECORDED_ROWS, [provider_ids])
+        return cursor.fetchall()
 
 
 def _thread(
@@ -283,29 +305,71 @@ def _similar_open_conversation(sender: str, subject: str) -> int | None:
     in (a colleague copied on it, replying without thread headers) with a similar
     subject. One query: the sender's customer is a scalar subquery (PostgreSQL runs it
     once, as an InitPlan), not a round trip of its own."""
-    senders_customer = Subquery(
-        Identity.objects.filter(kind="email", value=sender).values("customer_id")[:1]
-    )
     since = timezone.now() - timedelta(days=settings.OMNIDESK_CONTINUITY_DAYS)
-    # Served by conv_customer_activity and the GIN index on participants (PostgreSQL).
-    mine_or_shared = json_list_holds_any("participants", (sender,)) | Q(
-        customer_id=senders_customer
-    )
-    open_conversations = (
-        Conversation.objects.filter(mine_or_shared, last_activity_at__gte=since)
-        .exclude(status=ConversationStatus.RESOLVED)
-        .annotate(mine=ExpressionWrapper(
-            Q(customer_id=senders_customer), output_field=BooleanField()
-        ))
-        .order_by("-last_activity_at", "-id")
-        .values_list("pk", "subject", "channels", "mine")[:20]
-    )
-    for pk, conversation_subject, channels, mine in open_conversations:
+    for pk, conversation_subject, channels, mine in _open_conversations(sender, since):
         if conversation_subject and similar_subjects(subject, conversation_subject):
             return pk
         if mine and not conversation_subject and "email" not in (channels or []):
             return pk
     return None
+
+
+_CONVERSATION = Conversation._meta
+_IDENTITY = Identity._meta
+_SENDERS_CUSTOMER = (
+    f"(SELECT customer_id FROM {_IDENTITY.db_table} "  # noqa: S608
+    "WHERE kind = 'email' AND value = %(sender)s LIMIT 1)"
+)
+# open_conversations_by_orm's query, written once instead of built and compiled by the
+# ORM for each new thread. Not prepared: the best plan depends on the sender (a generic
+# one scans every recently active conversation).
+_OPEN_CONVERSATIONS = f"""
+SELECT id, subject, channels, customer_id = {_SENDERS_CUSTOMER} AS mine
+FROM {_CONVERSATION.db_table}
+WHERE (participants @> %(holds)s::jsonb OR customer_id = {_SENDERS_CUSTOMER})
+  AND last_activity_at >= %(since)s AND NOT (status = 'resolved')
+ORDER BY last_activity_at DESC, id DESC
+LIMIT 20
+""".strip()  # noqa: S608
+
+
+def _open_conversations(sender: str, since: datetime) -> list[tuple[int, str, list[str], bool]]:
+    """(id, subject, channels, the sender's own) of the 20 latest open conversations
+    active since `since` that are the sender's or that they take part in."""
+    if connection.vendor != "postgresql":
+        return open_conversations_by_orm(sender, since)
+    with connection.cursor() as cursor:
+        cursor.execute(_OPEN_CONVERSATIONS,
+                       {"sender": sender, "holds": json.dumps([sender]), "since": since})
+        rows = cursor.fetchall()
+    # Django reads jsonb as text (its JSONField decodes it).
+    return [(pk, subject, json.loads(channels) if isinstance(channels, str) else channels,
+             bool(mine)) for pk, subject, channels, mine in rows]
+
+
+def open_conversations_by_orm(
+    sender: str, since: datetime
+) -> list[tuple[int, str, list[str], bool]]:
+    """_open_conversations by the ORM (SQLite: json_list_holds_any has its own SQL there)."""
+    senders_customer = Subquery(
+        Identity.objects.filter(kind="email", value=sender).values("customer_id")[:1]
+    )
+    # Served by conv_customer_activity and the GIN index on participants (PostgreSQL).
+    mine_or_shared = json_list_holds_any("participants", (sender,)) | Q(
+        customer_id=senders_customer
+    )
+    return [
+        (pk, subject, channels, bool(mine))
+        for pk, subject, channels, mine in (
+            Conversation.objects.filter(mine_or_shared, last_activity_at__gte=since)
+            .exclude(status=ConversationStatus.RESOLVED)
+            .annotate(mine=ExpressionWrapper(
+                Q(customer_id=senders_customer), output_field=BooleanField()
+            ))
+            .order_by("-last_activity_at", "-id")
+            .values_list("pk", "subject", "channels", "mine")[:20]
+        )
+    ]
 
 
 def _event(

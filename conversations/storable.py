@@ -10,6 +10,11 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+def _is_storable(text: str) -> bool:
+    """The common case, answered in C: ASCII without NUL (else storable_text decides)."""
+    return text.isascii() and "\x00" not in text
+
+
 def storable_text(text: str) -> str:
     if "\x00" in text:
         text = text.replace("\x00", "")
@@ -23,10 +28,10 @@ def storable_text(text: str) -> str:
 def storable(value: Any) -> Any:
     """`value` with every string inside it (keys too, and those of dataclasses inside
     lists, such as attachments) made storable."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return storable_dataclass(value)
     if isinstance(value, str):
         return storable_text(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return storable_dataclass(value)
     if isinstance(value, dict):
         return {storable(k): storable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -40,7 +45,10 @@ def storable_dataclass(obj: T) -> T:
     changes = {}
     for f in fields(obj):  # type: ignore[arg-type]
         value = getattr(obj, f.name)
-        if isinstance(value, str | list | dict):
+        if isinstance(value, str):
+            if not _is_storable(value) and (clean := storable_text(value)) != value:
+                changes[f.name] = clean
+        elif isinstance(value, list | dict) and value:
             clean = storable(value)
             if clean != value:
                 changes[f.name] = clean

@@ -11,6 +11,12 @@ the handful of statements every inbound event runs, this module does Django's wo
   with the values the model's fields prepare (defaults, `auto_now`, JSON), so the row
   is the one `save()` would write. No `pre_save`/`post_save` signals are sent: use them
   only for models nothing listens to.
+- `prepared_cursor`: on PostgreSQL, these statements run as prepared statements, parsed
+  and planned once per connection: planning the conversation's four-join SELECT cost
+  PostgreSQL four times as long as running it. (Django turns psycopg's prepared
+  statements off, for connection poolers in transaction mode; each connection here is
+  PostgreSQL's own, or psycopg's pool's. A pgbouncer in front would need 1.21 or later,
+  with max_prepared_statements set.)
 
 tests/test_fastsql.py checks each against the ORM for identical rows and instances.
 """
@@ -22,7 +28,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db import connection
+import psycopg
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
@@ -50,7 +59,8 @@ class CompiledSelect(Generic[M]):
         self._local = threading.local()
 
     def first(self, *args: Any) -> M | None:
-        if connection.vendor != "postgresql":
+        db = _wrapper()
+        if db.vendor != "postgresql":
             return self._make(*args).first()
         compiled: _Compiled | None = getattr(self._local, "compiled", None)
         if compiled is None:
@@ -58,7 +68,7 @@ class CompiledSelect(Generic[M]):
         params = list(compiled.params)
         for slot, value in zip(compiled.slots, args, strict=True):
             params[slot] = value
-        with connection.cursor() as cursor:
+        with prepared_cursor(db) as cursor:
             cursor.execute(compiled.sql, params)
             row = cursor.fetchone()
         return None if row is None else compiled.build(row)  # type: ignore[return-value]
@@ -108,34 +118,37 @@ class _Statement:
 
 
 _inserts: dict[tuple[type[Model], str], _Statement] = {}
-_updates: dict[type[Model], _Statement] = {}
+_updates: dict[tuple[type[Model], tuple[str, ...]], _Statement] = {}
 
 
 def insert_row(instance: Model, *, on_conflict: str = "") -> bool:
-    """INSERT the unsaved `instance` and take its new primary key, in one round trip.
+    """INSERT the unsaved `instance` and take its new primary key, in one round trip (a
+    model whose key is not generated, such as a one-to-one's, writes the one it has).
     With `on_conflict` (e.g. "(inbox_id, provider_id) WHERE provider_id IS NOT NULL"),
     a conflicting row writes nothing and the answer is False."""
-    assert instance._state.adding and instance.pk is None
     model = type(instance)
+    generated = model._meta.auto_field is not None
+    assert instance._state.adding and (instance.pk is None) is generated
     statement = _inserts.get((model, on_conflict))
     if statement is None:
         statement = _inserts[(model, on_conflict)] = _insert_statement(model, on_conflict)
-    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in statement.fields]
-    with connection.cursor() as cursor:
+    db = _wrapper()
+    values = [f.get_db_prep_save(f.pre_save(instance, True), db) for f in statement.fields]
+    with prepared_cursor(db) as cursor:
         cursor.execute(statement.sql, values)
         row = cursor.fetchone()
     if row is None:
         return False
     instance.pk = row[0]
     instance._state.adding = False
-    instance._state.db = connection.alias
+    instance._state.db = db.alias
     return True
 
 
 def _insert_statement(model: type[Model], on_conflict: str) -> _Statement:
     meta = model._meta
     assert meta.pk is not None
-    fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
+    fields = tuple(f for f in meta.concrete_fields if f is not meta.auto_field)
     conflict = f" ON CONFLICT {on_conflict} DO NOTHING" if on_conflict else ""
     columns = ", ".join(_quoted(f.column) for f in fields)
     values = ", ".join(["%s"] * len(fields))
@@ -144,23 +157,26 @@ def _insert_statement(model: type[Model], on_conflict: str) -> _Statement:
     return _Statement(f"{sql}{conflict} RETURNING {returning}", fields)
 
 
-def update_row(instance: Model) -> None:
-    """UPDATE every column of the saved `instance`, as `instance.save()` does."""
+def update_row(instance: Model, fields: tuple[str, ...] = ()) -> None:
+    """UPDATE every column of the saved `instance`, as `instance.save()` does; or only
+    those of `fields` (names), as `save(update_fields=fields)` does."""
     assert not instance._state.adding and instance.pk is not None
-    model = type(instance)
-    statement = _updates.get(model)
+    key = (type(instance), fields)
+    statement = _updates.get(key)
     if statement is None:
-        statement = _updates[model] = _update_statement(model)
-    values = [f.get_db_prep_save(f.pre_save(instance, False), connection)
-              for f in statement.fields]
-    with connection.cursor() as cursor:
+        statement = _updates[key] = _update_statement(*key)
+    db = _wrapper()
+    values = [f.get_db_prep_save(f.pre_save(instance, False), db) for f in statement.fields]
+    with prepared_cursor(db) as cursor:
         cursor.execute(statement.sql, [*values, instance.pk])
 
 
-def _update_statement(model: type[Model]) -> _Statement:
+def _update_statement(model: type[Model], names: tuple[str, ...]) -> _Statement:
     meta = model._meta
     assert meta.pk is not None
-    fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
+    fields = tuple(f for f in meta.concrete_fields
+                   if not f.primary_key and (not names or f.name in names))
+    assert not names or len(fields) == len(names), names
     assignments = ", ".join(f"{_quoted(f.column)} = %s" for f in fields)
     where = f"{_quoted(meta.pk.column)} = %s"
     return _Statement(f"UPDATE {_quoted(meta.db_table)} SET {assignments} WHERE {where}", fields)  # noqa: S608
@@ -170,3 +186,58 @@ def _quoted(name: str | None) -> str:
     # Table and column names are the models', never input; the values are parameters.
     assert name is not None
     return connection.ops.quote_name(name)
+
+
+# psycopg prepares a statement seen this many times before with the same parameter
+# types (a NULL has none, so a statement has a variant per pattern of NULLs): from its
+# second run, so that a one-off variant costs no PREPARE round trip.
+_PREPARE_THRESHOLD = 1
+
+
+class _PreparingCursor(psycopg.Cursor[Any]):
+    """Binds parameters on the server and runs each statement prepared from its second
+    run on the connection."""
+
+    def execute(  # type: ignore[override]
+        self, query: Any, params: Any = None, **_options: Any
+    ) -> _PreparingCursor:
+        # Django sets the connection's prepare_threshold to None (prepared statements
+        # off), which psycopg reads on each execute: on for this one only.
+        conn = self.connection
+        threshold = conn.prepare_threshold
+        conn.prepare_threshold = _PREPARE_THRESHOLD
+        try:
+            return super().execute(query, params)
+        finally:
+            conn.prepare_threshold = threshold
+
+    def _maybe_prepare_gen(self, pgq: Any, **options: Any) -> Any:
+        # psycopg keeps the query it sent (`_query`, whose text Django logs) only when
+        # it is not a prepared statement's execution.
+        self._query = pgq
+        return super()._maybe_prepare_gen(pgq, **options)
+
+
+def prepared_cursor(db: BaseDatabaseWrapper | None = None) -> CursorWrapper:
+    """`connection.cursor()`, whose statements PostgreSQL parses and plans once per
+    connection (server-side parameters, each statement prepared on its second run). Only for
+    statements run again and again with new parameters: each is kept by the connection
+    (psycopg keeps the 100 last used). Elsewhere, Django's own cursor. `db`: the
+    default connection, when the caller has it at hand."""
+    db = db or _wrapper()
+    if db.vendor != "postgresql":
+        return db.cursor()
+    # What BaseDatabaseWrapper._cursor() does, with a cursor of the class above (the
+    # wrapper keeps Django's error mapping, execute wrappers and query logging).
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        cursor = _PreparingCursor(db.connection)
+        return db._prepare_cursor(cursor)  # type: ignore[attr-defined, no-any-return]
+
+
+def _wrapper() -> BaseDatabaseWrapper:
+    """This thread's default connection itself: `django.db.connection` is a proxy that
+    looks it up again on each attribute read, and a row's fields read it dozens of times
+    while they prepare their values."""
+    return connections[DEFAULT_DB_ALIAS]

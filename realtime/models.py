@@ -12,7 +12,9 @@ class RealtimeEvent(models.Model):
 
     name = models.CharField(max_length=40)
     payload = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Read by the prune only: a BRIN index on PostgreSQL (migration 0003), the column
+    # growing with the rows.
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
@@ -27,10 +29,13 @@ class RealtimeEventGroup(models.Model):
 
     pk = models.CompositePrimaryKey("group", "event_id")
     group = models.CharField(max_length=100)
-    # Indexed on its own too: pruning deletes by event. DO_NOTHING: pruning deletes these
-    # rows itself first, so that deleting events is one statement (a cascade would load
-    # every pruned event, payload and all, into memory).
-    event = models.ForeignKey(RealtimeEvent, on_delete=models.DO_NOTHING, related_name="groups")
+    # Pruning deletes by a range of events: a BRIN index on PostgreSQL (migration 0003),
+    # rows being written in event order. DO_NOTHING: pruning deletes these rows itself
+    # first, so that deleting events is one statement (a cascade would load every pruned
+    # event, payload and all, into memory).
+    event = models.ForeignKey(
+        RealtimeEvent, on_delete=models.DO_NOTHING, related_name="groups", db_index=False
+    )
 
     def __str__(self) -> str:
         return f"{self.group} #{self.event_id}"

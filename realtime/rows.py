@@ -14,6 +14,7 @@ import json
 from django.db import connection
 from django.utils import timezone
 
+from omnidesk.fastsql import prepared_cursor
 from realtime.models import RealtimeEvent, RealtimeEventGroup
 
 _EVENT = RealtimeEvent._meta
@@ -56,7 +57,7 @@ def insert_rows(events: list[tuple[str, dict[str, object], list[str]]]) -> list[
         [{"name": name, "payload": payload, "groups": groups} for name, payload, groups in events],
         cls=_PAYLOAD.encoder,  # what the field's own JSON adaptation uses
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_INSERT_EVENTS_AND_GROUPS, [document, created_at])
         ids = [id_ for (id_,) in cursor.fetchall()]
     for row, id_ in zip(rows, ids, strict=True):

@@ -166,3 +166,62 @@ def test_insert_row_takes_the_database_default_free_job_row():
     job = Job(task="routing.tasks.assign_team_task", args=[1], run_at=timezone.now(),
               due_at=timezone.now())
     assert insert_row(job) and Job.objects.get(pk=job.pk).args == [1]
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+def test_the_hot_statements_are_prepared_once_per_connection(recorded):
+    """Parsed and planned once: each later call executes the connection's prepared
+    statement (Django's own cursors prepare nothing)."""
+    conversation_id = recorded.conversation.pk
+    with transaction.atomic():
+        hotpath.lock_conversation(conversation_id)
+        before = _prepared_statements()
+        hotpath.lock_conversation(conversation_id)  # its second run: prepared
+        prepared = _prepared_statements()
+        [added] = [s for s in prepared if s not in before]
+        assert 'FOR NO KEY UPDATE OF "conversations_conversation"' in added
+        Conversation.objects.filter(pk=conversation_id).exists()
+        hotpath.lock_conversation(conversation_id)
+        assert _prepared_statements() == prepared
+
+
+def test_a_prepared_statement_still_answers_after_a_rollback(recorded):
+    """psycopg forgets its prepared statements on a rollback: they are prepared again."""
+    conversation_id = recorded.conversation.pk
+    hotpath.lock_conversation(conversation_id)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert hotpath.lock_conversation(conversation_id).pk == conversation_id
+        raise RuntimeError
+    with transaction.atomic():
+        assert hotpath.lock_conversation(conversation_id).pk == conversation_id
+
+
+def test_update_row_of_named_fields_writes_only_those(recorded):
+    conversation = Conversation.objects.get(pk=recorded.conversation.pk)
+    due = datetime(2030, 1, 2, 3, 4, tzinfo=UTC)
+    stored_before = Conversation.objects.get(pk=conversation.pk)
+    conversation.first_response_due_at = due
+    conversation.subject = "not written"
+    update_row(conversation, ("first_response_due_at",))
+    stored = Conversation.objects.get(pk=conversation.pk)
+    assert stored.first_response_due_at == due
+    assert stored.subject == stored_before.subject
+    assert stored.updated_at == stored_before.updated_at  # as .update() and update_fields
+
+
+def test_insert_row_writes_the_given_key_of_a_one_to_one(recorded):
+    """The SLA clock's key is its conversation's: written, not generated."""
+    conversation = recorded.conversation
+    ConversationSLA.objects.filter(conversation=conversation).delete()
+    clock = ConversationSLA(conversation=conversation, target="first_response", channel="email",
+                            target_seconds=3600)
+    assert insert_row(clock) is True and not clock._state.adding
+    assert clock.pk == conversation.pk
+    stored = ConversationSLA.objects.get(pk=conversation.pk)
+    assert (stored.target, stored.channel, stored.target_seconds, stored.warn_percent) == (
+        "first_response", "email", 3600, 75)

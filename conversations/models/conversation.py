@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Value, When
 from django.db.models.functions import Coalesce
 
 from conversations.models.choices import ConversationStatus, Priority
@@ -75,7 +75,8 @@ class Conversation(models.Model):
     # Addresses (normalized identity values) other than the customer that take part,
     # such as people in Cc: a thread reply from one of them may join this conversation.
     participants = models.JSONField(default=list, blank=True)
-    # Unguessable token for per-conversation reply addresses and links.
+    # Unguessable token for per-conversation reply addresses and links. Looked up by
+    # equality only: PostgreSQL has no `_like` index on it (migration 0007).
     reply_token = models.CharField(max_length=32, unique=True, default=_reply_token)
     snoozed_until = models.DateTimeField(null=True, blank=True)
     first_inbound_at = models.DateTimeField(null=True, blank=True)
@@ -113,11 +114,8 @@ class Conversation(models.Model):
             ),
             models.Index(fields=["team", "status", "-last_activity_at"], name="conv_team_status"),
             models.Index(fields=["assignee", "status", "-last_activity_at"], name="conv_assignee"),
-            models.Index(
-                fields=["customer", "-last_activity_at"],
-                name="conv_customer_open",
-                condition=~Q(status="resolved"),
-            ),
+            # A customer's conversations, newest first; also their open ones (a customer
+            # has few), which the pipeline reads for every known sender's message.
             models.Index(fields=["customer", "-last_activity_at"], name="conv_customer_activity"),
         ]
 

@@ -38,8 +38,14 @@ class Interaction(models.Model):
     # For kind=event: what happened (the event types of conversations.actions.timeline),
     # details in `meta`.
     event_type = models.CharField(max_length=40, blank=True)
+    # Indexed where set only (ix_author_agent): an inbound message has no agent.
     author_agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     author_identity = models.ForeignKey(
         "customers.Identity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -75,6 +81,12 @@ class Interaction(models.Model):
             models.Index(fields=["customer", "occurred_at", "id"], name="ix_customer_timeline"),
             models.Index(fields=["provider_id"], name="ix_provider_id"),
             models.Index(fields=["channel", "direction", "kind"], name="ix_channel_kind"),
+            # A deleted agent's interactions (SET_NULL).
+            models.Index(
+                fields=["author_agent"],
+                name="ix_author_agent",
+                condition=Q(author_agent__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
