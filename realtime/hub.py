@@ -7,8 +7,9 @@ deserialized once per socket and encoded to JSON once per socket (bench/sockets.
 1,000 agent sockets, 0.3 s until the last of them had the frame). The hub joins each
 group once (when the first socket of this process joins it, through the layer's own
 `group_add`, so Redis pub/sub or the in-memory layer both work), receives each message
-once, encodes each event's frame once, and hands it to the sockets of that group
-(`Member.push`), which send it in their own turn (`realtime.socket_base`).
+once, encodes each event's frame once (its text, its ASGI message and its wire bytes:
+`realtime.wire`), and hands it to the sockets of that group (`Member.push`), which send
+it in their own turn (`realtime.socket_base`).
 
 The layer messages that reach the hub name their group (`realtime.dispatch` adds it): the
 same event sent to two groups arrives twice, and each socket keeps its own de-duplication
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections import OrderedDict
 from typing import Any, Protocol
@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from channels.layers import get_channel_layer
 
 from realtime.layer import LAYER_ERRORS
+from realtime.wire import Frame, event_frame
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +37,8 @@ RECEIVE_RETRY_SECONDS = 1.0
 
 
 class Member(Protocol):
-    def push(self, event_id: int, name: str, frame: str) -> None:
+    def push(self, event_id: int, name: str, frame: Frame) -> None:
         """Called on the hub's task for each event of a joined group; must not block."""
-
-
-def event_frame(event_id: int, name: str, data: Any) -> str:
-    """The text frame of an event, as `AsyncJsonWebsocketConsumer.send_json` encodes it."""
-    return json.dumps({"type": "event", "id": event_id, "event": name, "data": data})
 
 
 class Hub:
@@ -51,7 +47,7 @@ class Hub:
         self.loop = loop
         self.channel: str | None = None
         self.members: dict[str, set[Member]] = {}
-        self.frames: OrderedDict[int, str] = OrderedDict()
+        self.frames: OrderedDict[int, Frame] = OrderedDict()
         self._task: asyncio.Task[None] | None = None
         self._opening = asyncio.Lock()
 

@@ -36,7 +36,8 @@ from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from realtime.hub import Hub, event_frame, hub
+from realtime.hub import Hub, hub
+from realtime.wire import Frame, direct_writer, event_text
 
 logger = logging.getLogger(__name__)
 
@@ -75,12 +76,14 @@ class JsonSocketConsumer(AsyncJsonWebsocketConsumer):
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         self.scope = scope
         self.base_send = scope.get(RAW_SEND, send)
+        # Writes an event's ready bytes to the socket (`realtime.wire`); None: send it.
+        self._write = direct_writer(self.base_send)
         self.hub: Hub = hub()
         self.joined: list[str] = []
         self.closed = False
         self._turn = asyncio.Lock()
         # Made when first needed: an idle socket holds neither (760 bytes a deque).
-        self._live: deque[tuple[int, str, str]] | None = None
+        self._live: deque[tuple[int, str, Frame]] | None = None
         self._flusher: asyncio.Task[None] | None = None
         self.delivered: deque[int] | None = None
         self.delivered_set: set[int] = set()
@@ -127,13 +130,13 @@ class JsonSocketConsumer(AsyncJsonWebsocketConsumer):
 
     # --- events ----------------------------------------------------------------------
 
-    def push(self, event_id: int, name: str, frame: str) -> None:
+    def push(self, event_id: int, name: str, frame: Frame) -> None:
         """The hub has an event of a joined group for this socket."""
         if self.closed:
             return
         if self._flusher is None and not self._turn.locked() and not self.needs_turn(name):
-            if self.remember(event_id):
-                self._send_now({"type": "websocket.send", "text": frame})
+            if self.remember(event_id) and not self._written(frame):
+                self._send_now(frame.message)
             return
         if self._live is None:
             self._live = deque()
@@ -144,6 +147,10 @@ class JsonSocketConsumer(AsyncJsonWebsocketConsumer):
     def needs_turn(self, name: str) -> bool:
         """Whether an event is more than a frame to send (handled in `live_event`)."""
         return False
+
+    def _written(self, frame: Frame) -> bool:
+        """Whether the frame's bytes went straight to the socket (`realtime.wire`)."""
+        return self._write is not None and self._write(frame.wire)
 
     def _send_now(self, message: dict[str, Any]) -> None:
         sending = self.base_send(message)
@@ -178,10 +185,10 @@ class JsonSocketConsumer(AsyncJsonWebsocketConsumer):
             if not self._live:
                 self._live = None
 
-    async def live_event(self, event_id: int, name: str, frame: str) -> None:
+    async def live_event(self, event_id: int, name: str, frame: Frame) -> None:
         """An event the hub pushed; sent once per socket."""
-        if self.remember(event_id):
-            await self.base_send({"type": "websocket.send", "text": frame})
+        if self.remember(event_id) and not self._written(frame):
+            await self.base_send(frame.message)
 
     def remember(self, event_id: int) -> bool:
         """False if this socket already sent the event."""
@@ -198,4 +205,4 @@ class JsonSocketConsumer(AsyncJsonWebsocketConsumer):
     async def deliver(self, event_id: int, name: str, data: Any) -> None:
         """An event read from the outbox (a resume): sent unless it already was."""
         if self.remember(event_id):
-            await self.send(text_data=event_frame(event_id, name, data))
+            await self.send(text_data=event_text(event_id, name, data))
