@@ -17,6 +17,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.frames import Frame as WsFrame
 from websockets.frames import Opcode
 from websockets.protocol import Protocol, Side
+from websockets.typing import Origin
 
 from realtime import events, wire
 from realtime.audience import Audience
@@ -74,7 +75,7 @@ def _receive_event(team_id: int, cookie: bytes, *, deflate: bool) -> tuple[int, 
     async def scenario(port: int) -> tuple[int, dict[str, Any]]:
         compression = "deflate" if deflate else None
         async with websockets.connect(
-            f"ws://127.0.0.1:{port}/ws/agent/", origin=f"http://127.0.0.1:{port}",
+            f"ws://127.0.0.1:{port}/ws/agent/", origin=Origin(f"http://127.0.0.1:{port}"),
             compression=compression, ping_interval=None,
             additional_headers={"Cookie": cookie.decode()},
         ) as sock:
