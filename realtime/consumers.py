@@ -80,6 +80,8 @@ def _event_id(value: Any) -> int | None:
 
 
 class AgentConsumer(JsonSocketConsumer):
+    TURN_EVENTS = frozenset({AGENT_UPDATED})
+
     async def connect(self) -> None:
         profile = await database_sync_to_async(self._first_profile)(self.scope.get("user"))
         if profile is None:
@@ -223,9 +225,6 @@ class AgentConsumer(JsonSocketConsumer):
                 "next_since": page.next_since,
             }
         )
-
-    def needs_turn(self, name: str) -> bool:
-        return name == AGENT_UPDATED
 
     async def live_event(self, event_id: int, name: str, frame: Frame) -> None:
         await super().live_event(event_id, name, frame)

@@ -69,6 +69,20 @@ def event_frame(event_id: int, name: str, data: Any) -> Frame:
     return Frame(event_text(event_id, name, data))
 
 
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """The events of one layer message, in order (one commit's events for one audience):
+    (event id, name, frame) each, and all of their frames' bytes for one write."""
+
+    events: tuple[tuple[int, str, Frame], ...]
+    names: frozenset[str] = field(init=False)
+    wire: bytes = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", frozenset(name for _, name, _ in self.events))
+        object.__setattr__(self, "wire", b"".join(frame.wire for _, _, frame in self.events))
+
+
 def _sansio_protocol() -> type | None:
     try:
         from uvicorn.protocols.websockets.websockets_sansio_impl import (

@@ -21,7 +21,7 @@ from websockets.typing import Origin
 
 from realtime import events, wire
 from realtime.audience import Audience
-from realtime.publish import publish
+from realtime.publish import Event, publish, publish_many
 from tests.realtime_helpers import running_server, session_cookie_for
 
 
@@ -118,3 +118,38 @@ def test_switched_off_an_event_goes_through_the_asgi_send(
     event_id, frame = _receive_event(team_a.pk, session_cookie_for(agent_a), deflate=False)
     assert frame["data"] == {"label": "wire"}
     assert [json.loads(t)["id"] for t in sent_texts if f'"id": {event_id},' in t] == [event_id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_commits_events_reach_the_client_as_their_own_frames_in_order(
+    agent_a: Any, team_a: Any, sent_texts: list[str]
+) -> None:
+    def tell_two() -> list[int]:
+        with transaction.atomic():
+            rows = publish_many([
+                Event(events.INTERACTION_CREATED, {"n": 1}, Audience.team(team_a.pk)),
+                Event(events.CONVERSATION_UPDATED, {"n": 2}, Audience.team(team_a.pk)),
+            ])
+        return [row.pk for row in rows]
+
+    cookie = session_cookie_for(agent_a).decode()
+
+    async def scenario(port: int) -> tuple[list[int], list[dict[str, Any]]]:
+        async with websockets.connect(
+            f"ws://127.0.0.1:{port}/ws/agent/", origin=Origin(f"http://127.0.0.1:{port}"),
+            ping_interval=None, additional_headers={"Cookie": cookie},
+        ) as sock:
+            assert json.loads(await sock.recv())["type"] == "hello"
+            ids = await sync_to_async(tell_two)()
+            frames: list[dict[str, Any]] = []
+            while len(frames) < 2:
+                frame = json.loads(await asyncio.wait_for(sock.recv(), 10))
+                if frame.get("id") in ids:
+                    frames.append(frame)
+            return ids, frames
+
+    with running_server(ws_per_message_deflate=False) as port:
+        ids, frames = asyncio.run(scenario(port))
+    assert [(f["id"], f["event"], f["data"]) for f in frames] == [
+        (ids[0], "interaction.created", {"n": 1}), (ids[1], "conversation.updated", {"n": 2})]
+    assert [t for t in sent_texts if any(f'"id": {i},' in t for i in ids)] == []
