@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import http.client
 import json
 import os
@@ -37,6 +38,7 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -299,7 +301,7 @@ def run_fanout(setup: dict[str, Any], args: argparse.Namespace,
                var: Path) -> tuple[list[Any], list[Any]]:
     from django.db import connections
 
-    from bench import fanout, shape, sockets, webhook
+    from bench import fanout, sockets, webhook
 
     steps = tuple(int(step) for step in args.fanout_steps.split(","))
     log(f"open files: up to {sockets.raise_open_files():,} per process")
@@ -315,10 +317,11 @@ def run_fanout(setup: dict[str, Any], args: argparse.Namespace,
             sockets.reset_agents()
             clear_broker()
             connections.close_all()
-            with shape.running(var, assign_sweep=args.assign_sweep) as deployed:
+            with _fanout_shape(var, args) as deployed:
                 log(f"shape up (direct writes {'on' if direct else 'off'}): uvicorn on "
                     f"{deployed.web_ports}, nginx on {deployed.nginx_port}")
-                drain(log)
+                if not args.fanout_no_workers:
+                    drain(log)
                 if args.fanout_via == "nginx":
                     urls = [f"ws://localhost:{deployed.nginx_port}/ws/agent/"]
                 else:
@@ -334,12 +337,33 @@ def run_fanout(setup: dict[str, Any], args: argparse.Namespace,
                 except Exception as error:  # the other mode may still measure
                     log(f"direct writes {'on' if direct else 'off'}: failed: {error!r}")
                 deployed.check()
-                drain(log, timeout=120)  # what the routing worker still has: not the next's
+                if not args.fanout_no_workers:
+                    drain(log, timeout=120)  # the routing worker's backlog: not the next's
     finally:
         os.environ.pop("OMNIDESK_REALTIME_DIRECT_WRITES", None)
         sockets.drop_sessions(keys)
         sockets.reset_agents()
     return rows, loops
+
+
+@contextlib.contextmanager
+def _fanout_shape(var: Path, args: argparse.Namespace) -> Iterator[Any]:
+    """The whole shape, or (--fanout-no-workers) its two uvicorns and nginx alone: the
+    routing the webhook's jobs ask for then waits, and takes no CPU from the fan-out."""
+    from bench import shape
+
+    if not args.fanout_no_workers:
+        with shape.running(var, assign_sweep=args.assign_sweep) as deployed:
+            yield deployed
+        return
+    deployed = shape.Shape(var=var, web_ports=[shape.free_port(), shape.free_port()])
+    try:
+        for number, port in enumerate(deployed.web_ports, 1):
+            shape.start_web(deployed, f"web{number}", port)
+        shape.start_nginx(deployed, deployed.web_ports)
+        yield deployed
+    finally:
+        deployed.stop()
 
 
 # --- printing --------------------------------------------------------------------------------
@@ -468,6 +492,8 @@ def main() -> None:
                         help="seconds of open-loop POSTs per step (0: none)")
     parser.add_argument("--rate-seconds", type=float, default=8.0,
                         help="seconds per max ingest rate figure")
+    parser.add_argument("--fanout-no-workers", action="store_true",
+                        help="the fan-out's shape without Celery workers and beat")
     parser.add_argument("--direct-writes", choices=("both", "on", "off"), default="on",
                         help="frames written as ready bytes (realtime.wire), or not, or both")
     args = parser.parse_args()
