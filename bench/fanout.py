@@ -64,6 +64,7 @@ class FanOut:
     server_cpu_ms: float  # both web processes' CPU per POST
     client_cpu_ms: float  # the client processes' CPU per POST
     load: float
+    proxy_cpu_ms: float = 0.0  # nginx's workers' CPU per POST
 
 
 @dataclass(frozen=True)
@@ -278,7 +279,10 @@ def open_loop(port: int, token: str, run: str, rate: float, seconds: float,
         poster = Poster(port, token)
         while (item := due.get()) is not None:
             text, _ = item
-            status = poster.post(who[len(answered) % len(who)], text, text)
+            try:
+                status = poster.post(who[len(answered) % len(who)], text, text)
+            except (OSError, http.client.HTTPException):  # e.g. no answer in 30 s
+                status, poster = 0, Poster(port, token)
             answered[text] = (time.perf_counter(), status)
 
     threads = [threading.Thread(target=client) for _ in range(OPEN_LOOP_CLIENTS)]
@@ -316,22 +320,33 @@ class Setup:
     open_seconds: float
     rate_seconds: float
     open_share: float = 0.8
+    proxy_pids: tuple[int, ...] = ()  # nginx's workers
 
 
 def web_cpu(setup: Setup) -> float:
     return sum(sockets.cpu_seconds(pid) for pid in setup.web_pids)
 
 
+def proxy_cpu(setup: Setup) -> float:
+    return sum(sockets.cpu_seconds(pid) for pid in setup.proxy_pids)
+
+
+def children(pid: int) -> tuple[int, ...]:
+    """A process's children (nginx's workers, of its master)."""
+    with open(f"/proc/{pid}/task/{pid}/children") as listed:
+        return tuple(int(child) for child in listed.read().split())
+
+
 def closed_loop(setup: Setup, clients: Clients, run: str, count: int,
                 log: Callable[[str], None]) -> FanOut:
     poster, who = Poster(setup.post_port, setup.token), senders(run)
     first, everyone = [], []
-    server_cpu = client_cpu = 0.0
+    server_cpu = client_cpu = nginx_cpu = 0.0
     warm_up = 5
     for n in range(warm_up + setup.samples):
         text = f"Bench fan-out {run}-{count}-{n}"
         clients.ask("expect", text)
-        cpu_before = web_cpu(setup)
+        cpu_before, proxy_before = web_cpu(setup), proxy_cpu(setup)
         started = time.perf_counter()
         status = poster.post(who[0], text, f"fanout-{run}-{count}-{n}")
         if status != 201:
@@ -339,6 +354,7 @@ def closed_loop(setup: Setup, clients: Clients, run: str, count: int,
         replies = [clients.answer(pipe) for pipe in clients.pipes]
         if n >= warm_up:
             server_cpu += web_cpu(setup) - cpu_before
+            nginx_cpu += proxy_cpu(setup) - proxy_before
             client_cpu += sum(reply[3] for reply in replies)
             first.append((min(r[1] for r in replies) - started) * 1000)
             everyone.append((max(r[2] for r in replies) - started) * 1000)
@@ -347,10 +363,10 @@ def closed_loop(setup: Setup, clients: Clients, run: str, count: int,
     figure = FanOut(setup.direct_writes, setup.via, len(setup.web_pids), len(clients.pipes),
                     count, setup.samples, p50, p99, all_p50, all_p99,
                     server_cpu * 1000 / setup.samples, client_cpu * 1000 / setup.samples,
-                    os.getloadavg()[0])
+                    os.getloadavg()[0], nginx_cpu * 1000 / setup.samples)
     log(f"fan-out at {count:,} sockets: first p50 {p50:.1f} p99 {p99:.1f} ms; every socket "
         f"p50 {all_p50:.1f} p99 {all_p99:.1f} ms; CPU per POST: web {figure.server_cpu_ms:.1f}"
-        f" ms, clients {figure.client_cpu_ms:.1f} ms")
+        f" ms, nginx {figure.proxy_cpu_ms:.1f} ms, clients {figure.client_cpu_ms:.1f} ms")
     return figure
 
 
@@ -392,7 +408,8 @@ def open_loop_figure(setup: Setup, clients: Clients, run: str, count: int, rate0
 
 
 def measure(setup: Setup, keys: list[str], client_processes: int,
-            log: Callable[[str], None]) -> tuple[list[FanOut], list[OpenLoop]]:
+            log: Callable[[str], None], fanouts: list[FanOut], loops: list[OpenLoop]) -> None:
+    """Appends each figure as it is measured: a later step's failure keeps them."""
     from django.conf import settings
     from django.db import connections
 
@@ -403,8 +420,6 @@ def measure(setup: Setup, keys: list[str], client_processes: int,
     connections.close_all()  # not shared with the client processes
     origin = f"http://localhost:{setup.post_port}"
     clients = Clients(client_processes, origin, settings.SESSION_COOKIE_NAME)
-    fanouts: list[FanOut] = []
-    loops: list[OpenLoop] = []
     try:
         for count in setup.steps:
             seconds = clients.connect(setup.socket_urls, keys[clients.opened:count])
@@ -416,4 +431,3 @@ def measure(setup: Setup, keys: list[str], client_processes: int,
                 loops.append(open_loop_figure(setup, clients, run, count, rate0, log))
     finally:
         clients.close()
-    return fanouts, loops

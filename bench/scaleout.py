@@ -329,11 +329,10 @@ def run_fanout(setup: dict[str, Any], args: argparse.Namespace,
                 plan = fanout.Setup(direct, args.fanout_via,
                                     [deployed.pid("web1"), deployed.pid("web2")],
                                     deployed.nginx_port, urls, token, steps,
-                                    args.fanout_samples, args.open_seconds, args.rate_seconds)
+                                    args.fanout_samples, args.open_seconds, args.rate_seconds,
+                                    proxy_pids=fanout.children(deployed.pid("nginx")))
                 try:
-                    got_rows, got_loops = fanout.measure(plan, keys, args.client_processes, log)
-                    rows += got_rows
-                    loops += got_loops
+                    fanout.measure(plan, keys, args.client_processes, log, rows, loops)
                 except Exception as error:  # the other mode may still measure
                     log(f"direct writes {'on' if direct else 'off'}: failed: {error!r}")
                 deployed.check()
@@ -424,16 +423,17 @@ def _print(results: dict[str, Any], args: argparse.Namespace) -> None:
         print()
         print("Fan-out on the shape: webhook POST (through nginx) -> interaction.created frame, "
               "sockets spread over 2 uvicorns (goal every socket p50 25 ms, p99 100 ms); CPU "
-              "per POST of both web processes and of the client processes")
+              "per POST of both web processes, nginx's workers and the client processes")
         print(f"  {'direct':<7} {'via':<6} {'clients':>7} {'sockets':>8} {'n':>4} "
               f"{'first p50':>10} {'first p99':>10} {'every p50':>10} {'every p99':>10} "
-              f"{'web ms':>7} {'client ms':>10} {'load':>5}")
+              f"{'web ms':>7} {'nginx ms':>9} {'client ms':>10} {'load':>5}")
         for row in results["fanout"]:
             print(f"  {'on' if row['direct_writes'] else 'off':<7} {row['via']:<6} "
                   f"{row['client_processes']:>7} {row['sockets']:>8,} {row['samples']:>4} "
                   f"{row['p50_ms']:>10.1f} {row['p99_ms']:>10.1f} {row['all_p50_ms']:>10.1f} "
                   f"{row['all_p99_ms']:>10.1f} {row['server_cpu_ms']:>7.1f} "
-                  f"{row['client_cpu_ms']:>10.1f} {row['load']:>5.1f}")
+                  f"{row['proxy_cpu_ms']:>9.1f} {row['client_cpu_ms']:>10.1f} "
+                  f"{row['load']:>5.1f}")
     if results.get("open_loop"):
         print()
         print("Open loop at 80 % of the max ingest rate measured with the sockets connected "
