@@ -9,10 +9,17 @@
 2. Agent websockets on one uvicorn process (bench/sockets.py): memory per idle socket
    with 1,000 open, with and without permessage-deflate, and webhook POST -> frame
    latency with 10 and 1,000 sockets open (`--max-sockets 10000` adds a 10,000 step).
+3. `--fanout`: the agent sockets spread over the shape's two uvicorns (bench/fanout.py):
+   the whole team's fan-out, the max ingest rate with them connected and POST -> first
+   frame in an open loop at 80 % of it; `--direct-writes both` measures with and without
+   realtime.wire's ready-bytes writes in the same run.
 
     .venv/bin/python bench/scaleout.py [--duration 8] [--rounds 2] [--requests 200]
         [--sockets 1000] [--max-sockets 0] [--frames 100] [--frames-large 5]
         [--deflate both|on|off] [--assign-sweep] [--skip-http] [--skip-sockets]
+        [--fanout [--fanout-steps 100,1000] [--fanout-via nginx|direct]
+         [--client-processes 2] [--fanout-samples 30] [--open-seconds 25]
+         [--rate-seconds 8] [--direct-writes both|on|off]]
 
 Uses BENCH_DATABASE_URL / BENCH_REDIS_URL / BENCH_VAR_DIR as bench/run.py does (the data
 set is generated once with COPY). Prints figures and the load average; asserts nothing.
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import http.client
 import json
 import os
@@ -30,6 +38,7 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -286,6 +295,76 @@ def run_sockets(setup: dict[str, Any], args: argparse.Namespace,
     return memory, frames
 
 
+# --- 3: the fan-out on the shape ---------------------------------------------------------
+
+def run_fanout(setup: dict[str, Any], args: argparse.Namespace,
+               var: Path) -> tuple[list[Any], list[Any]]:
+    from django.db import connections
+
+    from bench import fanout, sockets, webhook
+
+    steps = tuple(int(step) for step in args.fanout_steps.split(","))
+    log(f"open files: up to {sockets.raise_open_files():,} per process")
+    keys = sockets.create_sessions(sockets.ensure_agents(max(steps), setup["teams"][0]))
+    token = webhook._token(setup)
+    rows: list[Any] = []
+    loops: list[Any] = []
+    modes = {"both": (True, False), "on": (True,), "off": (False,)}[args.direct_writes]
+    try:
+        for direct in modes:
+            # Read by realtime.wire in the web processes (bench/shape.py's child_env).
+            os.environ["OMNIDESK_REALTIME_DIRECT_WRITES"] = "1" if direct else "0"
+            sockets.reset_agents()
+            clear_broker()
+            connections.close_all()
+            with _fanout_shape(var, args) as deployed:
+                log(f"shape up (direct writes {'on' if direct else 'off'}): uvicorn on "
+                    f"{deployed.web_ports}, nginx on {deployed.nginx_port}")
+                if not args.fanout_no_workers:
+                    drain(log)
+                if args.fanout_via == "nginx":
+                    urls = [f"ws://localhost:{deployed.nginx_port}/ws/agent/"]
+                else:
+                    urls = [f"ws://localhost:{port}/ws/agent/" for port in deployed.web_ports]
+                plan = fanout.Setup(direct, args.fanout_via,
+                                    [deployed.pid("web1"), deployed.pid("web2")],
+                                    deployed.nginx_port, urls, token, steps,
+                                    args.fanout_samples, args.open_seconds, args.rate_seconds,
+                                    proxy_pids=fanout.children(deployed.pid("nginx")))
+                try:
+                    fanout.measure(plan, keys, args.client_processes, log, rows, loops)
+                except Exception as error:  # the other mode may still measure
+                    log(f"direct writes {'on' if direct else 'off'}: failed: {error!r}")
+                deployed.check()
+                if not args.fanout_no_workers:
+                    drain(log, timeout=120)  # the routing worker's backlog: not the next's
+    finally:
+        os.environ.pop("OMNIDESK_REALTIME_DIRECT_WRITES", None)
+        sockets.drop_sessions(keys)
+        sockets.reset_agents()
+    return rows, loops
+
+
+@contextlib.contextmanager
+def _fanout_shape(var: Path, args: argparse.Namespace) -> Iterator[Any]:
+    """The whole shape, or (--fanout-no-workers) its two uvicorns and nginx alone: the
+    routing the webhook's jobs ask for then waits, and takes no CPU from the fan-out."""
+    from bench import shape
+
+    if not args.fanout_no_workers:
+        with shape.running(var, assign_sweep=args.assign_sweep) as deployed:
+            yield deployed
+        return
+    deployed = shape.Shape(var=var, web_ports=[shape.free_port(), shape.free_port()])
+    try:
+        for number, port in enumerate(deployed.web_ports, 1):
+            shape.start_web(deployed, f"web{number}", port)
+        shape.start_nginx(deployed, deployed.web_ports)
+        yield deployed
+    finally:
+        deployed.stop()
+
+
 # --- printing --------------------------------------------------------------------------------
 
 def _print(results: dict[str, Any], args: argparse.Namespace) -> None:
@@ -340,6 +419,36 @@ def _print(results: dict[str, Any], args: argparse.Namespace) -> None:
                   f"{row['samples']:>5} {row['p50_ms']:>10.1f} {row['p99_ms']:>10.1f} "
                   f"{row['all_p50_ms']:>10.1f} {row['all_p99_ms']:>10.1f} "
                   f"{row.get('server_cpu_ms', 0.0):>7.1f} {row['load']:>5.1f}")
+    if results.get("fanout"):
+        print()
+        print("Fan-out on the shape: webhook POST (through nginx) -> interaction.created frame, "
+              "sockets spread over 2 uvicorns (goal every socket p50 25 ms, p99 100 ms); CPU "
+              "per POST of both web processes, nginx's workers and the client processes")
+        print(f"  {'direct':<7} {'via':<6} {'clients':>7} {'sockets':>8} {'n':>4} "
+              f"{'first p50':>10} {'first p99':>10} {'every p50':>10} {'every p99':>10} "
+              f"{'web ms':>7} {'nginx ms':>9} {'client ms':>10} {'load':>5}")
+        for row in results["fanout"]:
+            print(f"  {'on' if row['direct_writes'] else 'off':<7} {row['via']:<6} "
+                  f"{row['client_processes']:>7} {row['sockets']:>8,} {row['samples']:>4} "
+                  f"{row['p50_ms']:>10.1f} {row['p99_ms']:>10.1f} {row['all_p50_ms']:>10.1f} "
+                  f"{row['all_p99_ms']:>10.1f} {row['server_cpu_ms']:>7.1f} "
+                  f"{row['proxy_cpu_ms']:>9.1f} {row['client_cpu_ms']:>10.1f} "
+                  f"{row['load']:>5.1f}")
+    if results.get("open_loop"):
+        print()
+        print("Open loop at 80 % of the max ingest rate measured with the sockets connected "
+              "(goal POST -> first frame p99 1 s); rates in events/s, CPU in cores")
+        print(f"  {'direct':<7} {'sockets':>8} {'max, none':>10} {'max':>6} {'offered':>8} "
+              f"{'201/s':>6} {'posts':>6} {'no frame':>9} {'p50 ms':>7} {'p99 ms':>7} "
+              f"{'POST p50':>9} {'POST p99':>9} {'web':>5} {'clients':>8} {'load':>5}")
+        for row in results["open_loop"]:
+            print(f"  {'on' if row['direct_writes'] else 'off':<7} {row['sockets']:>8,} "
+                  f"{row['max_rate_no_sockets']:>10,.0f} {row['max_rate']:>6,.0f} "
+                  f"{row['offered_rate']:>8,.0f} {row['achieved_rate']:>6,.0f} "
+                  f"{row['posts']:>6,} {row['without_frame']:>9,} {row['p50_ms']:>7.0f} "
+                  f"{row['p99_ms']:>7.0f} {row['post_p50_ms']:>9.0f} {row['post_p99_ms']:>9.0f} "
+                  f"{row['server_cpu_share']:>5.2f} {row['client_cpu_share']:>8.2f} "
+                  f"{row['load']:>5.1f}")
     print()
     print(f"load average (1 min) {results['load_before']:.1f} before, "
           f"{results['load_after']:.1f} after; total {results['seconds']:.0f} s; "
@@ -369,6 +478,24 @@ def main() -> None:
                         help="beat's assignment sweep every 30 s as by default (bench/shape.py)")
     parser.add_argument("--skip-http", action="store_true", help="skip the shape's figures")
     parser.add_argument("--skip-sockets", action="store_true", help="skip the socket figures")
+    parser.add_argument("--fanout", action="store_true",
+                        help="the fan-out on the shape and the open loop (bench/fanout.py)")
+    parser.add_argument("--fanout-steps", default="100,1000",
+                        help="socket counts for the fan-out figures")
+    parser.add_argument("--fanout-via", choices=("nginx", "direct"), default="nginx",
+                        help="sockets through nginx, or straight to the two uvicorns in turn")
+    parser.add_argument("--client-processes", type=int, default=2,
+                        help="processes holding the agent sockets")
+    parser.add_argument("--fanout-samples", type=int, default=30,
+                        help="closed-loop POSTs timed per fan-out figure")
+    parser.add_argument("--open-seconds", type=float, default=25.0,
+                        help="seconds of open-loop POSTs per step (0: none)")
+    parser.add_argument("--rate-seconds", type=float, default=8.0,
+                        help="seconds per max ingest rate figure")
+    parser.add_argument("--fanout-no-workers", action="store_true",
+                        help="the fan-out's shape without Celery workers and beat")
+    parser.add_argument("--direct-writes", choices=("both", "on", "off"), default="on",
+                        help="frames written as ready bytes (realtime.wire), or not, or both")
     args = parser.parse_args()
 
     began = time.monotonic()
@@ -413,6 +540,11 @@ def main() -> None:
         memory, frames = run_sockets(setup, args, var)
         results["socket_memory"] = [asdict(r) for r in memory]
         results["socket_frames"] = [asdict(r) for r in frames]
+        save()
+    if args.fanout:
+        fanouts, loops = run_fanout(setup, args, var)
+        results["fanout"] = [asdict(r) for r in fanouts]
+        results["open_loop"] = [asdict(r) for r in loops]
         save()
     save()
     _print(results, args)

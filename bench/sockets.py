@@ -33,6 +33,7 @@ from typing import Any
 HEARTBEAT_SECONDS = 25.0  # static/js/realtime.js HEARTBEAT_MS
 HOLD_SECONDS = 30.0  # every socket pinged at least once, uvicorn's pings went round
 CONNECT_CONCURRENCY = 40
+CONNECT_ATTEMPTS = 5
 FRAME_TIMEOUT = 180.0  # the whole team's fan-out, however slow
 USERNAME_PREFIX = "bench-sock-"
 SESSION_KEY_CHARS = string.ascii_lowercase + string.digits  # Django's own
@@ -223,6 +224,8 @@ class AgentSocket(asyncio.Protocol):
             fleet.arrivals[self.index] = now
             if len(fleet.arrivals) == len(fleet.sockets):
                 fleet.everyone.set()
+        if fleet.track_prefix and (at := raw.find(fleet.track_prefix)) >= 0:
+            fleet.first_seen.setdefault(raw[at:raw.find('"', at)], now)
         self.last_event = int(raw[len('{"type": "event", "id": '):].split(",", 1)[0])
 
     def ping(self) -> None:
@@ -235,7 +238,7 @@ class AgentSocket(asyncio.Protocol):
     def _fail(self, why: str) -> None:
         if not self.hello.done():
             self.hello.set_exception(RuntimeError(why))
-        elif len(self.fleet.errors) < 5:
+        elif self.index >= 0 and len(self.fleet.errors) < 5:  # not a refused connect
             self.fleet.errors.append(f"socket {self.index}: {why}")
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -260,8 +263,13 @@ class Fleet:
         self.sockets: list[AgentSocket] = []
         self.marker = ""
         self.arrivals: dict[int, float] = {}
+        # Open-loop runs (bench/fanout.py): when any socket first had each text that
+        # starts with `track_prefix`.
+        self.track_prefix = ""
+        self.first_seen: dict[str, float] = {}
         self.everyone = asyncio.Event()
         self.errors: list[str] = []
+        self.refused = 0  # connects refused with 1013 and tried again
         self.closing = False
 
     async def add(self, session_keys: list[str]) -> float:
@@ -281,9 +289,19 @@ class Fleet:
 
         loop = asyncio.get_running_loop()
         where = urlsplit(self.url)
-        sock = AgentSocket(self, -1, f"{self.cookie_name}={key}")
-        await loop.create_connection(lambda: sock, where.hostname, where.port)
-        hello = await asyncio.wait_for(sock.hello, 120)
+        for attempt in range(1, CONNECT_ATTEMPTS + 1):
+            sock = AgentSocket(self, -1, f"{self.cookie_name}={key}")
+            await loop.create_connection(lambda sock=sock: sock, where.hostname, where.port)
+            try:
+                hello = await asyncio.wait_for(sock.hello, 120)
+                break
+            except RuntimeError as error:
+                # 1013: joining its groups took the server longer than its layer
+                # timeout (a loaded machine); the workspace client retries too.
+                if "1013" not in str(error) or attempt == CONNECT_ATTEMPTS:
+                    raise
+                self.refused += 1
+                await asyncio.sleep(attempt)
         if hello.get("type") != "hello":
             raise RuntimeError(f"agent socket said {hello!r}")
         sock.index = len(self.sockets)

@@ -33,6 +33,7 @@ from realtime.layer import LAYER_ERRORS
 from realtime.pings import pings
 from realtime.queries import RESUME_LIMIT, missed_events, newest_event_id
 from realtime.socket_base import JsonSocketConsumer
+from realtime.wire import Frame
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ def _event_id(value: Any) -> int | None:
 
 
 class AgentConsumer(JsonSocketConsumer):
+    TURN_EVENTS = frozenset({AGENT_UPDATED})
+
     async def connect(self) -> None:
         profile = await database_sync_to_async(self._first_profile)(self.scope.get("user"))
         if profile is None:
@@ -223,10 +226,7 @@ class AgentConsumer(JsonSocketConsumer):
             }
         )
 
-    def needs_turn(self, name: str) -> bool:
-        return name == AGENT_UPDATED
-
-    async def live_event(self, event_id: int, name: str, frame: str) -> None:
+    async def live_event(self, event_id: int, name: str, frame: Frame) -> None:
         await super().live_event(event_id, name, frame)
         if name == AGENT_UPDATED:
             await self._rejoin(after=event_id)

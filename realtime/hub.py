@@ -7,8 +7,12 @@ deserialized once per socket and encoded to JSON once per socket (bench/sockets.
 1,000 agent sockets, 0.3 s until the last of them had the frame). The hub joins each
 group once (when the first socket of this process joins it, through the layer's own
 `group_add`, so Redis pub/sub or the in-memory layer both work), receives each message
-once, encodes each event's frame once, and hands it to the sockets of that group
-(`Member.push`), which send it in their own turn (`realtime.socket_base`).
+once, encodes each event's frame once (its text, its ASGI message and its wire bytes:
+`realtime.wire`), and hands it to the sockets of that group (`Member.push`), which send
+it in their own turn (`realtime.socket_base`). The events of one commit with the same
+audience come in one message (`realtime.publish`): a socket writes them at once, one
+system call per socket rather than one per event (that call is about half of a socket's
+share of a fan-out: bench/scaleout.py).
 
 The layer messages that reach the hub name their group (`realtime.dispatch` adds it): the
 same event sent to two groups arrives twice, and each socket keeps its own de-duplication
@@ -19,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections import OrderedDict
 from typing import Any, Protocol
@@ -27,6 +30,7 @@ from typing import Any, Protocol
 from channels.layers import get_channel_layer
 
 from realtime.layer import LAYER_ERRORS
+from realtime.wire import Batch, Frame, event_frame
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +40,8 @@ RECEIVE_RETRY_SECONDS = 1.0
 
 
 class Member(Protocol):
-    def push(self, event_id: int, name: str, frame: str) -> None:
-        """Called on the hub's task for each event of a joined group; must not block."""
-
-
-def event_frame(event_id: int, name: str, data: Any) -> str:
-    """The text frame of an event, as `AsyncJsonWebsocketConsumer.send_json` encodes it."""
-    return json.dumps({"type": "event", "id": event_id, "event": name, "data": data})
+    def push(self, batch: Batch) -> None:
+        """Called on the hub's task for each message of a joined group; must not block."""
 
 
 class Hub:
@@ -51,7 +50,8 @@ class Hub:
         self.loop = loop
         self.channel: str | None = None
         self.members: dict[str, set[Member]] = {}
-        self.frames: OrderedDict[int, str] = OrderedDict()
+        self.frames: OrderedDict[int, Frame] = OrderedDict()
+        self.batches: OrderedDict[tuple[int, ...], Batch] = OrderedDict()
         self._task: asyncio.Task[None] | None = None
         self._opening = asyncio.Lock()
 
@@ -115,14 +115,30 @@ class Hub:
         members = self.members.get(message.get("group", ""))
         if not members:
             return
-        event_id, name = message["id"], message["event"]
-        frame = self.frames.get(event_id)
-        if frame is None:
-            frame = self.frames[event_id] = event_frame(event_id, name, message["data"])
+        batch = self.batch(message.get("events") or [message])
+        for member in list(members):
+            member.push(batch)
+
+    def batch(self, events: list[dict[str, Any]]) -> Batch:
+        """The frames of a message's events, each encoded once however many groups the
+        message was sent to."""
+        key = tuple(event["id"] for event in events)
+        found = self.batches.get(key)
+        if found is None:
+            found = self.batches[key] = Batch(
+                tuple((event["id"], event["event"], self.frame(event)) for event in events))
+            if len(self.batches) > FRAMES_KEPT:
+                self.batches.popitem(last=False)
+        return found
+
+    def frame(self, event: dict[str, Any]) -> Frame:
+        found = self.frames.get(event["id"])
+        if found is None:
+            found = self.frames[event["id"]] = event_frame(event["id"], event["event"],
+                                                           event["data"])
             if len(self.frames) > FRAMES_KEPT:
                 self.frames.popitem(last=False)
-        for member in list(members):
-            member.push(event_id, name, frame)
+        return found
 
 
 _hubs: dict[asyncio.AbstractEventLoop, Hub] = {}

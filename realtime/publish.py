@@ -21,6 +21,7 @@ from realtime.models import RealtimeEvent
 from realtime.rows import insert_rows
 
 LAYER_MESSAGE_TYPE = "realtime.event"
+LAYER_BATCH_TYPE = "realtime.events"
 
 
 class AudienceError(ValueError):
@@ -50,8 +51,9 @@ def publish(name: str, payload: dict[str, Any], audience: Audience) -> RealtimeE
 
 def publish_many(events: list[Event]) -> list[RealtimeEvent]:
     """Several events of one change, written in one statement (realtime.rows), sent in
-    order on commit. Inside publishing_together() they are written with the block's
-    others when it ends; the rows returned have no id until then."""
+    order on commit (consecutive ones with the same audience in one layer message).
+    Inside publishing_together() they are written with the block's others when it ends;
+    the rows returned have no id until then."""
     for event in events:
         check_event(event)
     items = [(event.name, event.payload, event.audience.groups()) for event in events]
@@ -80,11 +82,11 @@ def publishing_together() -> Iterator[None]:
 def _write(items: list[tuple[str, dict[str, Any], list[str]]]) -> list[RealtimeEvent]:
     with transaction.atomic(savepoint=False):
         rows = insert_rows(items)
-    sends = [(groups, row) for (_name, _payload, groups), row in zip(items, rows, strict=True)]
+    sends = _runs([(groups, row) for (_, _, groups), row in zip(items, rows, strict=True)])
 
     def send_all() -> None:
-        for groups, row in sends:
-            dispatch(groups, layer_message(row))
+        for groups, run in sends:
+            dispatch(groups, layer_message(*run))
 
     transaction.on_commit(send_all)
     return rows
@@ -122,10 +124,30 @@ def _is_internal(obj: dict[str, Any]) -> bool:
     return obj["direction"] == "internal" or obj.get("kind") == "note"
 
 
-def layer_message(event: RealtimeEvent) -> dict[str, Any]:
-    return {
-        "type": LAYER_MESSAGE_TYPE,
-        "id": event.pk,
-        "event": event.name,
-        "data": event.payload,
-    }
+# Events per layer message at most: a bulk change's hundreds of events go in several.
+BATCH_MAX = 20
+
+
+def _runs(
+    sends: list[tuple[list[str], RealtimeEvent]],
+) -> list[tuple[list[str], list[RealtimeEvent]]]:
+    """Consecutive events with the same groups, together: one layer message per group
+    for all of them, so each socket gets them in one write (`realtime.hub`)."""
+    runs: list[tuple[list[str], list[RealtimeEvent]]] = []
+    for groups, row in sends:
+        if runs and runs[-1][0] == groups and len(runs[-1][1]) < BATCH_MAX:
+            runs[-1][1].append(row)
+        else:
+            runs.append((groups, [row]))
+    return runs
+
+
+def layer_message(*events: RealtimeEvent) -> dict[str, Any]:
+    """One event, or several in order (LAYER_BATCH_TYPE)."""
+    if len(events) == 1:
+        return {"type": LAYER_MESSAGE_TYPE, **_event_fields(events[0])}
+    return {"type": LAYER_BATCH_TYPE, "events": [_event_fields(event) for event in events]}
+
+
+def _event_fields(event: RealtimeEvent) -> dict[str, Any]:
+    return {"id": event.pk, "event": event.name, "data": event.payload}

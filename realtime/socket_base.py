@@ -9,10 +9,12 @@ realtime hub instead of a channel of its own, and without Channels' per-message
   pushes its frame, encoded once, to the sockets of its group.
 - One turn at a time: a client's message is handled, or pushed events are sent, never
   both at once, so a socket's frames keep the order they had (a resume's pages, then
-  what arrived meanwhile; `hello` before any event). An event pushed to an idle socket
-  is sent at once on the hub's task when the server takes the frame without waiting
-  (a task per socket per event cost more than the send itself); otherwise it waits in
-  `_live` for a short-lived task that takes the turn.
+  what arrived meanwhile; `hello` before any event). Events pushed to an idle socket
+  (one commit's events for one audience come together) are sent at once on the hub's
+  task, in one write of their ready bytes (`realtime.wire`), or through the server's
+  `send` when it takes the frame without waiting (a task per socket per event cost more
+  than the send itself); otherwise they wait in `_live` for a short-lived task that
+  takes the turn.
 - Frames go to the server's own `send`: Channels' session middleware wraps it to save
   the session on an HTTP response, and on a websocket only reads the session on every
   frame (`omnidesk.asgi` passes the server's `send` in the scope, `RAW_SEND`).
@@ -36,7 +38,8 @@ from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from realtime.hub import Hub, event_frame, hub
+from realtime.hub import Hub, hub
+from realtime.wire import Batch, Frame, direct_writer, event_text
 
 logger = logging.getLogger(__name__)
 
@@ -72,15 +75,21 @@ class _Resumed(Awaitable[None]):
 
 
 class JsonSocketConsumer(AsyncJsonWebsocketConsumer):
+    # Events that are more than a frame to send (handled in `live_event`, in the
+    # socket's turn).
+    TURN_EVENTS: frozenset[str] = frozenset()
+
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         self.scope = scope
         self.base_send = scope.get(RAW_SEND, send)
+        # Writes an event's ready bytes to the socket (`realtime.wire`); None: send it.
+        self._write = direct_writer(self.base_send)
         self.hub: Hub = hub()
         self.joined: list[str] = []
         self.closed = False
         self._turn = asyncio.Lock()
         # Made when first needed: an idle socket holds neither (760 bytes a deque).
-        self._live: deque[tuple[int, str, str]] | None = None
+        self._live: deque[tuple[int, str, Frame]] | None = None
         self._flusher: asyncio.Task[None] | None = None
         self.delivered: deque[int] | None = None
         self.delivered_set: set[int] = set()
@@ -127,23 +136,44 @@ class JsonSocketConsumer(AsyncJsonWebsocketConsumer):
 
     # --- events ----------------------------------------------------------------------
 
-    def push(self, event_id: int, name: str, frame: str) -> None:
-        """The hub has an event of a joined group for this socket."""
+    def push(self, batch: Batch) -> None:
+        """The hub has a message of a joined group for this socket: its events, in order."""
         if self.closed:
             return
-        if self._flusher is None and not self._turn.locked() and not self.needs_turn(name):
-            if self.remember(event_id):
-                self._send_now({"type": "websocket.send", "text": frame})
+        if (self._flusher is None and not self._turn.locked()
+                and self.TURN_EVENTS.isdisjoint(batch.names)):
+            self._send_fresh(batch)
             return
+        self._queue(batch.events)
+
+    def _send_fresh(self, batch: Batch) -> None:
+        """Sends at once the batch's events this socket has not sent yet: one write."""
+        events, wire = batch.events, batch.wire
+        if any(event_id in self.delivered_set for event_id, _, _ in events):
+            events = tuple(e for e in events if e[0] not in self.delivered_set)
+            if not events:
+                return
+            wire = b"".join(frame.wire for _, _, frame in events)
+        if self._write is not None and self._write(wire):
+            for event_id, _, _ in events:
+                self.remember(event_id)
+        elif len(events) == 1:
+            event_id, _, frame = events[0]
+            self.remember(event_id)
+            self._send_now(frame.message)
+        else:  # several frames through the ASGI send: in order, in their own task
+            self._queue(events)
+
+    def _queue(self, events: tuple[tuple[int, str, Frame], ...]) -> None:
         if self._live is None:
             self._live = deque()
-        self._live.append((event_id, name, frame))
+        self._live.extend(events)
         if self._flusher is None:
             self._flusher = self.hub.loop.create_task(self._flush())
 
-    def needs_turn(self, name: str) -> bool:
-        """Whether an event is more than a frame to send (handled in `live_event`)."""
-        return False
+    def _written(self, frame: Frame) -> bool:
+        """Whether the frame's bytes went straight to the socket (`realtime.wire`)."""
+        return self._write is not None and self._write(frame.wire)
 
     def _send_now(self, message: dict[str, Any]) -> None:
         sending = self.base_send(message)
@@ -178,10 +208,10 @@ class JsonSocketConsumer(AsyncJsonWebsocketConsumer):
             if not self._live:
                 self._live = None
 
-    async def live_event(self, event_id: int, name: str, frame: str) -> None:
+    async def live_event(self, event_id: int, name: str, frame: Frame) -> None:
         """An event the hub pushed; sent once per socket."""
-        if self.remember(event_id):
-            await self.base_send({"type": "websocket.send", "text": frame})
+        if self.remember(event_id) and not self._written(frame):
+            await self.base_send(frame.message)
 
     def remember(self, event_id: int) -> bool:
         """False if this socket already sent the event."""
@@ -198,4 +228,4 @@ class JsonSocketConsumer(AsyncJsonWebsocketConsumer):
     async def deliver(self, event_id: int, name: str, data: Any) -> None:
         """An event read from the outbox (a resume): sent unless it already was."""
         if self.remember(event_id):
-            await self.send(text_data=event_frame(event_id, name, data))
+            await self.send(text_data=event_text(event_id, name, data))
