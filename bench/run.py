@@ -167,10 +167,10 @@ def main() -> None:
     results["counts"] = _counts()
     results["seconds"] = time.monotonic() - began
     results["load_after"] = os.getloadavg()[0]
-    _print(results, args)
     out = Path(__file__).resolve().parent / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2))
+    _print(results, args)
 
 
 def _spool_figures(setup: dict[str, Any], args: argparse.Namespace,
@@ -302,10 +302,6 @@ def _print(results: dict[str, object], args: argparse.Namespace) -> None:
     print(f"total {results['seconds']:.0f} s; figures also in bench/results/latest.json")
 
 
-if __name__ == "__main__":
-    main()
-
-
 def _print_spool(spool: dict[str, list[dict[str, Any]]]) -> None:
     print()
     print("Twilio SMS from known senders: recorded inline (a transaction each) or spooled and "
@@ -320,7 +316,17 @@ def _print_spool(spool: dict[str, list[dict[str, Any]]]) -> None:
           f"{'recorded/s':>11} {'ratio':>7}")
     for row in spool["http"]:
         print(f"  {row['workers']:<8} {'on' if row['spooled'] else 'off':<6} "
-              f"{row['drains'] or 'thread':<7} {row['accepted_per_second']:>11,.0f} "
+              f"{_drains(row):<7} {row['accepted_per_second']:>11,.0f} "
               f"{row['accepted_per_second'] / row['raw']:>7.1%} "
               f"{row['recorded_per_second']:>11,.0f} "
               f"{row['recorded_per_second'] / row['raw']:>7.1%}")
+
+
+def _drains(row: dict[str, Any]) -> str:
+    if not row["spooled"]:
+        return "-"
+    return str(row["drains"]) if row["drains"] else "thread"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,6 +1,7 @@
 """The drain: records spooled events through their channels' recorders.
 
-A batch of the events of the lanes this drain holds (oldest first) is recorded in one
+A batch of the events of the lanes this drain holds (oldest first; up to half of the
+lanes waiting, so that another drain can take the rest at the same time) is recorded in one
 transaction, without a savepoint per event, and leaves the spool in that same
 transaction: recorded and removed together, or neither. If any event of the batch fails
 (a provider's retry of an event recorded since, a bug, a bad payload), the batch is
@@ -17,7 +18,9 @@ the order they were accepted.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import random
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -53,20 +56,31 @@ class Drained:
 
 
 def drain_lanes(lanes: Iterable[int], *, batch: int | None = None) -> Drained:
-    """Record the due events of `lanes`, oldest first, until none is left: a batch takes
-    events of every lane this drain could lock (a flood spread over many senders still
-    fills batches). Lanes another drain holds are left to it and named in the answer."""
+    """Record the due events of `lanes`, oldest first, until none is left. A batch takes
+    the events of up to half of the lanes (at least one), those it can lock, starting
+    where the last batch stopped: a flood spread over many senders still fills batches,
+    and a second drain (another process's) takes the other half at the same time. Lanes
+    another drain holds are left to it and named in the answer."""
     size = batch or conf.batch_size()
     drained = Drained()
     pending = sorted(set(lanes))
     while pending:
-        taken, busy = _drain_batch(pending, size)
+        share = max(1, (len(pending) + 1) // 2)
+        taken, locked, busy = _drain_batch(_rotated(pending), share, size)
         drained.taken += taken
         drained.busy.extend(busy)
-        pending = [lane for lane in pending if lane not in busy]
-        if taken < size:
-            break
+        done = set(busy) | (set(locked) if taken < size else set())  # locked and emptied
+        pending = [lane for lane in pending if lane not in done]
     return drained
+
+
+_turn = itertools.count(random.randrange(1 << 16))
+
+
+def _rotated(lanes: list[int]) -> list[int]:
+    """`lanes` starting at the next drain's turn: batches (and drains) take turns."""
+    start = next(_turn) % len(lanes)
+    return lanes[start:] + lanes[:start]
 
 
 def drain_lane(lane: int, *, batch: int | None = None) -> int:
@@ -98,31 +112,33 @@ def drain_waiting(*, wait: float = 0.0) -> int:
     return taken
 
 
-def _drain_batch(lanes: list[int], size: int) -> tuple[int, list[int]]:
-    """One batch: (events taken, lanes found busy)."""
+def _drain_batch(lanes: list[int], share: int, size: int) -> tuple[int, list[int], list[int]]:
+    """One batch of up to `share` of `lanes`: (events taken, lanes locked, lanes busy)."""
     try:
-        return _record_together(lanes, size)
+        return _record_together(lanes, share, size)
     except DatabaseError:
         raise  # the database is down or the connection is gone: try it all later
     except Exception:
         logger.info("spool lanes %s: recording a batch together failed, one by one now",
                     lanes, exc_info=True)
-    return _record_one_by_one(lanes, size)
+    return _record_one_by_one(lanes, share, size)
 
 
-def _record_together(lanes: list[int], size: int) -> tuple[int, list[int]]:
-    with _lanes_transaction(lanes) as locked:
+def _record_together(lanes: list[int], share: int, size: int
+                     ) -> tuple[int, list[int], list[int]]:
+    with _lanes_transaction(lanes, share) as (locked, busy):
         events = _due(locked, size)
         with recording_together(), publishing_together():
             for event in events:
                 recorder_named(event.handler)(event.payload)
         _remove([event.pk for event in events])
     logger.debug("spool: recorded %d events of lanes %s together", len(events), locked)
-    return len(events), [lane for lane in lanes if lane not in locked]
+    return len(events), locked, busy
 
 
-def _record_one_by_one(lanes: list[int], size: int) -> tuple[int, list[int]]:
-    with _lanes_transaction(lanes) as locked:
+def _record_one_by_one(lanes: list[int], share: int, size: int
+                       ) -> tuple[int, list[int], list[int]]:
+    with _lanes_transaction(lanes, share) as (locked, busy):
         events = _due(locked, size)
         recorded = []
         for event in events:
@@ -138,36 +154,51 @@ def _record_one_by_one(lanes: list[int], size: int) -> tuple[int, list[int]]:
             else:
                 recorded.append(event.pk)
         _remove(recorded)
-    return len(events), [lane for lane in lanes if lane not in locked]
+    return len(events), locked, busy
 
 
 @contextmanager
-def _lanes_transaction(lanes: list[int]) -> Iterator[list[int]]:
-    """A transaction holding the locks of those of `lanes` no other drain holds; yields
-    them (maybe none)."""
+def _lanes_transaction(lanes: list[int], share: int
+                       ) -> Iterator[tuple[list[int], list[int]]]:
+    """A transaction holding the locks of up to `share` of `lanes` (in their order) that
+    no other drain holds; yields (those locked, those tried and found busy)."""
     if connection.vendor == "postgresql":
         with transaction.atomic():
-            yield _try_locks(lanes)
+            locked = _try_locks(lanes, share)
+            yield locked, _tried_busy(lanes, locked, share)
         return
-    held = [lane for lane in lanes if _local_lock(lane).acquire(blocking=False)]
+    held = []
+    for lane in lanes:
+        if len(held) == share:
+            break
+        if _local_lock(lane).acquire(blocking=False):
+            held.append(lane)
     try:
         with transaction.atomic():
-            yield held
+            yield held, _tried_busy(lanes, held, share)
     finally:
         for lane in held:
             _local_lock(lane).release()
 
 
-def _try_locks(lanes: list[int]) -> list[int]:
-    """Those of `lanes` whose advisory lock this transaction took; a lane another drain
-    holds is skipped, never waited for."""
+def _try_locks(lanes: list[int], share: int) -> list[int]:
+    """Up to `share` of `lanes` whose advisory lock this transaction took, tried in
+    order; a lane another drain holds is skipped, never waited for. (The LIMIT stops
+    the scan of the array: no lock is taken past the share.)"""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT lane FROM unnest(%s::integer[]) WITH ORDINALITY AS l(lane, place) "
-            "WHERE pg_try_advisory_xact_lock(%s, lane) ORDER BY place",
-            [lanes, _LOCK_SPACE],
+            "SELECT lane FROM unnest(%s::integer[]) AS l(lane) "
+            "WHERE pg_try_advisory_xact_lock(%s, lane) LIMIT %s",
+            [lanes, _LOCK_SPACE, share],
         )
         return [lane for (lane,) in cursor.fetchall()]
+
+
+def _tried_busy(lanes: list[int], locked: list[int], share: int) -> list[int]:
+    """The lanes tried before the share was full and found held by another drain."""
+    tried = lanes if len(locked) < share else lanes[: lanes.index(locked[-1]) + 1]
+    taken = set(locked)
+    return [lane for lane in tried if lane not in taken]
 
 
 def _local_lock(lane: int) -> threading.Lock:

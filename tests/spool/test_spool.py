@@ -190,7 +190,7 @@ def test_drain_processes_record_what_web_processes_accept(client, twilio_inbox, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_one_batch_takes_every_free_lane_and_names_the_busy_ones(twilio_inbox, settings):
+def test_a_drain_takes_the_free_lanes_and_names_the_busy_ones(twilio_inbox, settings):
     settings.OMNIDESK_SPOOL_LANES = 1024  # the two senders in lanes of their own
     busy, free = lane_of(CUSTOMER), lane_of(OTHER)
     assert busy != free
@@ -207,3 +207,26 @@ def test_one_batch_takes_every_free_lane_and_names_the_busy_ones(twilio_inbox, s
         drained = drain_lanes([busy, free])
         assert (drained.taken, drained.busy) == (0, [busy])
     wait_for(lambda: Interaction.objects.count() == 4)  # retried once the lane was free
+
+
+@pytest.mark.django_db
+def test_a_batch_takes_half_the_waiting_lanes_and_the_drain_the_rest_after(
+        twilio_inbox, settings):
+    settings.OMNIDESK_SPOOL_LANES = 1024
+    senders = [f"+1415555{n:04d}" for n in range(4)]
+    assert len({lane_of(sender) for sender in senders}) == 4
+    for n in range(8):
+        _accept(twilio_inbox, _message(n, senders[n % 4]))
+
+    with CaptureQueriesContext(connection) as queries:
+        drained = drain_lanes([lane_of(sender) for sender in senders])
+
+    locks = [q["sql"] for q in queries.captured_queries if "pg_try_advisory" in q["sql"]]
+    # Half of the lanes waiting a batch (another drain could take the rest meanwhile):
+    # two of four, then one of the other two, then the last.
+    assert [sql.rsplit(" ", 1)[-1] for sql in locks] == ["2", "1", "1"]
+    assert (drained.taken, drained.busy) == (8, [])
+    for sender in senders:
+        texts = list(Interaction.objects.filter(author_identity__value=sender)
+                     .order_by("id").values_list("text", flat=True))
+        assert texts == [f"message {n}" for n in range(8) if senders[n % 4] == sender]
