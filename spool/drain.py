@@ -167,7 +167,7 @@ def _lanes_transaction(lanes: list[int], share: int
             locked = _try_locks(lanes, share)
             yield locked, _tried_busy(lanes, locked, share)
         return
-    held = []
+    held: list[int] = []
     for lane in lanes:
         if len(held) == share:
             break
