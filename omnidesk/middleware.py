@@ -55,8 +55,9 @@ def sync_chain(get_response: Any) -> Any:
     mode under ASGI. Django runs an async-capable `MiddlewareMixin` middleware's
     process_request and process_response each through `sync_to_async` when its inner
     handler is async: about a dozen thread hops per request with this stack (py-spy: a
-    third of a web process's time on a webhook flood). Behind this one, a request makes
-    three: into the chain, to the handler, into the (sync) view."""
+    third of a web process's time on a webhook flood). Behind this one the chain and the
+    view run in one thread: a GET /healthz crosses 4 times instead of 16
+    (tests/ops/test_middleware_mode.py)."""
     def middleware(request: HttpRequest) -> HttpResponse:
         response: HttpResponse = get_response(request)
         return response
