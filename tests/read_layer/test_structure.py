@@ -53,6 +53,10 @@ def test_the_list_indexes_exist_and_redundant_prefixes_are_gone():
         assert name in indexes
     assert "USING gin (channels jsonb_path_ops)" in indexes["conv_channels_gin"]
     assert "USING gin (tags jsonb_path_ops)" in indexes["conv_tags_gin"]
+    # Searched on every list filter and new email thread: no pending list to scan
+    # (migration 0008).
+    for name in ("conv_channels_gin", "conv_tags_gin", "conv_participants_gin"):
+        assert "WITH (fastupdate=off)" in indexes[name], indexes[name]
     single_column = {
         definition.split("(")[-1].rstrip(")")
         for definition in indexes.values()
