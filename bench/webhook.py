@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -151,77 +151,62 @@ def drive_twilio(port: int, public_url: str, duration: float) -> int:
     validator = RequestValidator(spool.AUTH_TOKEN)
     signed_url = f"{public_url}/webhooks/twilio/messaging/"
     run = uuid.uuid4().hex[:8]
-    counts = [0] * CLIENTS
-    errors: list[str] = []
-    start = threading.Barrier(CLIENTS + 1)
-    stop_at = [time.monotonic() + 3600]
 
-    def client(number: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    def post(conn: http.client.HTTPConnection, number: int, n: int) -> int:
+        params = spool.message_params(run, number, n)
+        headers = {"Content-Type": "application/x-www-form-urlencoded",
+                   "X-Twilio-Signature": validator.compute_signature(signed_url, params)}
+        conn.request("POST", "/webhooks/twilio/messaging/", urlencode(params), headers)
+        response = conn.getresponse()
+        response.read()
+        return response.status
 
-        def post(n: int) -> int:
-            params = spool.message_params(run, number, n)
-            headers = {"Content-Type": "application/x-www-form-urlencoded",
-                       "X-Twilio-Signature": validator.compute_signature(signed_url, params)}
-            conn.request("POST", "/webhooks/twilio/messaging/", urlencode(params), headers)
-            response = conn.getresponse()
-            response.read()
-            return response.status
-
-        for n in range(TWILIO_WARM_UP):
-            post(-1 - n)
-        start.wait()
-        n = 0
-        while time.monotonic() < stop_at[0]:
-            code = post(n)
-            if code == 200:
-                counts[number] += 1
-            elif len(errors) < 5:
-                errors.append(str(code))
-            n += 1
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    stop_at[0] = time.monotonic() + duration
-    for thread in threads:
-        thread.join()
-    if errors:
-        print(f"  · twilio webhook errors (first {len(errors)}): {', '.join(errors)}", flush=True)
-    return sum(counts)
+    return closed_loop("127.0.0.1", port, post, ok=200, warm_up=TWILIO_WARM_UP,
+                       duration=duration, label="twilio webhook")
 
 
 def drive(port: int, token: str, duration: float, host: str = "127.0.0.1") -> float:
     """Accepted webhook events per second (201s) from CLIENTS keep-alive clients POSTing
     to `host`:`port` (one uvicorn, or nginx in front of several) for `duration` s."""
     run = uuid.uuid4().hex[:8]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def post(conn: http.client.HTTPConnection, number: int, n: int) -> int:
+        sender = f"customer{1 + number * 50 + n % 50}@bench.example"
+        body = json.dumps({"sender": {"kind": "email", "value": sender},
+                           "text": "Where is my order?",
+                           "provider_id": f"wh-{run}-{number}-{n}"})
+        conn.request("POST", "/api/v1/inbound/", body, headers)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+
+    # 20 warm-up POSTs each: the connections, each sender's open conversation.
+    accepted = closed_loop(host, port, post, ok=201, warm_up=20, duration=duration,
+                           label="webhook")
+    return accepted / duration
+
+
+def closed_loop(host: str, port: int,
+                post: Callable[[http.client.HTTPConnection, int, int], int], *,
+                ok: int, warm_up: int, duration: float, label: str) -> int:
+    """Answers `ok` in `duration` s from CLIENTS keep-alive clients, each calling
+    `post(connection, client number, n)` as fast as it is answered, after `warm_up`
+    POSTs each (n negative); the first few other answers are printed."""
     counts = [0] * CLIENTS
     errors: list[str] = []
     start = threading.Barrier(CLIENTS + 1)
-    stop_at = [0.0]
+    stop_at = [time.monotonic() + 3600]  # set properly once all are warm
 
     def client(number: int) -> None:
         conn = http.client.HTTPConnection(host, port, timeout=30)
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-
-        def post(n: int) -> int:
-            sender = f"customer{1 + number * 50 + n % 50}@bench.example"
-            body = json.dumps({"sender": {"kind": "email", "value": sender},
-                               "text": "Where is my order?",
-                               "provider_id": f"wh-{run}-{number}-{n}"})
-            conn.request("POST", "/api/v1/inbound/", body, headers)
-            response = conn.getresponse()
-            response.read()
-            return response.status
-
-        for n in range(20):  # warm-up: connections, each sender's open conversation
-            post(-1 - n)
+        for n in range(warm_up):
+            post(conn, number, -1 - n)
         start.wait()
         n = 0
         while time.monotonic() < stop_at[0]:
-            code = post(n)
-            if code == 201:
+            code = post(conn, number, n)
+            if code == ok:
                 counts[number] += 1
             elif len(errors) < 5:
                 errors.append(str(code))
@@ -230,11 +215,10 @@ def drive(port: int, token: str, duration: float, host: str = "127.0.0.1") -> fl
     threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
     for thread in threads:
         thread.start()
-    stop_at[0] = time.monotonic() + 3600  # set properly once all are warm
     start.wait()
     stop_at[0] = time.monotonic() + duration
     for thread in threads:
         thread.join()
     if errors:
-        print(f"  · webhook errors (first {len(errors)}): {', '.join(errors)}", flush=True)
-    return sum(counts) / duration
+        print(f"  · {label} errors (first {len(errors)}): {', '.join(errors)}", flush=True)
+    return sum(counts)

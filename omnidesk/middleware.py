@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.decorators import sync_only_middleware
 from django.utils.deprecation import MiddlewareMixin
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class DatabaseUnavailableMiddleware(MiddlewareMixin):
         return None
 
 
+@sync_only_middleware
 def sync_chain(get_response: Any) -> Any:
     """Last in MIDDLEWARE, and sync only, so that every middleware above it runs in sync
     mode under ASGI. Django runs an async-capable `MiddlewareMixin` middleware's
@@ -63,7 +65,3 @@ def sync_chain(get_response: Any) -> Any:
         return response
 
     return middleware
-
-
-sync_chain.sync_capable = True  # type: ignore[attr-defined]
-sync_chain.async_capable = False  # type: ignore[attr-defined]
