@@ -174,7 +174,8 @@ class InboundMessageView(APIView):
             spool_event(
                 SPOOLED_MESSAGE,
                 {"inbox": inbox.pk, "body": dict(request.data), "idempotency": key},
-                sender_key=event.sender_value,
+                sender_kind=event.sender_kind,
+                sender_value=event.sender_value,
                 dedupe_key=f"{inbox.pk}:{event.provider_id}" if event.provider_id else None,
             )
             return Response({"accepted": True}, status=status.HTTP_202_ACCEPTED,

@@ -30,7 +30,8 @@ def do_accept_message(parsed: ParsedMessage, params: dict[str, str]) -> None:
     spool_event(
         SPOOLED_MESSAGE,
         {"inbox": event.inbox.pk, "params": params},
-        sender_key=event.sender_value,
+        sender_kind=event.sender_kind,
+        sender_value=event.sender_value,
         dedupe_key=f"{event.inbox.pk}:{event.provider_id}",
     )
 

@@ -6,7 +6,9 @@
 - the interaction, `INSERT … ON CONFLICT DO NOTHING RETURNING` (the ORM has no such
   statement for one row: without it a provider's retry is told apart by a savepoint
   around the INSERT, three round trips);
-- the conversation's UPDATE.
+- the conversation's UPDATE;
+- for a batch of events recorded together (the spool's drain): every known sender's
+  customer locked in one statement, and each one's continued conversation in another.
 
 tests/test_pipeline_hotpath.py checks each against the ORM for identical rows and
 instances.
@@ -14,13 +16,14 @@ instances.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from conversations.models import Conversation, ConversationStatus, Interaction
 from conversations.payloads import CONVERSATION_SELECT
-from customers.models import Identity
+from customers.models import Customer, Identity
 from omnidesk.fastsql import CompiledSelect, insert_row, update_row
 
 # Made-up parameters, each unlike any other of its query (omnidesk.fastsql).
@@ -79,6 +82,57 @@ def lock_conversation(conversation_id: int) -> Conversation | None:
 
 def lock_continued_conversation(customer_id: int, since: datetime) -> Conversation | None:
     return _CONTINUED.first(customer_id, since)
+
+
+def lock_known_senders(senders: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Identity]:
+    """lock_known_sender of many (kind, value) pairs in one statement, customers locked
+    in id order (two batches never wait on each other crosswise); pairs of no identity
+    are absent. Identities of one customer share one Customer instance."""
+    by_kind: dict[str, set[str]] = {}
+    for kind, value in senders:
+        by_kind.setdefault(kind, set()).add(value)
+    if not by_kind:
+        return {}
+    match = Q()
+    for kind, values in by_kind.items():
+        match |= Q(kind=kind, value__in=sorted(values))
+    found: dict[tuple[str, str], Identity] = {}
+    customers: dict[int, Customer] = {}
+    for identity in (
+        Identity.objects.select_related("customer")
+        .select_for_update(no_key=True, of=("customer",))
+        .filter(match)
+        .order_by("customer_id", "id")
+    ):
+        identity.customer = customers.setdefault(identity.customer_id, identity.customer)
+        found[(identity.kind, identity.value)] = identity
+    return found
+
+
+def lock_continued_conversations(
+    customer_ids: Collection[int], since: datetime
+) -> dict[int, Conversation]:
+    """lock_continued_conversation of many customers in one statement, locked in customer
+    order. A customer whose newest such conversation changed between the look-up and the
+    lock (resolved by an agent meanwhile) is absent: ask lock_continued_conversation."""
+    if not customer_ids:
+        return {}
+    unresolved_since = Q(last_activity_at__gte=since) & ~Q(status=ConversationStatus.RESOLVED)
+    # One index probe per customer (conv_customer_activity), whatever the statistics say.
+    newest = Customer.objects.filter(pk__in=sorted(customer_ids)).values(
+        newest=Subquery(
+            Conversation.objects.filter(unresolved_since, customer_id=OuterRef("pk"))
+            .order_by("-last_activity_at", "-id")
+            .values("pk")[:1]
+        )
+    )
+    # Its status again outside: a row resolved while this statement waited for its lock
+    # is read again, and left out. (last_activity_at only grows.)
+    locked = locking_conversations().filter(pk__in=newest).exclude(
+        status=ConversationStatus.RESOLVED
+    )
+    return {conversation.customer_id: conversation
+            for conversation in locked.order_by("customer_id")}
 
 
 def insert_interaction_unless_recorded(interaction: Interaction) -> bool:

@@ -21,14 +21,25 @@ def lane_of(key: str) -> int:
 
 
 def spool_event(
-    handler: str, payload: Payload, *, sender_key: str, dedupe_key: str | None = None
+    handler: str,
+    payload: Payload,
+    *,
+    sender_kind: str,
+    sender_value: str,
+    dedupe_key: str | None = None,
 ) -> bool:
-    """Keep the event for the drain. `sender_key` (the normalized sender) chooses the
-    lane, so one sender's events are recorded in the order they were accepted;
+    """Keep the event for the drain. The sender (an identity's kind and normalized value,
+    as the event will name it) chooses the lane, so one sender's events are recorded in
+    the order they were accepted, and lets the drain lock a batch's senders at once;
     `dedupe_key` (the provider's event id) makes a retry while the first copy still waits
     a no-op. False: that copy was already waiting."""
     event = SpooledEvent(
-        handler=handler, lane=lane_of(sender_key), dedupe_key=dedupe_key, payload=payload
+        handler=handler,
+        lane=lane_of(sender_value),
+        sender_kind=sender_kind,
+        sender_value=sender_value,
+        dedupe_key=dedupe_key,
+        payload=payload,
     )
     if not insert_row(event, on_conflict=_DEDUPE):
         return False

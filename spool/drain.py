@@ -128,7 +128,9 @@ def _record_together(lanes: list[int], share: int, size: int
                      ) -> tuple[int, list[int], list[int]]:
     with _lanes_transaction(lanes, share) as (locked, busy):
         events = _due(locked, size)
-        with recording_together(), publishing_together():
+        senders = [(event.sender_kind, event.sender_value)
+                   for event in events if event.sender_kind]
+        with recording_together(senders), publishing_together():
             for event in events:
                 recorder_named(event.handler)(event.payload)
         _remove([event.pk for event in events])

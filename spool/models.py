@@ -14,6 +14,10 @@ class SpooledEvent(models.Model):
     # Events of one sender share a lane; one drain at a time records a lane, in id order,
     # so a customer's messages are recorded in the order they were accepted.
     lane = models.PositiveSmallIntegerField()
+    # The sender as the pipeline names it (an identity's kind and value): the drain locks
+    # the senders of a batch in one statement. Blank: not known before recording.
+    sender_kind = models.CharField(max_length=20, blank=True, default="")
+    sender_value = models.TextField(blank=True, default="")
     # The provider's id of the event: a retry while the first copy is still spooled is
     # not spooled twice (once recorded, the pipeline's own check skips it).
     # Null, not "", for none: nulls never conflict in the unique constraint.

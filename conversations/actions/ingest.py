@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from conversations import hooks
+from conversations.actions.prelocked import NOT_LOCKED, NotLocked, Prelocked
 from conversations.actions.timeline import CHANNEL_SWITCHED, STATUS_CHANGED, record_event
 from conversations.hotpath import (
     insert_interaction_unless_recorded,
@@ -49,16 +50,20 @@ class RecordedBefore(Exception):
     (see recording_together)."""
 
 
-_together: ContextVar[bool] = ContextVar("recording_together", default=False)
+_together: ContextVar[Prelocked | None] = ContextVar("recording_together", default=None)
 
 
 @contextmanager
-def recording_together() -> Iterator[None]:
+def recording_together(senders: Iterable[tuple[str, str]] = ()) -> Iterator[None]:
     """Events recorded in this block share the caller's transaction, without a savepoint
     each (two round trips fewer per event). A retry of a recorded event raises
     RecordedBefore, and any error leaves the whole transaction to be rolled back: the
-    caller (spool.drain) then records the same events one at a time."""
-    token = _together.set(True)
+    caller (spool.drain) then records the same events one at a time.
+
+    `senders` are the (kind, value) of the events to come: their customers, and those
+    customers' continued conversations, are locked now in two statements for all of them
+    (conversations.actions.prelocked), in a transaction the caller holds."""
+    token = _together.set(Prelocked.lock(senders))
     try:
         yield
     finally:
@@ -78,10 +83,11 @@ def do_record_inbound(
     """
     event = storable_dataclass(event)
     sender_value = normalize_identity(event.sender_kind, event.sender_value)
-    if _together.get():
+    batch = _together.get()
+    if batch is not None:
         with transaction.atomic(savepoint=False):
             try:
-                result = _record(event, sender_value)
+                result = _record(event, sender_value, batch)
             except _Duplicate:
                 raise RecordedBefore(event.provider_id) from None
             if then is not None:
@@ -89,7 +95,7 @@ def do_record_inbound(
             return result
     try:
         with transaction.atomic():
-            result = _record(event, sender_value)
+            result = _record(event, sender_value, None)
             if then is not None:
                 then(result)
             return result
@@ -100,14 +106,18 @@ def do_record_inbound(
         return IngestResult(original, original.conversation, created=False)
 
 
-def _record(event: InboundEvent, sender_value: str) -> IngestResult:
-    identity, customer, new_customer = _lock_sender(event, sender_value)
+def _record(event: InboundEvent, sender_value: str, batch: Prelocked | None) -> IngestResult:
+    identity, customer, new_customer = _lock_sender(event, sender_value, batch)
+    # Taken whether this event continues it or not: the next event reads it again.
+    prelocked = batch.take_conversation(customer.pk) if batch is not None else NOT_LOCKED
     if not customer.name and event.sender_name:
         customer.name = event.sender_name[:200]
         customer.save(update_fields=["name", "updated_at"])
     occurred_at = event.occurred_at or timezone.now()
 
-    conversation = _find_conversation(event, customer, sender_value, occurred_at, new_customer)
+    conversation = _find_conversation(
+        event, customer, sender_value, occurred_at, new_customer, prelocked
+    )
     created = conversation is None
     preview = preview_text(
         kind=event.kind, direction=Direction.INBOUND, text=event.text, html=event.html,
@@ -134,6 +144,8 @@ def _record(event: InboundEvent, sender_value: str) -> IngestResult:
         )
         apply_preview(conversation, preview, occurred_at)
         save_conversation(conversation)
+    if batch is not None:
+        batch.recorded_into(conversation)
     attachments = _store_attachments(interaction, event) if event.attachments else []
     hooks.run_after_change(conversation)
 
@@ -147,12 +159,15 @@ def _record(event: InboundEvent, sender_value: str) -> IngestResult:
     return IngestResult(interaction, conversation, created=True, conversation_created=created)
 
 
-def _lock_sender(event: InboundEvent, sender_value: str) -> tuple[Identity, Customer, bool]:
+def _lock_sender(
+    event: InboundEvent, sender_value: str, batch: Prelocked | None
+) -> tuple[Identity, Customer, bool]:
     """The sender's identity and customer, the customer row locked: one inbound at a time
     per customer, so two racing first messages agree on which conversation is "the open
-    one". A known sender costs one query. The flag says the customer is new (created by
-    this transaction)."""
-    identity = lock_known_sender(event.sender_kind, sender_value)
+    one". A known sender costs one query, none when the batch holds it. The flag says
+    the customer is new (created by this transaction)."""
+    held = batch.sender(event.sender_kind, sender_value) if batch else NOT_LOCKED
+    identity = lock_known_sender(event.sender_kind, sender_value) if held is NOT_LOCKED else held
     if identity is not None:
         return identity, identity.customer, False
     identity, created = do_get_or_create_identity(
@@ -162,10 +177,13 @@ def _lock_sender(event: InboundEvent, sender_value: str) -> tuple[Identity, Cust
         verified=event.sender_verified,
         probably_new=True,
     )
-    if created:  # inserted by this transaction: nobody else can hold it
-        return identity, identity.customer, True
-    customer = Customer.objects.select_for_update(no_key=True).get(pk=identity.customer_id)
-    return identity, customer, False
+    if not created:  # created meanwhile by someone else: lock their customer
+        identity.customer = Customer.objects.select_for_update(no_key=True).get(
+            pk=identity.customer_id
+        )
+    if batch is not None:
+        batch.identified(identity)  # the sender's next events in the batch are known
+    return identity, identity.customer, created  # created: nobody else can hold it
 
 
 def _find_conversation(
@@ -174,6 +192,7 @@ def _find_conversation(
     sender_value: str,
     occurred_at: datetime,
     new_customer: bool,
+    prelocked: Conversation | NotLocked,
 ) -> Conversation | None:
     if event.conversation_hint is not None:
         hinted = lock_conversation(event.conversation_hint)
@@ -187,7 +206,11 @@ def _find_conversation(
             return threaded
     if event.use_continuity and not new_customer:  # a new customer has no conversations
         window_start = occurred_at - timedelta(days=settings.OMNIDESK_CONTINUITY_DAYS)
-        return lock_continued_conversation(customer.pk, window_start)
+        if prelocked is NOT_LOCKED:
+            return lock_continued_conversation(customer.pk, window_start)
+        # The customer's newest unresolved conversation: if it is not in this event's
+        # window, none is.
+        return prelocked if prelocked.last_activity_at >= window_start else None
     return None
 
 

@@ -1,0 +1,80 @@
+"""What a batch of events recorded together (ingest.recording_together) locks before its
+first event: each sender's identity with its customer, and each of those customers'
+continued conversation. Two statements for the batch, instead of two per event.
+
+A sender's identity and customer serve every event of theirs in the batch: the pipeline
+changes a customer only through that instance (its name). A conversation is handed out
+once: the first event of its customer takes it, and a later one reads it again, as a
+single event would, since hooks may have changed the row meanwhile through another
+instance (csat resolves a conversation that a rating reply opened). A conversation that
+an event recorded into is forgotten at once too (a participant's message may join
+another customer's conversation), so no event is handed a copy older than its row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import Enum
+
+from django.conf import settings
+from django.utils import timezone
+
+from conversations.hotpath import lock_continued_conversations, lock_known_senders
+from conversations.models import Conversation
+from customers.identities import InvalidIdentity, normalize_identity
+from customers.models import Identity
+
+
+class NotLocked(Enum):
+    """The batch holds nothing for this sender or customer: look it up."""
+
+    NOT_LOCKED = "not locked"
+
+
+NOT_LOCKED = NotLocked.NOT_LOCKED
+
+
+@dataclass
+class Prelocked:
+    # (kind, normalized value) -> the identity, its customer locked; None: no identity
+    # when the batch began (the first event of theirs creates it, and names it here).
+    senders: dict[tuple[str, str], Identity | None] = field(default_factory=dict)
+    # customer id -> their newest unresolved conversation active in the window, locked.
+    conversations: dict[int, Conversation] = field(default_factory=dict)
+
+    @classmethod
+    def lock(cls, senders: Iterable[tuple[str, str]]) -> Prelocked:
+        wanted = set()
+        for kind, value in senders:
+            try:
+                wanted.add((kind, normalize_identity(kind, value)))
+            except InvalidIdentity:
+                continue  # its event fails on its own, in the pipeline
+        if not wanted:
+            return cls()
+        known = lock_known_senders(wanted)
+        # An event's continued conversation is its customer's newest unresolved one, if
+        # that one is active within the event's window (ingest checks it per event).
+        since = timezone.now() - timedelta(days=settings.OMNIDESK_CONTINUITY_DAYS)
+        customers = {identity.customer_id for identity in known.values()}
+        return cls(
+            senders=dict.fromkeys(wanted, None) | known,
+            conversations=lock_continued_conversations(customers, since),
+        )
+
+    def sender(self, kind: str, value: str) -> Identity | NotLocked | None:
+        return self.senders.get((kind, value), NOT_LOCKED)
+
+    def take_conversation(self, customer_id: int) -> Conversation | NotLocked:
+        return self.conversations.pop(customer_id, NOT_LOCKED)
+
+    def identified(self, identity: Identity) -> None:
+        """The sender's identity, created or found by an event of the batch."""
+        self.senders[(identity.kind, identity.value)] = identity
+
+    def recorded_into(self, conversation: Conversation) -> None:
+        for customer_id, held in list(self.conversations.items()):
+            if held.pk == conversation.pk:
+                del self.conversations[customer_id]
