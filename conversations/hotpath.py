@@ -32,12 +32,14 @@ _ID = -7_340_033
 _SINCE = datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=UTC)
 
 
-def locking_conversations() -> QuerySet[Conversation]:
+def locking_conversations(*, with_customer: bool = True) -> QuerySet[Conversation]:
     """Conversations locked as they are read (only their own row), with the customer,
     team, assignee and SLA clock the realtime payload names, so the event costs no further
     query. (The customer is the conversation's, which a participant's message is not
-    from.)"""
-    return Conversation.objects.select_related(*CONVERSATION_SELECT).select_for_update(
+    from.) Without the customer for a customer's own conversations: the caller holds
+    that instance already (`_with_customer`)."""
+    related = [name for name in CONVERSATION_SELECT if with_customer or name != "customer"]
+    return Conversation.objects.select_related(*related).select_for_update(
         no_key=True, of=("self",)
     )
 
@@ -57,9 +59,10 @@ def _conversation(conversation_id: int) -> QuerySet[Conversation]:
 
 
 def _continued_conversation(customer_id: int, since: datetime) -> QuerySet[Conversation]:
-    """The customer's newest unresolved conversation active since `since`."""
+    """The customer's newest unresolved conversation active since `since` (without the
+    customer: see lock_continued_conversation)."""
     return (
-        locking_conversations()
+        locking_conversations(with_customer=False)
         .filter(customer_id=customer_id, last_activity_at__gte=since)
         .exclude(status=ConversationStatus.RESOLVED)
         .order_by("-last_activity_at", "-id")
@@ -80,8 +83,17 @@ def lock_conversation(conversation_id: int) -> Conversation | None:
     return _CONVERSATION.first(conversation_id)
 
 
-def lock_continued_conversation(customer_id: int, since: datetime) -> Conversation | None:
-    return _CONTINUED.first(customer_id, since)
+def lock_continued_conversation(customer: Customer, since: datetime) -> Conversation | None:
+    """The customer's newest unresolved conversation active since `since`, locked, with
+    `customer` (the caller's instance, locked) as its customer."""
+    return _with_customer(_CONTINUED.first(customer.pk, since), customer)
+
+
+def _with_customer(conversation: Conversation | None, customer: Customer
+                   ) -> Conversation | None:
+    if conversation is not None:
+        conversation.customer = customer
+    return conversation
 
 
 def lock_known_senders(senders: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Identity]:
@@ -110,16 +122,17 @@ def lock_known_senders(senders: Iterable[tuple[str, str]]) -> dict[tuple[str, st
 
 
 def lock_continued_conversations(
-    customer_ids: Collection[int], since: datetime
+    customers: Collection[Customer], since: datetime
 ) -> dict[int, Conversation]:
     """lock_continued_conversation of many customers in one statement, locked in customer
     order. A customer whose newest such conversation changed between the look-up and the
     lock (resolved by an agent meanwhile) is absent: ask lock_continued_conversation."""
-    if not customer_ids:
+    if not customers:
         return {}
+    by_id = {customer.pk: customer for customer in customers}
     unresolved_since = Q(last_activity_at__gte=since) & ~Q(status=ConversationStatus.RESOLVED)
     # One index probe per customer (conv_customer_activity), whatever the statistics say.
-    newest = Customer.objects.filter(pk__in=sorted(customer_ids)).values(
+    newest = Customer.objects.filter(pk__in=sorted(by_id)).values(
         newest=Subquery(
             Conversation.objects.filter(unresolved_since, customer_id=OuterRef("pk"))
             .order_by("-last_activity_at", "-id")
@@ -128,11 +141,14 @@ def lock_continued_conversations(
     )
     # Its status again outside: a row resolved while this statement waited for its lock
     # is read again, and left out. (last_activity_at only grows.)
-    locked = locking_conversations().filter(pk__in=newest).exclude(
+    locked = locking_conversations(with_customer=False).filter(pk__in=newest).exclude(
         status=ConversationStatus.RESOLVED
     )
-    return {conversation.customer_id: conversation
-            for conversation in locked.order_by("customer_id")}
+    found: dict[int, Conversation] = {}
+    for conversation in locked.order_by("customer_id"):
+        conversation.customer = by_id[conversation.customer_id]
+        found[conversation.customer_id] = conversation
+    return found
 
 
 def insert_interaction_unless_recorded(interaction: Interaction) -> bool:

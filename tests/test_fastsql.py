@@ -14,7 +14,7 @@ from django.utils import timezone
 from conversations import hotpath
 from conversations.actions.ingest import do_record_inbound
 from conversations.models import Conversation, ConversationStatus
-from customers.models import Identity
+from customers.models import Customer, Identity
 from jobs.models import Job
 from omnidesk.fastsql import CompiledSelect, insert_row, update_row
 from routing.models.clock import ConversationSLA
@@ -81,10 +81,12 @@ def test_the_conversation_locks_load_what_the_orm_loads(recorded, agent_a):
         with transaction.atomic():
             _same_conversation(hotpath.lock_conversation(conversation.pk),
                                hotpath._conversation(conversation.pk).first())
+            customer = Customer.objects.get(pk=conversation.customer_id)
+            continued = hotpath.lock_continued_conversation(customer, since)
             _same_conversation(
-                hotpath.lock_continued_conversation(conversation.customer_id, since),
-                hotpath._continued_conversation(conversation.customer_id, since).first(),
+                continued, hotpath._conversation(conversation.pk).first()
             )
+            assert continued.customer is customer  # the caller's, not read again
 
 
 def test_a_conversation_without_a_team_or_clock_loads_them_as_none(recorded):
@@ -110,9 +112,10 @@ def test_the_continued_conversation_is_the_newest_unresolved_in_the_window(recor
                                            last_activity_at=timezone.now() + timedelta(1))
     since = timezone.now() - timedelta(hours=1)
     with transaction.atomic():
-        found = hotpath.lock_continued_conversation(customer_id, since)
+        customer = Customer.objects.get(pk=customer_id)
+        found = hotpath.lock_continued_conversation(customer, since)
         assert found is not None and found.pk == newer.pk != resolved.pk
-        assert hotpath.lock_continued_conversation(customer_id, timezone.now() + timedelta(2)) \
+        assert hotpath.lock_continued_conversation(customer, timezone.now() + timedelta(2)) \
             is None
         assert hotpath.lock_conversation(older.pk).pk == older.pk  # type: ignore[union-attr]
 

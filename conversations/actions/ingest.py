@@ -207,7 +207,7 @@ def _find_conversation(
     if event.use_continuity and not new_customer:  # a new customer has no conversations
         window_start = occurred_at - timedelta(days=settings.OMNIDESK_CONTINUITY_DAYS)
         if prelocked is NOT_LOCKED:
-            return lock_continued_conversation(customer.pk, window_start)
+            return lock_continued_conversation(customer, window_start)
         # The customer's newest unresolved conversation: if it is not in this event's
         # window, none is.
         return prelocked if prelocked.last_activity_at >= window_start else None

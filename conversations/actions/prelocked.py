@@ -58,10 +58,10 @@ class Prelocked:
         # An event's continued conversation is its customer's newest unresolved one, if
         # that one is active within the event's window (ingest checks it per event).
         since = timezone.now() - timedelta(days=settings.OMNIDESK_CONTINUITY_DAYS)
-        customers = {identity.customer_id for identity in known.values()}
+        customers = {identity.customer_id: identity.customer for identity in known.values()}
         return cls(
             senders=dict.fromkeys(wanted, None) | known,
-            conversations=lock_continued_conversations(customers, since),
+            conversations=lock_continued_conversations(customers.values(), since),
         )
 
     def sender(self, kind: str, value: str) -> Identity | NotLocked | None:
