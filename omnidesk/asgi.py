@@ -14,7 +14,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omnidesk.settings")
 
 from django.core.asgi import get_asgi_application
 
-django_http = get_asgi_application()
+from omnidesk.asgi_threads import ThreadPerRequest
+
+# Each request on a kept thread, not one started (and another to join it) per request.
+django_http = ThreadPerRequest(get_asgi_application())
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
