@@ -12,12 +12,14 @@ from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omnidesk.settings")
 
-from django.core.asgi import get_asgi_application
+import django
 
-from omnidesk.asgi_threads import ThreadPerRequest
+django.setup(set_prefix=False)
 
-# Each request on a kept thread, not one started (and another to join it) per request.
-django_http = ThreadPerRequest(get_asgi_application())
+from omnidesk.asgi_http import SyncChainHandler, ThreadPerRequest  # noqa: E402
+
+# The chain and view in one hand-off to a thread, on a thread kept between requests.
+django_http = ThreadPerRequest(SyncChainHandler())
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -10,11 +10,9 @@ The process keeps running; the pool replaces broken connections when PostgreSQL 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.decorators import sync_only_middleware
 from django.utils.deprecation import MiddlewareMixin
 
 logger = logging.getLogger(__name__)
@@ -49,19 +47,3 @@ class DatabaseUnavailableMiddleware(MiddlewareMixin):
         if isinstance(exception, DATABASE_UNAVAILABLE):
             return database_unavailable(request, exception)
         return None
-
-
-@sync_only_middleware
-def sync_chain(get_response: Any) -> Any:
-    """Last in MIDDLEWARE, and sync only, so that every middleware above it runs in sync
-    mode under ASGI. Django runs an async-capable `MiddlewareMixin` middleware's
-    process_request and process_response each through `sync_to_async` when its inner
-    handler is async: about a dozen thread hops per request with this stack (py-spy: a
-    third of a web process's time on a webhook flood). Behind this one the chain and the
-    view run in one thread: a GET /healthz crosses 4 times instead of 16
-    (tests/ops/test_middleware_mode.py)."""
-    def middleware(request: HttpRequest) -> HttpResponse:
-        response: HttpResponse = get_response(request)
-        return response
-
-    return middleware

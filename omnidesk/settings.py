@@ -135,9 +135,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a sign-in refused for too many failures into the "paused" answer.
     "axes.middleware.AxesMiddleware",
-    # Sync only, so the whole chain above runs in one thread without a hop per
-    # middleware (omnidesk/middleware.py).
-    "omnidesk.middleware.sync_chain",
 ]
 
 ROOT_URLCONF = "omnidesk.urls"

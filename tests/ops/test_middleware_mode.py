@@ -1,5 +1,5 @@
-"""Under ASGI the middleware chain runs in sync mode (omnidesk.middleware.sync_chain):
-a request crosses to the sync thread a few times, not twice per middleware."""
+"""Under ASGI the middleware chain and the view run in one hand-off to a thread
+(omnidesk.asgi_http.SyncChainHandler), not in a hand-off per middleware."""
 
 from __future__ import annotations
 
@@ -11,12 +11,15 @@ from asgiref.sync import SyncToAsync
 from channels.testing import HttpCommunicator
 from django.core.handlers.asgi import ASGIHandler
 
+from omnidesk.asgi import django_http
+from omnidesk.asgi_http import SyncChainHandler
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _thread_hops(monkeypatch: pytest.MonkeyPatch) -> int:
-    """Thread hops (asgiref's SyncToAsync calls) of one GET /healthz through Django's
-    ASGI handler with the settings' middleware."""
+def _thread_hops(handler: Any, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Thread hops (asgiref's SyncToAsync calls) of one GET /healthz through `handler`
+    with the settings' middleware."""
     hops = 0
     original = SyncToAsync.__call__
 
@@ -26,7 +29,6 @@ def _thread_hops(monkeypatch: pytest.MonkeyPatch) -> int:
         return await original(self, *args, **kwargs)
 
     monkeypatch.setattr(SyncToAsync, "__call__", counting)
-    handler = ASGIHandler()
 
     async def get() -> dict[str, Any]:
         return await HttpCommunicator(handler, "GET", "/healthz").get_response(timeout=10)
@@ -37,10 +39,24 @@ def _thread_hops(monkeypatch: pytest.MonkeyPatch) -> int:
     return hops
 
 
-def test_a_request_crosses_to_the_sync_thread_a_few_times(monkeypatch, settings):
-    with_sync_chain = _thread_hops(monkeypatch)
-    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("sync_chain")]
-    without = _thread_hops(monkeypatch)
+def test_a_request_crosses_to_a_thread_a_few_times(monkeypatch):
+    assert isinstance(django_http.app, SyncChainHandler)  # what omnidesk.asgi serves
 
-    assert with_sync_chain <= 5
-    assert without >= with_sync_chain + 10  # two per async MiddlewareMixin
+    ours = _thread_hops(SyncChainHandler(), monkeypatch)
+    djangos = _thread_hops(ASGIHandler(), monkeypatch)
+
+    # The chain with the view, the request_started and request_finished signals.
+    assert ours <= 3
+    assert djangos >= ours + 10  # two per async-capable MiddlewareMixin, and the view's
+
+
+def test_a_page_not_found_still_passes_back_through_the_middleware():
+    async def get() -> dict[str, Any]:
+        return await HttpCommunicator(SyncChainHandler(), "GET",
+                                      "/no-such-page/").get_response(timeout=10)
+
+    response = asyncio.run(get())
+
+    assert response["status"] == 404
+    names = {name.lower() for name, _value in response["headers"]}
+    assert b"x-frame-options" in names  # XFrameOptionsMiddleware's, on the way out

@@ -1,5 +1,5 @@
 """Under ASGI each HTTP request runs its sync code on a kept thread
-(omnidesk.asgi_threads), not on one started for it and joined by another."""
+(omnidesk.asgi_http.ThreadPerRequest), not on one started for it and joined by another."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from channels.testing import HttpCommunicator
 from django.core.handlers.asgi import ASGIHandler
 
 from omnidesk.asgi import django_http
-from omnidesk.asgi_threads import ThreadPerRequest
+from omnidesk.asgi_http import ThreadPerRequest
 
 
 def _threads_started_by_second_request(app: Any, monkeypatch: pytest.MonkeyPatch) -> int:
