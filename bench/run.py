@@ -182,6 +182,8 @@ def _spool_figures(setup: dict[str, Any], args: argparse.Namespace,
     from bench import spool, webhook
 
     spool.ensure_twilio_inbox(setup)
+    if left := spool.drain_leftovers():
+        log(f"recorded {left:,} events an earlier run left in the spool")
     connections.close_all()
     in_process = []
     for processes in (1, 2):
