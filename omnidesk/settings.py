@@ -170,8 +170,9 @@ if DATABASE_URL:
         _options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
         DATABASE_POOL = env_bool("DATABASE_POOL", True)
     if DATABASE_POOL:
-        # Under ASGI every request runs in a thread of its own, so Django's persistent
-        # connections (one per thread) piled up as idle sessions: a pool bounds them.
+        # Under ASGI every request runs on a thread of its own (up to 32 idle ones kept per
+        # process: omnidesk/asgi_http.py), so Django's persistent connections (one per
+        # thread) would pile up as idle sessions: a pool bounds them.
         # A request takes a connection and gives it back when it ends (the pool requires
         # CONN_MAX_AGE = 0); with CONN_HEALTH_CHECKS the pool checks a connection before
         # handing it out, so those broken by a PostgreSQL restart are replaced.
