@@ -166,7 +166,7 @@ def _lock_sender(
     per customer, so two racing first messages agree on which conversation is "the open
     one". A known sender costs one query, none when the batch holds it. The flag says
     the customer is new (created by this transaction)."""
-    held = batch.sender(event.sender_kind, sender_value) if batch else NOT_LOCKED
+    held = batch.sender(event.sender_kind, sender_value) if batch is not None else NOT_LOCKED
     identity = lock_known_sender(event.sender_kind, sender_value) if held is NOT_LOCKED else held
     if identity is not None:
         return identity, identity.customer, False
