@@ -1,7 +1,8 @@
 """Django's HTTP requests under ASGI, with fewer thread hand-offs than Django's handler.
 
-- `SyncChainHandler`: the middleware chain and the view run as one sync call, in one
-  hand-off to a thread. Under Django's ASGIHandler an async-capable `MiddlewareMixin`
+- `SyncChainHandler`: the request_started signal, the middleware chain with the view,
+  and the response's close (request_finished) run as one sync call, in one hand-off to
+  a thread. Under Django's ASGIHandler an async-capable `MiddlewareMixin`
   middleware runs its process_request and process_response through `sync_to_async`
   (about a dozen hand-offs a request with this stack), and a sync chain still crossed
   back to the event loop to resolve the URL and then to a thread again for the view.
@@ -26,7 +27,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
-from django.core.handlers.asgi import ASGIHandler
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.http import FileResponse
+from django.http.response import HttpResponseBase
+from django.urls import set_script_prefix
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
@@ -36,14 +42,55 @@ MAX_IDLE = 32
 
 
 class SyncChainHandler(ASGIHandler):
-    """Django's ASGIHandler whose middleware chain, built in sync mode (as under WSGI),
-    runs with the view in one `sync_to_async` call. An async view would be run by the
-    chain through `async_to_sync`; this project's views are sync."""
+    """Django's ASGIHandler with the request's sync work in one hand-off to its thread:
+    the request_started signal, the request, the middleware chain (built in sync mode, as
+    under WSGI) with the view, and, for a response whose content is all in memory, its
+    close (request_finished, which hands the database connection back to the pool).
+    Django's handler makes one hand-off for each signal and another for the chain. A
+    streaming response (a file download) is closed after it is sent, on the same thread.
+    An async view would be run by the chain through `async_to_sync`; this project's views
+    are sync.
+
+    Unlike Django's handler, a client that disconnects while its view runs is not
+    listened for: a sync view cannot be stopped, so Django's listening only let it skip
+    sending the answer, which the server drops anyway."""
 
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
-        chain: Any = self._middleware_chain  # type: ignore[has-type]
-        self._middleware_chain = sync_to_async(chain, thread_sensitive=True)
+
+    async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        set_script_prefix(get_script_prefix(scope))
+        try:
+            response = await sync_to_async(self.respond, thread_sensitive=True)(
+                scope, body_file
+            )
+            try:
+                await self.send_response(response, send)
+            finally:
+                if response.streaming:
+                    await sync_to_async(response.close, thread_sensitive=True)()
+        finally:
+            body_file.close()
+
+    def respond(self, scope: dict[str, Any], body_file: Any) -> HttpResponseBase:
+        """Everything of one request that runs on its thread before the answer is sent."""
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, error_response = self.create_request(scope, body_file)
+        if request is None:
+            assert error_response is not None  # Django gives one or the other
+            response: HttpResponseBase = error_response
+        else:
+            response = self.get_response(request)
+            response._handler_class = self.__class__  # type: ignore[attr-defined]
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
+        if not response.streaming:
+            response.close()
+        return response
 
 
 class ThreadPerRequest:
