@@ -169,13 +169,17 @@ if DATABASE_URL:
         # minutes: a request during an outage fails quickly (a 503, see middleware.py).
         _options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
         DATABASE_POOL = env_bool("DATABASE_POOL", True)
+        if _db["ENGINE"] == "django.db.backends.postgresql":
+            # Django's, with a pool check that makes no round trip (db_backend/base.py).
+            _db["ENGINE"] = "omnidesk.db_backend"
     if DATABASE_POOL:
         # Under ASGI every request runs on a thread of its own (up to 32 idle ones kept per
         # process: omnidesk/asgi_http.py), so Django's persistent connections (one per
         # thread) would pile up as idle sessions: a pool bounds them.
         # A request takes a connection and gives it back when it ends (the pool requires
         # CONN_MAX_AGE = 0); with CONN_HEALTH_CHECKS the pool checks a connection before
-        # handing it out, so those broken by a PostgreSQL restart are replaced.
+        # handing it out (polling its socket: omnidesk/db_backend), so those broken by a
+        # PostgreSQL restart are replaced.
         _pool_timeout = env_int("DATABASE_POOL_TIMEOUT", 5)
         _options["pool"] = {
             "name": "omnidesk",
