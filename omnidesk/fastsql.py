@@ -117,23 +117,29 @@ class _Statement:
     fields: tuple[Any, ...]
 
 
-_inserts: dict[tuple[type[Model], str], _Statement] = {}
+_inserts: dict[tuple[type[Model], str, bool], _Statement] = {}
 _updates: dict[tuple[type[Model], tuple[str, ...]], _Statement] = {}
 
 
-def insert_row(instance: Model, *, on_conflict: str = "") -> bool:
+def insert_row(instance: Model, *, on_conflict: str = "",
+               notify: tuple[str, str] | None = None) -> bool:
     """INSERT the unsaved `instance` and take its new primary key, in one round trip (a
     model whose key is not generated, such as a one-to-one's, writes the one it has).
     With `on_conflict` (e.g. "(inbox_id, provider_id) WHERE provider_id IS NOT NULL"),
-    a conflicting row writes nothing and the answer is False."""
+    a conflicting row writes nothing and the answer is False. With `notify` (a channel
+    and a payload), the same statement sends that NOTIFY when it writes the row, which
+    PostgreSQL delivers when the transaction commits (and drops if it rolls back)."""
     model = type(instance)
     generated = model._meta.auto_field is not None
     assert instance._state.adding and (instance.pk is None) is generated
-    statement = _inserts.get((model, on_conflict))
+    key = (model, on_conflict, notify is not None)
+    statement = _inserts.get(key)
     if statement is None:
-        statement = _inserts[(model, on_conflict)] = _insert_statement(model, on_conflict)
+        statement = _inserts[key] = _insert_statement(*key)
     db = _wrapper()
     values = [f.get_db_prep_save(f.pre_save(instance, True), db) for f in statement.fields]
+    if notify is not None:
+        values.extend(notify)
     with prepared_cursor(db) as cursor:
         cursor.execute(statement.sql, values)
         row = cursor.fetchone()
@@ -145,7 +151,7 @@ def insert_row(instance: Model, *, on_conflict: str = "") -> bool:
     return True
 
 
-def _insert_statement(model: type[Model], on_conflict: str) -> _Statement:
+def _insert_statement(model: type[Model], on_conflict: str, notifying: bool) -> _Statement:
     meta = model._meta
     assert meta.pk is not None
     fields = tuple(f for f in meta.concrete_fields if f is not meta.auto_field)
@@ -154,7 +160,10 @@ def _insert_statement(model: type[Model], on_conflict: str) -> _Statement:
     values = ", ".join(["%s"] * len(fields))
     returning = _quoted(meta.pk.column)
     sql = f"INSERT INTO {_quoted(meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
-    return _Statement(f"{sql}{conflict} RETURNING {returning}", fields)
+    sql = f"{sql}{conflict} RETURNING {returning}"
+    if notifying:
+        sql = f"WITH inserted AS ({sql}) SELECT {returning}, pg_notify(%s, %s) FROM inserted"  # noqa: S608
+    return _Statement(sql, fields)
 
 
 def update_row(instance: Model, fields: tuple[str, ...] = ()) -> None:

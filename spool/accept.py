@@ -1,4 +1,4 @@
-"""Accepting an event into the spool: one INSERT, then the drain is woken on commit."""
+"""Accepting an event into the spool: one INSERT, and the drain is woken on commit."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from django.db import transaction
 
 from omnidesk.fastsql import insert_row
 from spool import conf
-from spool.drainer import wake
+from spool.drainer import drained_by_processes, wake
 from spool.handlers import Payload
+from spool.listener import CHANNEL
 from spool.models import SpooledEvent
 
 _DEDUPE = "(handler, dedupe_key)"
@@ -41,8 +42,12 @@ def spool_event(
         dedupe_key=dedupe_key,
         payload=payload,
     )
-    if not insert_row(event, on_conflict=_DEDUPE):
-        return False
     lane = event.lane
-    transaction.on_commit(lambda: wake(lane))
+    # For drain processes, the INSERT itself sends the NOTIFY (delivered on commit): one
+    # round trip, not two.
+    notify = (CHANNEL, str(lane)) if drained_by_processes() else None
+    if not insert_row(event, on_conflict=_DEDUPE, notify=notify):
+        return False
+    if notify is None:
+        transaction.on_commit(lambda: wake(lane))
     return True

@@ -107,10 +107,16 @@ class Drainer:
 _drainer = Drainer()
 
 
+def drained_by_processes() -> bool:
+    """OMNIDESK_SPOOL_DRAIN=process: `manage.py drain_spool` processes drain, woken by
+    a NOTIFY (spool.listener); otherwise each process's own thread does."""
+    return settings.OMNIDESK_SPOOL_DRAIN == "process" and connection.vendor == "postgresql"
+
+
 def wake(lane: int) -> None:
     """Have `lane` drained now (called once its new event has committed): by this
     process's thread, or (OMNIDESK_SPOOL_DRAIN=process) by the drain processes."""
-    if settings.OMNIDESK_SPOOL_DRAIN == "process" and connection.vendor == "postgresql":
+    if drained_by_processes():
         from spool.listener import notify
 
         notify(lane)

@@ -21,7 +21,7 @@ from conversations.models import Conversation, Interaction
 from realtime.models import RealtimeEvent
 from spool.accept import lane_of
 from spool.drain import LaneBusy, drain_lane, drain_lanes
-from spool.listener import listen_and_drain
+from spool.listener import CHANNEL, listen_and_drain
 from spool.models import SpooledEvent
 from tests.sms.conftest import CUSTOMER, INBOUND_PATH, payload
 from tests.twilio.signing import sign
@@ -187,6 +187,29 @@ def test_drain_processes_record_what_web_processes_accept(client, twilio_inbox, 
     assert list(Interaction.objects.order_by("id").values_list("text", flat=True)) == [
         f"message {n}" for n in range(6)]
     assert not SpooledEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_for_drain_processes_the_insert_is_the_notify_sent_on_commit(twilio_inbox, settings):
+    settings.OMNIDESK_SPOOL_DRAIN = "process"
+    params = connection.get_connection_params()
+    dsn = {k: v for k, v in params.items() if k in ("host", "port", "user", "dbname")}
+    with psycopg.connect(**dsn, autocommit=True) as listening:
+        listening.execute(f"LISTEN {CHANNEL}")
+
+        with CaptureQueriesContext(connection) as queries, transaction.atomic():
+            _accept(twilio_inbox, _message(1))
+            assert not list(listening.notifies(timeout=0.3))  # not before the commit
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _accept(twilio_inbox, _message(2, OTHER))
+            raise RuntimeError("rolled back")
+
+        notes = list(listening.notifies(timeout=1.0))
+    # One statement: the INSERT names the lane to wake. The rolled-back event woke none.
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["BEGIN", "WITH",
+                                                                      "COMMIT"]
+    assert [note.payload for note in notes] == [str(lane_of(CUSTOMER))]
+    assert SpooledEvent.objects.get().lane == lane_of(CUSTOMER)
 
 
 @pytest.mark.django_db(transaction=True)
