@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,3 +45,19 @@ def setup_django() -> None:
     import django
 
     django.setup()
+
+
+def ensure_database(regen: bool, log: Callable[[str], None]) -> None:
+    """Creates the benchmark's database where this machine has none (drops it first on regen)."""
+    import dj_database_url
+    import psycopg
+
+    name = dj_database_url.parse(DATABASE_URL)["NAME"]
+    admin_dsn = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        if regen:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            log(f"dropped database {name}")
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            log(f"created database {name}")

@@ -37,22 +37,6 @@ def log(message: str) -> None:
     print(f"  · {message}", flush=True)
 
 
-def ensure_database(regen: bool) -> None:
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(env.DATABASE_URL)
-    name = config["NAME"]
-    admin_dsn = env.DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        if regen:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            log(f"dropped database {name}")
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
-            conn.execute(f'CREATE DATABASE "{name}"')
-            log(f"created database {name}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--regen", action="store_true", help="drop and rebuild the bench database")
@@ -88,7 +72,7 @@ def main() -> None:
     warnings.filterwarnings("ignore", message="No directory at")
     print(f"omnidesk benchmarks: {env.DATABASE_URL}, {os.cpu_count()} CPUs", flush=True)
     env.configure()
-    ensure_database(args.regen)
+    env.ensure_database(args.regen, log)
     env.setup_django()
     from django.core.management import call_command
     from django.db import connection, connections

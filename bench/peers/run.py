@@ -80,6 +80,7 @@ def main() -> None:
     print(f"side by side: omnidesk ({env.DATABASE_URL}) and {HELPDESK} ({PEERS_DATABASE_URL})")
     python = ensure_venv()
     recreate_database(PEERS_DATABASE_URL)
+    env.ensure_database(False, log)
 
     # collectstatic is not part of the benchmark; WhiteNoise's notice about it is noise.
     warnings.filterwarnings("ignore", message="No directory at")
