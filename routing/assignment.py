@@ -66,24 +66,56 @@ def skilled(agent: Agent, skills: frozenset[str]) -> bool:
     return skills <= {str(skill).strip().lower() for skill in agent.skills or []}
 
 
+class OnlineAgents:
+    """A team's online agents, and the open conversations of each channel each holds:
+    read once for an assignment pass (two queries, and one more per channel) and kept
+    up to date by the pass as it assigns, instead of read again for every waiting
+    conversation. What it says may be stale by the time an agent is chosen: the pass
+    locks that agent and counts again before assigning (routing.actions.assign)."""
+
+    def __init__(self, team: Team) -> None:
+        self.team = team
+        online = Agent.objects.filter(teams=team, presence=Presence.ONLINE,
+                                      user__is_active=True)
+        self._online_user_ids = online.values("user_id")
+        self.agents = list(online.select_related("user"))
+        self._held: dict[str, dict[int, int]] = {}
+
+    def held(self, channel: str) -> dict[int, int]:
+        """user id → open conversations of `channel` they hold."""
+        if channel not in self._held:
+            self._held[channel] = loads(self._online_user_ids, channel)
+        return self._held[channel]
+
+    def counted(self, agent: Agent, channel: str, held: int) -> None:
+        """`agent` holds `held` of `channel` (counted under their lock)."""
+        self.held(channel)[agent.user_id] = held
+
+    def gone(self, agent: Agent) -> None:
+        """`agent` is no longer online."""
+        self.agents = [a for a in self.agents if a.pk != agent.pk]
+
+    def candidates(
+        self, channel: str, language: str = "", skills: frozenset[str] = frozenset()
+    ) -> list[tuple[Agent, int]]:
+        """(agent, current load) of those who may take one more, best first."""
+        held = self.held(channel)
+        free = [
+            (agent, held.get(agent.user_id, 0))
+            for agent in self.agents
+            if speaks(agent, language) and skilled(agent, skills)
+            and held.get(agent.user_id, 0) < agent.capacity_for(channel, self.team)
+        ]
+        if self.team.assignment_mode == AssignmentMode.LEAST_BUSY:
+            free.sort(key=lambda pair: (pair[1], pair[0].last_assigned_at or NEVER,
+                                        pair[0].user_id))
+        else:
+            free.sort(key=lambda pair: (pair[0].last_assigned_at or NEVER, pair[0].user_id))
+        return free
+
+
 def candidates(
     team: Team, channel: str, language: str = "", skills: frozenset[str] = frozenset()
 ) -> list[tuple[Agent, int]]:
     """(agent, current load) of those who may take one more, best first."""
-    online = Agent.objects.filter(teams=team, presence=Presence.ONLINE, user__is_active=True)
-    agents = [
-        agent
-        for agent in online.select_related("user")
-        if speaks(agent, language) and skilled(agent, skills)
-    ]
-    held = loads(online.values("user_id"), channel)
-    free = [
-        (agent, held.get(agent.user_id, 0))
-        for agent in agents
-        if held.get(agent.user_id, 0) < agent.capacity_for(channel, team)
-    ]
-    if team.assignment_mode == AssignmentMode.LEAST_BUSY:
-        free.sort(key=lambda pair: (pair[1], pair[0].last_assigned_at or NEVER, pair[0].user_id))
-    else:
-        free.sort(key=lambda pair: (pair[0].last_assigned_at or NEVER, pair[0].user_id))
-    return free
+    return OnlineAgents(team).candidates(channel, language, skills)

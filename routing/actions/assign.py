@@ -20,7 +20,7 @@ from django.utils import timezone
 from agents.models import Agent, AssignmentMode, Presence, Team
 from conversations.actions.update import do_update_conversation
 from conversations.models import Conversation, ConversationStatus
-from routing.assignment import candidates, loads, required_skills, waiting_queue
+from routing.assignment import OnlineAgents, loads, required_skills, waiting_queue
 
 logger = logging.getLogger(__name__)
 
@@ -38,15 +38,18 @@ def do_assign_waiting(team_id: int, limit: int = PASS_LIMIT) -> int:
     full: set[tuple[str, frozenset[str]]] = set()
     assigned = 0
     waiting = waiting_queue(team_id).values_list("pk", "last_inbound_channel", "tags")[:limit]
+    online: OnlineAgents | None = None  # read once the first waiter needs them
     for conversation_id, channel, tags in waiting:
         if (channel, required_skills(tags)) not in full:
-            assigned += _assign_one(team, conversation_id, full)
+            online = online or OnlineAgents(team)
+            assigned += _assign_one(online, conversation_id, full)
     return assigned
 
 
 def _assign_one(
-    team: Team, conversation_id: int, full: set[tuple[str, frozenset[str]]]
+    online: OnlineAgents, conversation_id: int, full: set[tuple[str, frozenset[str]]]
 ) -> bool:
+    team = online.team
     with transaction.atomic():
         conversation = (
             Conversation.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
@@ -65,19 +68,23 @@ def _assign_one(
         skills = required_skills(conversation.tags)
         if (channel, skills) in full:
             return False
-        for candidate, _load in candidates(
-            team, channel, conversation.customer.language, skills
-        ):
+        for candidate, _load in online.candidates(channel, conversation.customer.language,
+                                                  skills):
             agent = Agent.objects.select_for_update().select_related("user").get(
                 pk=candidate.pk
             )
             if agent.presence != Presence.ONLINE:
+                online.gone(candidate)
                 continue
             held = loads([agent.user_id], channel).get(agent.user_id, 0)
             if held >= agent.capacity_for(channel, team):
+                online.counted(candidate, channel, held)
                 continue
-            Agent.objects.filter(pk=agent.pk).update(last_assigned_at=timezone.now())
+            now = timezone.now()
+            Agent.objects.filter(pk=agent.pk).update(last_assigned_at=now)
             do_update_conversation(conversation, by=None, changes={"assignee": agent.user})
+            candidate.last_assigned_at = now  # round robin: to the back of the pass's line
+            online.counted(candidate, channel, held + 1)
             return True
         full.add((channel, skills))
         return False

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agents.actions.presence import do_heartbeat
@@ -65,6 +67,25 @@ def test_round_robin_within_capacity_and_the_queue_order(email_inbox, team_a, tw
     assert Job.objects.filter(task="routing.tasks.assign_team_task").count() == jobs_before + 1
     assert assign_team_task(team_a.pk) == 1
     assert _assignees(new) == [ben.pk]
+
+
+def test_a_pass_reads_the_online_agents_once_and_keeps_the_round_robin(
+        email_inbox, team_a, two_agents):
+    ann, ben = two_agents
+    team_a.capacities = {"email": 3}
+    team_a.save()
+    waiting = [_mail(email_inbox, f"w{n}@example.com", minutes_ago=50 - n) for n in range(7)]
+    _online(ann, ben)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert do_assign_waiting(team_a.pk) == 6
+
+    agent_reads = [q["sql"] for q in queries.captured_queries
+                   if q["sql"].startswith('SELECT "agents_agent"') and "FOR UPDATE" not in q["sql"]]
+    assert len(agent_reads) == 1  # not one per waiting conversation
+    # Oldest first, alternating as each assignment moves its agent to the back; the
+    # seventh waits: both are at capacity.
+    assert _assignees(*waiting) == [ann.pk, ben.pk] * 3 + [None]
 
 
 def test_pending_frees_room_and_least_busy_picks_the_lighter_agent(
