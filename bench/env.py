@@ -47,7 +47,11 @@ def setup_django() -> None:
     django.setup()
 
 
-def ensure_database(regen: bool, log: Callable[[str], None]) -> None:
+def step(message: str) -> None:
+    print(f"  · {message}", flush=True)
+
+
+def ensure_database(regen: bool = False, log: Callable[[str], None] = step) -> None:
     """Creates the benchmark's database where this machine has none (drops it first on regen)."""
     import dj_database_url
     import psycopg

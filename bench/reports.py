@@ -135,13 +135,13 @@ def main() -> None:
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from bench import env
-    from bench.run import ensure_database, log
+    from bench.run import log
 
     parser = argparse.ArgumentParser(description="The reports benchmark alone")
     parser.add_argument("--requests", type=int, default=30, help="requests per figure (5-30)")
     args = parser.parse_args()
     env.configure()
-    ensure_database(regen=False)
+    env.ensure_database()
     env.setup_django()
     from django.core.management import call_command
 

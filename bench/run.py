@@ -32,9 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import env
 
-
-def log(message: str) -> None:
-    print(f"  · {message}", flush=True)
+log = env.step
 
 
 def main() -> None:

@@ -503,9 +503,8 @@ def main() -> None:
     print(f"omnidesk scale-out benchmark: {env.DATABASE_URL}, {os.cpu_count()} CPUs",
           flush=True)
     env.configure()
-    from bench.run import ensure_database
 
-    ensure_database(regen=False)
+    env.ensure_database()
     env.setup_django()
     from django.conf import settings
     from django.core.management import call_command

@@ -160,9 +160,8 @@ def main() -> None:
     env.setup_django()
     from django.core.management import call_command
 
-    from bench.run import ensure_database
 
-    ensure_database(False)
+    env.ensure_database()
     call_command("migrate", verbosity=0)
     run(args.open, args.due)
 

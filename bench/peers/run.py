@@ -43,8 +43,7 @@ PEERS_DATABASE_URL = os.environ.get(
 )
 
 
-def log(message: str) -> None:
-    print(f"  · {message}", flush=True)
+log = env.step
 
 
 def ensure_venv() -> Path:
