@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 # Frames kept by event id: an event addressed to several groups arrives once per group.
 FRAMES_KEPT = 256
 RECEIVE_RETRY_SECONDS = 1.0
+# A group the process holds is asked of the layer again after this long (the in-memory
+# layer forgets a group a day after it was added).
+REASK_SECONDS = 3600.0
 
 
 class Member(Protocol):
@@ -54,6 +57,8 @@ class Hub:
         self.batches: OrderedDict[tuple[int, ...], Batch] = OrderedDict()
         self._task: asyncio.Task[None] | None = None
         self._opening = asyncio.Lock()
+        # group → the layer's group_add for it, and when it was asked (loop time).
+        self._asked: dict[str, tuple[asyncio.Task[None], float]] = {}
 
     async def _open(self) -> str:
         """The hub's channel, created by the first join (raises the layer's errors)."""
@@ -69,13 +74,35 @@ class Hub:
         channel = await self._open()
         self.members.setdefault(group, set()).add(member)
         try:
-            # Every join asks the layer: it returns only once the subscription is live
-            # (another socket's join may still be waiting for it), and a layer that
-            # forgets idle groups (the in-memory layer's expiry) is reminded.
-            await self.layer.group_add(group, channel)
+            await self._subscribed(group, channel)
         except BaseException:
             await self.leave(group, member)
             raise
+
+    async def _subscribed(self, group: str, channel: str) -> None:
+        """Returns once the layer delivers `group`'s messages to this process. The first
+        join of a group asks the layer; joins meanwhile wait for the same answer, and
+        later ones do not ask again. Every ask took the layer's one lock per Redis
+        connection, so when 1,000 agents signed in at once (a restart, the morning) their
+        joins queued behind one another and behind the events being sent, long enough to
+        be taken for an unreachable layer (bench/scaleout.py). A failed ask is made again
+        by the next join, and a group is asked again after `REASK_SECONDS`, for a layer
+        that forgets idle groups (the in-memory layer's expiry)."""
+        asked = self._asked.get(group)
+        now = self.loop.time()
+        if asked is None or self._stale(asked, now):
+            task = self.loop.create_task(self.layer.group_add(group, channel))
+            # Its error is the waiting joins'; read here too, for when they all gave up.
+            task.add_done_callback(lambda done: done.cancelled() or done.exception())
+            asked = self._asked[group] = (task, now)
+        await asyncio.shield(asked[0])
+
+    @staticmethod
+    def _stale(asked: tuple[asyncio.Task[None], float], now: float) -> bool:
+        task, at = asked
+        if not task.done():
+            return False
+        return task.cancelled() or task.exception() is not None or now - at > REASK_SECONDS
 
     async def leave(self, group: str, member: Member) -> None:
         members = self.members.get(group)
@@ -84,6 +111,7 @@ class Hub:
         members.discard(member)
         if not members:
             del self.members[group]
+            self._asked.pop(group, None)
             if self.channel is not None:
                 # When the layer is down it forgets the subscription anyway.
                 with contextlib.suppress(*LAYER_ERRORS):

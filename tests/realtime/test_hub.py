@@ -133,3 +133,64 @@ def test_a_client_that_does_not_read_holds_up_neither_the_others_nor_its_order(
 
     with running_server(ws_per_message_deflate=False) as port:
         asyncio.run(scenario(port))
+
+
+class _CountingLayer:
+    """The test settings' channel layer, with its group_add calls counted."""
+
+    def __init__(self, layer) -> None:
+        self.layer, self.added = layer, 0
+
+    def __getattr__(self, name: str):
+        return getattr(self.layer, name)
+
+    async def group_add(self, group: str, channel: str) -> None:
+        self.added += 1
+        await self.layer.group_add(group, channel)
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.batches: list = []
+
+    def push(self, batch) -> None:
+        self.batches.append(batch)
+
+
+def test_a_process_asks_the_layer_once_for_a_group_its_sockets_share(monkeypatch):
+    from channels.layers import get_channel_layer
+
+    from realtime import hub as hub_module
+
+    async def scenario() -> None:
+        layer = _CountingLayer(get_channel_layer())
+        hub = hub_module.Hub(layer, asyncio.get_running_loop())
+        members = [_Inbox() for _ in range(50)]
+        # Fifty sockets of one team connecting at once (a restart, the morning's sign-in).
+        await asyncio.gather(*(hub.join("team.77", member) for member in members))
+        assert layer.added == 1
+        await layer.group_send("team.77", {"type": "realtime.event", "group": "team.77",
+                                           "id": 1, "event": "conversation.updated",
+                                           "data": {}})
+        for _ in range(50):
+            if all(member.batches for member in members):
+                break
+            await asyncio.sleep(0.05)
+        assert all(len(member.batches) == 1 for member in members)
+
+        # The last one left: the process left the group, and the next join asks again.
+        for member in members:
+            await hub.leave("team.77", member)
+        await hub.join("team.77", members[0])
+        assert layer.added == 2
+        # A group held for REASK_SECONDS is asked again (a layer that forgets idle groups).
+        monkeypatch.setattr(hub_module, "REASK_SECONDS", 0.0)
+        await asyncio.sleep(0.01)
+        await hub.join("team.77", members[1])
+        assert layer.added == 3
+        for member in members[:2]:
+            await hub.leave("team.77", member)
+        if hub._task is not None:
+            hub._task.cancel()
+
+    asyncio.run(scenario())
