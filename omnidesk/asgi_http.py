@@ -22,7 +22,7 @@ tests/ops/test_asgi_http.py counts both.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -30,7 +30,7 @@ from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
-from django.http import FileResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import set_script_prefix
 
@@ -47,7 +47,8 @@ class SyncChainHandler(ASGIHandler):
     under WSGI) with the view, and, for a response whose content is all in memory, its
     close (request_finished, which hands the database connection back to the pool).
     Django's handler makes one hand-off for each signal and another for the chain. A
-    streaming response (a file download) is closed after it is sent, on the same thread.
+    streaming response (a file download) is read and closed on the same thread as it is
+    sent, a block at a time.
     An async view would be run by the chain through `async_to_sync`; this project's views
     are sync.
 
@@ -90,7 +91,22 @@ class SyncChainHandler(ASGIHandler):
                 response.block_size = self.chunk_size
         if not response.streaming:
             response.close()
+        elif isinstance(response, StreamingHttpResponse) and not response.is_async:
+            response.streaming_content = read_on_its_thread(iter(response))
         return response
+
+
+async def read_on_its_thread(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """A sync streamed response's chunks (a file download's blocks), read one at a time
+    on the request's thread as they are sent. Django's handler reads them all into a
+    list first: a download took its whole size in memory."""
+    pull = sync_to_async(_next_or_none, thread_sensitive=True)
+    while (chunk := await pull(chunks)) is not None:
+        yield chunk
+
+
+def _next_or_none(chunks: Iterator[bytes]) -> bytes | None:
+    return next(chunks, None)
 
 
 class ThreadPerRequest:
