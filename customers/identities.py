@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -16,6 +17,14 @@ class InvalidIdentity(ValueError):
     """The value cannot name anyone of that kind (an unparseable phone, a broken address)."""
 
 
+# Every value a provider sends is normalized several times on its way in (the webhook's
+# parse, the pipeline's identity, the thread's participants): phonenumbers' parse was
+# 0.37 ms of a spooled SMS's 3.9 ms. Both functions depend on their arguments alone; an
+# invalid value raises, and is not kept.
+NORMALIZED_KEPT = 4096
+
+
+@lru_cache(maxsize=NORMALIZED_KEPT)
 def normalize_email(value: str) -> str:
     value = value.strip().strip("<>").strip()
     try:
@@ -25,6 +34,7 @@ def normalize_email(value: str) -> str:
     return value.lower()
 
 
+@lru_cache(maxsize=NORMALIZED_KEPT)
 def normalize_phone(value: str, default_region: str | None = None) -> str:
     """E.164 for any phone-like value, including Twilio's "whatsapp:+1…" addresses."""
     raw = value.strip()
