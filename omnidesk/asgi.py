@@ -18,7 +18,7 @@ django.setup(set_prefix=False)
 
 from omnidesk.asgi_http import SyncChainHandler, ThreadPerRequest  # noqa: E402
 
-# The chain and view in one hand-off to a thread, on a thread kept between requests.
+# A request's signals, chain and view in one hand-off to a thread kept between requests.
 django_http = ThreadPerRequest(SyncChainHandler())
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402

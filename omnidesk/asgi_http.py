@@ -17,7 +17,8 @@
   until it ends; Django's own context defers to this one (in asgiref, an outer context
   that was given an executor is the one that counts).
 
-tests/ops/test_asgi_http.py counts both.
+tests/ops/test_middleware_mode.py counts the hand-offs, tests/ops/test_asgi_http.py the
+threads.
 """
 
 from __future__ import annotations

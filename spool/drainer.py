@@ -114,11 +114,7 @@ def drained_by_processes() -> bool:
 
 
 def wake(lane: int) -> None:
-    """Have `lane` drained now (called once its new event has committed): by this
-    process's thread, or (OMNIDESK_SPOOL_DRAIN=process) by the drain processes."""
-    if drained_by_processes():
-        from spool.listener import notify
-
-        notify(lane)
-        return
+    """Have this process's thread drain `lane` now (called once its new event has
+    committed). With drain processes the spooling INSERT sends their NOTIFY itself
+    (spool.accept)."""
     _drainer.wake(lane)

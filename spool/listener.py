@@ -1,9 +1,9 @@
 """The drain as a process of its own (OMNIDESK_SPOOL_DRAIN=process): web processes only
-accept, and say so with a NOTIFY on commit; `manage.py drain_spool` processes LISTEN and
-drain the lanes named, with a Drainer thread like the web processes' own. Several may
-run: the lanes' advisory locks keep one drain per lane. Every few seconds a process also
-drains every lane with events (a NOTIFY lost while it reconnected, retries that came
-due), so nothing waits on a notification.
+accept, and say so with a NOTIFY on commit (sent by the spooling INSERT, spool.accept);
+`manage.py drain_spool` processes LISTEN and drain the lanes named, with a Drainer
+thread like the web processes' own. Several may run: the lanes' advisory locks keep one
+drain per lane. Every few seconds a process also drains every lane with events (a NOTIFY
+lost while it reconnected, retries that came due), so nothing waits on a notification.
 """
 
 from __future__ import annotations
@@ -24,12 +24,6 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "omnidesk_spool"
 RECONNECT_SECONDS = 2.0
-
-
-def notify(lane: int) -> None:
-    """Tell the drain processes that `lane` has a committed event."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(lane)])
 
 
 def _listen_params() -> dict[str, Any]:
