@@ -65,6 +65,9 @@ class FanOut:
     client_cpu_ms: float  # the client processes' CPU per POST
     load: float
     proxy_cpu_ms: float = 0.0  # nginx's workers' CPU per POST
+    # Every socket's frame of every sample, pooled: an agent's POST -> frame latency.
+    each_p50_ms: float = 0.0
+    each_p99_ms: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,7 @@ async def _report_arrivals(conn: Connection, fleets: list[sockets.Fleet]) -> Non
                             f"the frame after {sockets.FRAME_TIMEOUT:g} s"))
         return
     arrivals = [at for fleet in fleets for at in fleet.arrivals.values()]
-    conn.send(("arrived", min(arrivals), max(arrivals), time.process_time() - cpu))
+    conn.send(("arrived", min(arrivals), max(arrivals), time.process_time() - cpu, arrivals))
 
 
 class Clients:
@@ -340,7 +343,9 @@ def children(pid: int) -> tuple[int, ...]:
 def closed_loop(setup: Setup, clients: Clients, run: str, count: int,
                 log: Callable[[str], None]) -> FanOut:
     poster, who = Poster(setup.post_port, setup.token), senders(run)
-    first, everyone = [], []
+    first: list[float] = []
+    everyone: list[float] = []
+    each: list[float] = []
     server_cpu = client_cpu = nginx_cpu = 0.0
     warm_up = 5
     for n in range(warm_up + setup.samples):
@@ -358,14 +363,17 @@ def closed_loop(setup: Setup, clients: Clients, run: str, count: int,
             client_cpu += sum(reply[3] for reply in replies)
             first.append((min(r[1] for r in replies) - started) * 1000)
             everyone.append((max(r[2] for r in replies) - started) * 1000)
+            each.extend((at - started) * 1000 for reply in replies for at in reply[4])
     p50, p99 = sockets.p50_p99(first)
     all_p50, all_p99 = sockets.p50_p99(everyone)
+    each_p50, each_p99 = sockets.p50_p99(each)
     figure = FanOut(setup.direct_writes, setup.via, len(setup.web_pids), len(clients.pipes),
                     count, setup.samples, p50, p99, all_p50, all_p99,
                     server_cpu * 1000 / setup.samples, client_cpu * 1000 / setup.samples,
-                    os.getloadavg()[0], nginx_cpu * 1000 / setup.samples)
+                    os.getloadavg()[0], nginx_cpu * 1000 / setup.samples, each_p50, each_p99)
     log(f"fan-out at {count:,} sockets: first p50 {p50:.1f} p99 {p99:.1f} ms; every socket "
-        f"p50 {all_p50:.1f} p99 {all_p99:.1f} ms; CPU per POST: web {figure.server_cpu_ms:.1f}"
+        f"p50 {all_p50:.1f} p99 {all_p99:.1f} ms; each socket's frame p50 {each_p50:.1f} "
+        f"p99 {each_p99:.1f} ms; CPU per POST: web {figure.server_cpu_ms:.1f}"
         f" ms, nginx {figure.proxy_cpu_ms:.1f} ms, clients {figure.client_cpu_ms:.1f} ms")
     return figure
 

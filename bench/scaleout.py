@@ -411,13 +411,16 @@ def _print(results: dict[str, Any], args: argparse.Namespace) -> None:
         print()
         print("Webhook POST -> interaction.created frame on the agent sockets (goal p50 25 ms, "
               "p99 100 ms); 'first' is the first socket to have it, 'every' the last of the "
-              "team; server CPU per POST (the webhook and its fan-out)")
+              "team, 'each' every socket's frame of every POST pooled; server CPU per POST "
+              "(the webhook and its fan-out)")
         print(f"  {'deflate':<8} {'sockets':>8} {'n':>5} {'first p50':>10} {'first p99':>10} "
-              f"{'every p50':>10} {'every p99':>10} {'CPU ms':>7} {'load':>5}")
+              f"{'every p50':>10} {'every p99':>10} {'each p50':>9} {'each p99':>9} "
+              f"{'CPU ms':>7} {'load':>5}")
         for row in results["socket_frames"]:
             print(f"  {'on' if row['deflate'] else 'off':<8} {row['sockets']:>8,} "
                   f"{row['samples']:>5} {row['p50_ms']:>10.1f} {row['p99_ms']:>10.1f} "
                   f"{row['all_p50_ms']:>10.1f} {row['all_p99_ms']:>10.1f} "
+                  f"{row.get('each_p50_ms', 0.0):>9.1f} {row.get('each_p99_ms', 0.0):>9.1f} "
                   f"{row.get('server_cpu_ms', 0.0):>7.1f} {row['load']:>5.1f}")
     if results.get("fanout"):
         print()
@@ -426,12 +429,14 @@ def _print(results: dict[str, Any], args: argparse.Namespace) -> None:
               "per POST of both web processes, nginx's workers and the client processes")
         print(f"  {'direct':<7} {'via':<6} {'clients':>7} {'sockets':>8} {'n':>4} "
               f"{'first p50':>10} {'first p99':>10} {'every p50':>10} {'every p99':>10} "
-              f"{'web ms':>7} {'nginx ms':>9} {'client ms':>10} {'load':>5}")
+              f"{'each p50':>9} {'each p99':>9} {'web ms':>7} {'nginx ms':>9} "
+              f"{'client ms':>10} {'load':>5}")
         for row in results["fanout"]:
             print(f"  {'on' if row['direct_writes'] else 'off':<7} {row['via']:<6} "
                   f"{row['client_processes']:>7} {row['sockets']:>8,} {row['samples']:>4} "
                   f"{row['p50_ms']:>10.1f} {row['p99_ms']:>10.1f} {row['all_p50_ms']:>10.1f} "
-                  f"{row['all_p99_ms']:>10.1f} {row['server_cpu_ms']:>7.1f} "
+                  f"{row['all_p99_ms']:>10.1f} {row.get('each_p50_ms', 0.0):>9.1f} "
+                  f"{row.get('each_p99_ms', 0.0):>9.1f} {row['server_cpu_ms']:>7.1f} "
                   f"{row['proxy_cpu_ms']:>9.1f} {row['client_cpu_ms']:>10.1f} "
                   f"{row['load']:>5.1f}")
     if results.get("open_loop"):
