@@ -12,13 +12,13 @@ def agent_for(user: Any) -> Agent | None:
     A superuser without a profile is an admin (created on first use)."""
     if user is None or not user.is_authenticated:
         return None
-    try:
-        agent: Agent = user.agent
-        return agent
-    except Agent.DoesNotExist:
-        if getattr(user, "is_superuser", False):
-            return Agent.objects.get_or_create(user=user, defaults={"role": Role.ADMIN})[0]
-        return None
+    from omnidesk.signed_in import agent_of, keep_agent
+
+    agent = agent_of(user)
+    if agent is None and getattr(user, "is_superuser", False):
+        agent = Agent.objects.get_or_create(user=user, defaults={"role": Role.ADMIN})[0]
+        keep_agent(user, agent)
+    return agent
 
 
 def team_ids_of(agent: Agent) -> list[int]:

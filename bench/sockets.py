@@ -149,17 +149,18 @@ def create_sessions(user_ids: list[int]) -> list[str]:
     """A signed-in session per user, as django.contrib.auth.login stores it."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import User
-    from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.utils import timezone
     from django.utils.crypto import get_random_string
+
+    from omnidesk.signed_in import MODEL_BACKEND, SessionStore
 
     store = SessionStore()
     expires = timezone.now() + timedelta(days=1)
     rows = []
     for user in User.objects.filter(pk__in=user_ids).only("pk", "password"):
         data = {SESSION_KEY: str(user.pk),
-                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                BACKEND_SESSION_KEY: MODEL_BACKEND,
                 HASH_SESSION_KEY: user.get_session_auth_hash()}
         rows.append(Session(session_key=get_random_string(32, SESSION_KEY_CHARS),
                             session_data=store.encode(data), expire_date=expires))

@@ -24,11 +24,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from omnidesk.signed_in import CompiledUserLookup
+
 ACCOUNT = "username"
 ADDRESS = "ip_address"
 
 
-class SignInGuardBackend(AxesBackend):
+class SignInGuardBackend(CompiledUserLookup, AxesBackend):
     """First of AUTHENTICATION_BACKENDS: refuses a locked-out client before any password
     is checked (ModelBackend, next in the list, checks passwords).
 

@@ -43,6 +43,8 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 HTTPS = PUBLIC_URL.startswith("https://")
 SESSION_COOKIE_SECURE = HTTPS
+# Django's database sessions, the session's row read by a statement compiled once.
+SESSION_ENGINE = "omnidesk.signed_in"
 CSRF_COOKIE_SECURE = HTTPS
 
 # --- Security headers ------------------------------------------------------------------
@@ -385,7 +387,7 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # comes first, refusing a locked-out client before ModelBackend checks the password.
 AUTHENTICATION_BACKENDS = [
     "omnidesk.login_throttle.SignInGuardBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "omnidesk.signed_in.ModelBackend",  # Django's, its user read compiled once
 ]
 AXES_HANDLER = "omnidesk.login_throttle.SignInAttemptHandler"
 AXES_FAILURE_LIMIT = env_int("OMNIDESK_LOGIN_FAILURE_LIMIT", 5)  # per account
