@@ -91,7 +91,9 @@ class Ordering:
             value, row_id = row[self.key], row["id"]
         else:
             value, row_id = getattr(row, self.key), row.pk
-        return signing.dumps([self.name, value.isoformat(), row_id], salt=CURSOR_SALT)
+        # A `values()` row read as ISO text (`omnidesk.db_adapters`) has the same string.
+        text = value if isinstance(value, str) else value.isoformat()
+        return signing.dumps([self.name, text, row_id], salt=CURSOR_SALT)
 
     def position(self, cursor: str) -> tuple[datetime, int]:
         try:

@@ -46,8 +46,11 @@ INTERACTION_SELECT = ("author_agent", "author_identity")
 INTERACTION_PREFETCH = ("attachments",)
 
 
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+def iso(value: datetime | str | None) -> str | None:
+    """ISO 8601; a string is one already (`omnidesk.db_adapters.timestamps_as_iso_text`)."""
+    if not value:
+        return None
+    return value if isinstance(value, str) else value.isoformat()
 
 
 def display_name(user: Any) -> str:

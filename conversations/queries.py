@@ -47,6 +47,7 @@ from conversations.payloads import (
     INTERACTION_PREFETCH,
     INTERACTION_SELECT,
 )
+from omnidesk.db_adapters import timestamps_as_iso_text
 
 # Every channel a message or call travels on (internal notes and events do not).
 
@@ -230,9 +231,11 @@ def conversation_list(
 ) -> Page[dict[str, Any]]:
     """One page of the list as `CONVERSATION_VALUES` rows (for
     `conversation_payload_from_values`; no model instances), customer, team, assignee and
-    SLA clock joined: one query (two with a total)."""
+    SLA clock joined: one query (two with a total). Their timestamps are ISO 8601 strings
+    as the payload writes them (`timestamps_as_iso_text`), parsed by nobody."""
     qs = visible_conversation_set(user, filters).values(*CONVERSATION_VALUES)
-    return paginate(qs, CONVERSATION_ORDERINGS[filters.sort], page)
+    with timestamps_as_iso_text():
+        return paginate(qs, CONVERSATION_ORDERINGS[filters.sort], page)
 
 
 def count_conversations(user: Any, filters: ConversationFilters) -> int:

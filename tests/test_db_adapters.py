@@ -47,3 +47,56 @@ def test_the_fast_loader_reads_what_djangos_reads():
     assert [value.tzinfo for value in by_fast] == [connection.timezone] * len(LITERALS)
     assert [value.utcoffset() for value in by_fast] == [UTC.utcoffset(None)] * len(LITERALS)
     assert by_fast[0].microsecond == 500000
+
+
+# Every shape PostgreSQL writes: fractions of 1-6 digits and none, offsets with minutes,
+# years before 1000 and near 9999, read in the UTC session
+# Django sets and in another zone.
+ISO_LITERALS = [
+    *LITERALS,
+    "2026-11-30 10:00:00.1+00",
+    "2026-11-30 10:00:00.12+00",
+    "2026-11-30 10:00:00.123+00",
+    "2026-11-30 10:00:00.1234+00",
+    "2026-11-30 10:00:00.12345+00",
+    "2026-11-30 10:00:00.123456+00",
+    "2026-11-30 10:00:00.000001+00",
+    "2026-11-30 10:00:00.100000+00",
+    "0999-01-02 03:04:05+00",
+    "0001-01-03 00:00:00+00",
+    "9999-12-30 23:59:59.999999+00",
+]
+
+
+@pytest.mark.parametrize("zone", [None, "Asia/Kathmandu", "America/St_Johns"])
+def test_iso_text_is_what_isoformat_writes(zone: str | None) -> None:
+    from omnidesk.db_adapters import timestamps_as_iso_text
+
+    with connection.cursor() as cursor:
+        if zone is not None:
+            cursor.execute("SET LOCAL TIME ZONE %s" % connection.ops.quote_name(zone))
+        cursor.execute("SELECT unnest(%s::timestamptz[])", [ISO_LITERALS])
+        as_datetimes = [row[0] for row in cursor.fetchall()]
+        with timestamps_as_iso_text():
+            with connection.cursor() as inner:
+                inner.execute("SELECT unnest(%s::timestamptz[]), NULL::timestamptz",
+                              [ISO_LITERALS])
+                as_text = inner.fetchall()
+    assert [text for text, _ in as_text] == [value.isoformat() for value in as_datetimes]
+    assert {none for _, none in as_text} == {None}
+
+
+def test_after_the_block_timestamps_are_datetimes_again() -> None:
+    from omnidesk.db_adapters import timestamps_as_iso_text
+
+    with timestamps_as_iso_text(), connection.cursor() as cursor:
+        cursor.execute("SELECT now()")
+        assert isinstance(cursor.fetchone()[0], str)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT now()")
+        assert isinstance(cursor.fetchone()[0], datetime)
+    with pytest.raises(RuntimeError), timestamps_as_iso_text():
+        raise RuntimeError("the loader is put back on the way out too")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT now()")
+        assert isinstance(cursor.fetchone()[0], datetime)
