@@ -24,7 +24,9 @@ def agent_for(user: Any) -> Agent | None:
 def team_ids_of(agent: Agent) -> list[int]:
     cached = getattr(agent, "_team_ids", None)
     if cached is None:
-        cached = list(agent.teams.values_list("id", flat=True))
+        from omnidesk.signed_in import team_ids
+
+        cached = team_ids(agent.pk)
         agent._team_ids = cached  # type: ignore[attr-defined]
     return cached
 

@@ -74,14 +74,13 @@ def test_iso_text_is_what_isoformat_writes(zone: str | None) -> None:
 
     with connection.cursor() as cursor:
         if zone is not None:
-            cursor.execute("SET LOCAL TIME ZONE %s" % connection.ops.quote_name(zone))
+            cursor.execute("SELECT set_config('TimeZone', %s, true)", [zone])
         cursor.execute("SELECT unnest(%s::timestamptz[])", [ISO_LITERALS])
         as_datetimes = [row[0] for row in cursor.fetchall()]
-        with timestamps_as_iso_text():
-            with connection.cursor() as inner:
-                inner.execute("SELECT unnest(%s::timestamptz[]), NULL::timestamptz",
-                              [ISO_LITERALS])
-                as_text = inner.fetchall()
+        with timestamps_as_iso_text(), connection.cursor() as inner:
+            inner.execute("SELECT unnest(%s::timestamptz[]), NULL::timestamptz",
+                          [ISO_LITERALS])
+            as_text = inner.fetchall()
     assert [text for text, _ in as_text] == [value.isoformat() for value in as_datetimes]
     assert {none for _, none in as_text} == {None}
 

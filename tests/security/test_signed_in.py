@@ -111,3 +111,19 @@ def test_a_superuser_without_a_profile_becomes_an_admin(db: object) -> None:
     agent = agent_for(User.objects.get(pk=boss.pk))
     assert agent is not None and agent.role == Role.ADMIN
     assert Agent.objects.filter(user=boss).count() == 1
+
+
+def test_team_ids_are_the_orms_in_the_teams_order(agent_a: User, outsider: User) -> None:
+    from agents.access import team_ids_of
+    from agents.models import Team
+    from omnidesk.signed_in import team_ids
+
+    agent = Agent.objects.get(user=agent_a)
+    agent.teams.add(*(Team.objects.create(name=name, slug=name.lower())
+                      for name in ("Zeta", "Alpha", "Mid")))
+    Team.objects.create(name="Not theirs", slug="not-theirs")
+    expected = list(agent.teams.values_list("id", flat=True))
+    assert len(expected) == 4
+    assert team_ids(agent.pk) == expected
+    assert team_ids_of(Agent.objects.get(pk=agent.pk)) == expected
+    assert team_ids(Agent.objects.create(user=outsider, role=Role.AGENT).pk) == []
