@@ -18,6 +18,7 @@ nothing is cached between requests.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -117,22 +118,18 @@ def team_ids(agent_id: int) -> list[int]:
         return [team_id for (team_id,) in cursor.fetchall()]
 
 
-_team_ids_statement: list[str] = []
-
-
+@functools.cache
 def _team_ids_sql() -> str:
     """The membership rows joined to the teams, in the teams' own order (their name)."""
-    if not _team_ids_statement:
-        through = Agent.teams.through._meta
-        quote = connection.ops.quote_name
-        agent_column = through.get_field("agent").column
-        team_column = through.get_field("team").column
-        team = Team._meta
-        assert team.ordering == ["name"], "keep this statement's ORDER BY the teams' own"
-        assert team.pk is not None and team.pk.column is not None
-        _team_ids_statement.append(
-            f"SELECT t.{quote(team.pk.column)} FROM {quote(through.db_table)} m "  # noqa: S608
-            f"JOIN {quote(team.db_table)} t ON t.{quote(team.pk.column)} = m.{quote(team_column)} "
-            f"WHERE m.{quote(agent_column)} = %s ORDER BY t.{quote('name')}"
-        )
-    return _team_ids_statement[0]
+    through = Agent.teams.through._meta
+    quote = connection.ops.quote_name
+    agent_column = through.get_field("agent").column
+    team_column = through.get_field("team").column
+    team = Team._meta
+    assert team.ordering == ["name"], "keep this statement's ORDER BY the teams' own"
+    assert team.pk is not None and team.pk.column is not None
+    return (
+        f"SELECT t.{quote(team.pk.column)} FROM {quote(through.db_table)} m "  # noqa: S608
+        f"JOIN {quote(team.db_table)} t ON t.{quote(team.pk.column)} = m.{quote(team_column)} "
+        f"WHERE m.{quote(agent_column)} = %s ORDER BY t.{quote('name')}"
+    )

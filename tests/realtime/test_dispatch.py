@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
 from channels.layers import get_channel_layer
 from redis.asyncio.client import Pipeline
 
@@ -59,8 +58,7 @@ def test_each_group_gets_its_message_once_and_in_order(monkeypatch: Any) -> None
     assert pipelines == [len(GROUPS), len(GROUPS)]
 
 
-@pytest.mark.parametrize("layer_kind", ["in-memory"])
-def test_other_layers_get_one_group_send_per_group(settings: Any, layer_kind: str) -> None:
+def test_other_layers_get_one_group_send_per_group(settings: Any) -> None:
     from omnidesk.settings import IN_MEMORY_CHANNEL_LAYER
 
     settings.CHANNEL_LAYERS = {"default": IN_MEMORY_CHANNEL_LAYER}
