@@ -8,7 +8,9 @@
   around the INSERT, three round trips);
 - the conversation's UPDATE;
 - for a batch of events recorded together (the spool's drain): every known sender's
-  customer locked in one statement, and each one's continued conversation in another.
+  customer locked in one statement, each one's continued conversation in another, and
+  the batch's interaction ids reserved in a third (so that inserting an interaction
+  needs no answer: see omnidesk.fastsql.pipelined).
 
 tests/test_pipeline_hotpath.py checks each against the ORM for identical rows and
 instances.
@@ -19,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 
+from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from conversations.models import Conversation, ConversationStatus, Interaction
@@ -151,12 +154,30 @@ def lock_continued_conversations(
     return found
 
 
+def reserve_interaction_ids(count: int) -> list[int]:
+    """`count` new interaction ids, in increasing order, from the table's own sequence:
+    an interaction given one is inserted without waiting for its key."""
+    if count <= 0 or connection.vendor != "postgresql":
+        return []
+    table = Interaction._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, count],
+        )
+        return sorted(id_ for (id_,) in cursor.fetchall())
+
+
 def insert_interaction_unless_recorded(interaction: Interaction) -> bool:
     """INSERT the unsaved `interaction` in one round trip. False, and nothing written,
-    when its (inbox, provider_id) is already recorded: a provider's retry."""
+    when its (inbox, provider_id) is already recorded: a provider's retry.
+
+    An interaction with a reserved id, inside omnidesk.fastsql.pipelined(): sent without
+    waiting; a retry raises fastsql.Conflict when the block ends."""
     # The arbiter is interaction_unique_provider_id (partial: provider ids given).
     return insert_row(
-        interaction, on_conflict="(inbox_id, provider_id) WHERE provider_id IS NOT NULL"
+        interaction, on_conflict="(inbox_id, provider_id) WHERE provider_id IS NOT NULL",
+        deferred=interaction.pk is not None,
     )
 
 

@@ -11,6 +11,11 @@ the handful of statements every inbound event runs, this module does Django's wo
   with the values the model's fields prepare (defaults, `auto_now`, JSON), so the row
   is the one `save()` would write. No `pre_save`/`post_save` signals are sent: use them
   only for models nothing listens to.
+- `pipelined`: on PostgreSQL, a block whose writes that need no answer (an `update_row`,
+  an `insert_row(..., deferred=True)` of a row whose key is known) are sent without
+  waiting for it: they travel with the next statement that waits, instead of costing a
+  round trip each (psycopg's pipeline mode). Every other statement still waits for its
+  answer, so the ORM's reads of `rowcount` and its errors behave as outside the block.
 - `prepared_cursor`: on PostgreSQL, these statements run as prepared statements, parsed
   and planned once per connection: planning the conversation's four-join SELECT cost
   PostgreSQL four times as long as running it. (Django turns psycopg's prepared
@@ -24,8 +29,9 @@ tests/test_fastsql.py checks each against the ORM for identical rows and instanc
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import psycopg
@@ -117,22 +123,27 @@ class _Statement:
     fields: tuple[Any, ...]
 
 
-_inserts: dict[tuple[type[Model], str, bool], _Statement] = {}
+_inserts: dict[tuple[type[Model], str, bool, bool], _Statement] = {}
 _updates: dict[tuple[type[Model], tuple[str, ...]], _Statement] = {}
 
 
 def insert_row(instance: Model, *, on_conflict: str = "",
-               notify: tuple[str, str] | None = None) -> bool:
+               notify: tuple[str, str] | None = None, deferred: bool = False) -> bool:
     """INSERT the unsaved `instance` and take its new primary key, in one round trip (a
     model whose key is not generated, such as a one-to-one's, writes the one it has).
     With `on_conflict` (e.g. "(inbox_id, provider_id) WHERE provider_id IS NOT NULL"),
     a conflicting row writes nothing and the answer is False. With `notify` (a channel
     and a payload), the same statement sends that NOTIFY when it writes the row, which
-    PostgreSQL delivers when the transaction commits (and drops if it rolls back)."""
+    PostgreSQL delivers when the transaction commits (and drops if it rolls back).
+
+    `deferred`, for an instance whose generated key the caller reserved (and set):
+    inside `pipelined()` the row is sent without waiting, the answer is True, and a
+    conflict raises Conflict when the block ends; elsewhere it is the plain INSERT."""
     model = type(instance)
     generated = model._meta.auto_field is not None
-    assert instance._state.adding and (instance.pk is None) is generated
-    key = (model, on_conflict, notify is not None)
+    keyed = generated and instance.pk is not None  # a reserved key
+    assert instance._state.adding and (keyed or (instance.pk is None) is generated)
+    key = (model, on_conflict, notify is not None, keyed)
     statement = _inserts.get(key)
     if statement is None:
         statement = _inserts[key] = _insert_statement(*key)
@@ -140,21 +151,33 @@ def insert_row(instance: Model, *, on_conflict: str = "",
     values = [f.get_db_prep_save(f.pre_save(instance, True), db) for f in statement.fields]
     if notify is not None:
         values.extend(notify)
+    pipeline = _pipeline() if deferred else None
+    if pipeline is not None:
+        with pipeline.sent_without_waiting(), prepared_cursor(db) as cursor:
+            cursor.execute(statement.sql, values)
+        pipeline.expect_row(cursor.cursor, instance)
+        _saved(instance, db)
+        return True
     with prepared_cursor(db) as cursor:
         cursor.execute(statement.sql, values)
         row = cursor.fetchone()
     if row is None:
         return False
     instance.pk = row[0]
-    instance._state.adding = False
-    instance._state.db = db.alias
+    _saved(instance, db)
     return True
 
 
-def _insert_statement(model: type[Model], on_conflict: str, notifying: bool) -> _Statement:
+def _saved(instance: Model, db: BaseDatabaseWrapper) -> None:
+    instance._state.adding = False
+    instance._state.db = db.alias
+
+
+def _insert_statement(model: type[Model], on_conflict: str, notifying: bool,
+                      keyed: bool) -> _Statement:
     meta = model._meta
     assert meta.pk is not None
-    fields = tuple(f for f in meta.concrete_fields if f is not meta.auto_field)
+    fields = tuple(f for f in meta.concrete_fields if keyed or f is not meta.auto_field)
     conflict = f" ON CONFLICT {on_conflict} DO NOTHING" if on_conflict else ""
     columns = ", ".join(_quoted(f.column) for f in fields)
     values = ", ".join(["%s"] * len(fields))
@@ -168,7 +191,8 @@ def _insert_statement(model: type[Model], on_conflict: str, notifying: bool) -> 
 
 def update_row(instance: Model, fields: tuple[str, ...] = ()) -> None:
     """UPDATE every column of the saved `instance`, as `instance.save()` does; or only
-    those of `fields` (names), as `save(update_fields=fields)` does."""
+    those of `fields` (names), as `save(update_fields=fields)` does. Inside
+    `pipelined()`, sent without waiting."""
     assert not instance._state.adding and instance.pk is not None
     key = (type(instance), fields)
     statement = _updates.get(key)
@@ -176,7 +200,9 @@ def update_row(instance: Model, fields: tuple[str, ...] = ()) -> None:
         statement = _updates[key] = _update_statement(*key)
     db = _wrapper()
     values = [f.get_db_prep_save(f.pre_save(instance, False), db) for f in statement.fields]
-    with prepared_cursor(db) as cursor:
+    pipeline = _pipeline()
+    with (pipeline.sent_without_waiting() if pipeline is not None else _nothing()), \
+            prepared_cursor(db) as cursor:
         cursor.execute(statement.sql, [*values, instance.pk])
 
 
@@ -243,6 +269,87 @@ def prepared_cursor(db: BaseDatabaseWrapper | None = None) -> CursorWrapper:
     with db.wrap_database_errors:
         cursor = _PreparingCursor(db.connection)
         return db._prepare_cursor(cursor)  # type: ignore[attr-defined, no-any-return]
+
+
+class Conflict(Exception):
+    """A row `insert_row(..., deferred=True)` sent inside `pipelined()` was not written
+    (it conflicted): raised when the block ends. The caller's transaction must roll back,
+    since what followed the INSERT assumed it."""
+
+    def __init__(self, instance: Model) -> None:
+        super().__init__(f"{type(instance).__name__} {instance.pk} conflicted")
+        self.instance = instance
+
+
+@dataclass
+class _Pipeline:
+    pipeline: psycopg.Pipeline
+    deferring: bool = False
+    expected: list[tuple[psycopg.Cursor[Any], Model]] = field(default_factory=list)
+
+    @contextmanager
+    def sent_without_waiting(self) -> Iterator[None]:
+        self.deferring = True
+        try:
+            yield
+        finally:
+            self.deferring = False
+
+    def expect_row(self, cursor: psycopg.Cursor[Any], instance: Model) -> None:
+        self.expected.append((cursor, instance))
+
+    def wait_unless_deferred(self, execute: Callable[..., Any], sql: str, params: Any,
+                             many: bool, context: dict[str, Any]) -> Any:
+        """A Django execute wrapper: every statement but those sent without waiting is
+        answered before its caller goes on (its rows, rowcount and errors), which also
+        sends the deferred ones queued before it, in the same round trip."""
+        result = execute(sql, params, many, context)
+        if not self.deferring:
+            with context["connection"].wrap_database_errors:
+                self.pipeline.sync()
+        return result
+
+    def check_rows(self) -> None:
+        """Once every answer is in: each deferred INSERT wrote its row."""
+        for cursor, instance in self.expected:
+            if cursor.rowcount != 1:
+                raise Conflict(instance)
+
+
+_pipelines = threading.local()
+
+
+def _pipeline() -> _Pipeline | None:
+    return getattr(_pipelines, "current", None)
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+@contextmanager
+def pipelined() -> Iterator[None]:
+    """Writes that need no answer, made in this block, travel with the next statement that
+    waits for one (see the module's docstring). Use it only inside a transaction that an
+    error rolls back as a whole: a deferred statement's error (or Conflict) is raised by a
+    later statement, or when the block ends. Nested blocks are the outer one; elsewhere
+    than PostgreSQL, a plain block."""
+    db = _wrapper()
+    if db.vendor != "postgresql" or _pipeline() is not None:
+        yield
+        return
+    db.ensure_connection()
+    # Leaving pipeline mode sends what is still unanswered and waits for every answer.
+    with db.wrap_database_errors, db.connection.pipeline() as pipeline:
+        state = _Pipeline(pipeline)
+        _pipelines.current = state
+        try:
+            with db.execute_wrapper(state.wait_unless_deferred):
+                yield
+        finally:
+            _pipelines.current = None
+    state.check_rows()
 
 
 def _wrapper() -> BaseDatabaseWrapper:

@@ -7,8 +7,10 @@ transaction: recorded and removed together, or neither. If any event of the batc
 (a provider's retry of an event recorded since, a bug, a bad payload), the batch is
 rolled back and recorded again one event at a time, each in its own savepoint; an event
 that still fails stays in the spool with its error and is tried again later
-(spool.conf.retry_delay), while the lane goes on. The database being down fails the
-whole drain, which is tried again later.
+(spool.conf.retry_delay), while the lane goes on. A statement the database refuses is
+such a failure too (the batch's writes are pipelined, so its error may surface at a later
+event's statement); the database being down (the connection unusable after the rollback)
+fails the whole drain, which is tried again later.
 
 One drain at a time per lane: on PostgreSQL a transaction-level advisory lock, which the
 drain of another process then skips (and names as busy); in a single-process SQLite
@@ -117,7 +119,10 @@ def _drain_batch(lanes: list[int], share: int, size: int) -> tuple[int, list[int
     try:
         return _record_together(lanes, share, size)
     except DatabaseError:
-        raise  # the database is down or the connection is gone: try it all later
+        if connection.connection is None or not connection.is_usable():
+            raise  # the database is down or the connection is gone: try it all later
+        logger.info("spool lanes %s: a statement of a batch failed, one by one now",
+                    lanes, exc_info=True)
     except Exception:
         logger.info("spool lanes %s: recording a batch together failed, one by one now",
                     lanes, exc_info=True)

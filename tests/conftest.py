@@ -139,6 +139,23 @@ def celery_worker(transactional_db: Any) -> Iterator[Any]:
         yield worker
 
 
+@pytest.fixture
+def pipeline_syncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times psycopg's pipeline mode was synced (omnidesk.fastsql.pipelined):
+    one round trip each. A list of one count, read as the test goes."""
+    import psycopg
+
+    count = [0]
+    sync = psycopg.Pipeline.sync
+
+    def counting(self: psycopg.Pipeline) -> None:
+        count[0] += 1
+        sync(self)
+
+    monkeypatch.setattr(psycopg.Pipeline, "sync", counting)
+    return count
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Test files with a slow test run first, so that under pytest-xdist the long ones
     (real servers, workers, outages) overlap instead of ending the run one by one."""

@@ -38,6 +38,7 @@ from conversations.storable import storable_dataclass
 from customers.actions.identify import do_get_or_create_identity
 from customers.identities import normalize_identity
 from customers.models import Customer, Identity
+from omnidesk.fastsql import Conflict, pipelined
 
 
 class _Duplicate(Exception):
@@ -57,17 +58,24 @@ _together: ContextVar[Prelocked | None] = ContextVar("recording_together", defau
 def recording_together(senders: Iterable[tuple[str, str]] = ()) -> Iterator[None]:
     """Events recorded in this block share the caller's transaction, without a savepoint
     each (two round trips fewer per event). A retry of a recorded event raises
-    RecordedBefore, and any error leaves the whole transaction to be rolled back: the
-    caller (spool.drain) then records the same events one at a time.
+    RecordedBefore (at once, or when the block ends), and any error leaves the whole
+    transaction to be rolled back: the caller (spool.drain) then records the same events
+    one at a time.
 
-    `senders` are the (kind, value) of the events to come: their customers, and those
-    customers' continued conversations, are locked now in two statements for all of them
-    (conversations.actions.prelocked), in a transaction the caller holds."""
-    token = _together.set(Prelocked.lock(senders))
+    `senders` are the (kind, value) of the events to come, one per event: their customers,
+    and those customers' continued conversations, are locked now in two statements for
+    all of them (conversations.actions.prelocked), in a transaction the caller holds, and
+    an interaction id is reserved for each. The block is pipelined (omnidesk.fastsql):
+    an interaction's INSERT and a conversation's UPDATE wait for no answer of their own."""
     try:
-        yield
-    finally:
-        _together.reset(token)
+        with pipelined():
+            token = _together.set(Prelocked.lock(senders))
+            try:
+                yield
+            finally:
+                _together.reset(token)
+    except Conflict as exc:  # an interaction's INSERT, sent without waiting, wrote nothing
+        raise RecordedBefore(getattr(exc.instance, "provider_id", None)) from exc
 
 
 def do_record_inbound(
@@ -136,9 +144,9 @@ def _record(event: InboundEvent, sender_value: str, batch: Prelocked | None) -> 
         )
         apply_preview(conversation, preview, occurred_at)
         save_conversation(conversation)  # one INSERT, already in its final state
-        interaction = _insert_interaction(event, conversation, identity, occurred_at)
+        interaction = _insert_interaction(event, conversation, identity, occurred_at, batch)
     else:
-        interaction = _insert_interaction(event, conversation, identity, occurred_at)
+        interaction = _insert_interaction(event, conversation, identity, occurred_at, batch)
         switched, reopened = _apply_to_conversation(
             conversation, event, occurred_at, created=False
         )
@@ -240,7 +248,11 @@ def _conversation_by_thread(
 
 
 def _insert_interaction(
-    event: InboundEvent, conversation: Conversation, identity: Identity, occurred_at: datetime
+    event: InboundEvent,
+    conversation: Conversation,
+    identity: Identity,
+    occurred_at: datetime,
+    batch: Prelocked | None,
 ) -> Interaction:
     interaction = Interaction(
         conversation=conversation,
@@ -262,6 +274,11 @@ def _insert_interaction(
     if event.raw_bytes is not None:
         # Stored first, so the INSERT carries its name (no UPDATE after it).
         interaction.raw_file.save(event.raw_filename, ContentFile(event.raw_bytes), save=False)
+    elif batch is not None:
+        # A reserved id: the INSERT waits for no answer (a retry conflicts at the end of
+        # the batch, which is then recorded one by one). Not with a stored file, which
+        # only a conflict known at once can delete.
+        interaction.pk = batch.take_interaction_id()
     # One statement: a provider's retry conflicts on (inbox, provider_id) and writes nothing.
     if not insert_interaction_unless_recorded(interaction):
         if interaction.raw_file:

@@ -1,6 +1,7 @@
 """What a batch of events recorded together (ingest.recording_together) locks before its
 first event: each sender's identity with its customer, and each of those customers'
-continued conversation. Two statements for the batch, instead of two per event.
+continued conversation. Two statements for the batch, instead of two per event; a third
+reserves an interaction id per event, so that inserting one needs no answer.
 
 A sender's identity and customer serve every event of theirs in the batch: the pipeline
 changes a customer only through that instance (its name). A conversation is handed out
@@ -21,7 +22,11 @@ from enum import Enum
 from django.conf import settings
 from django.utils import timezone
 
-from conversations.hotpath import lock_continued_conversations, lock_known_senders
+from conversations.hotpath import (
+    lock_continued_conversations,
+    lock_known_senders,
+    reserve_interaction_ids,
+)
 from conversations.models import Conversation
 from customers.identities import InvalidIdentity, normalize_identity
 from customers.models import Identity
@@ -43,9 +48,13 @@ class Prelocked:
     senders: dict[tuple[str, str], Identity | None] = field(default_factory=dict)
     # customer id -> their newest unresolved conversation active in the window, locked.
     conversations: dict[int, Conversation] = field(default_factory=dict)
+    # Interaction ids reserved for the batch's events; the next one to take is last.
+    interaction_ids: list[int] = field(default_factory=list)
 
     @classmethod
     def lock(cls, senders: Iterable[tuple[str, str]]) -> Prelocked:
+        """`senders`: each event's (kind, value), one per event."""
+        senders = list(senders)
         wanted = set()
         for kind, value in senders:
             try:
@@ -54,6 +63,8 @@ class Prelocked:
                 continue  # its event fails on its own, in the pipeline
         if not wanted:
             return cls()
+        ids = reserve_interaction_ids(len(senders))
+        ids.reverse()  # taken from the end
         known = lock_known_senders(wanted)
         # An event's continued conversation is its customer's newest unresolved one, if
         # that one is active within the event's window (ingest checks it per event).
@@ -62,7 +73,12 @@ class Prelocked:
         return cls(
             senders=dict.fromkeys(wanted, None) | known,
             conversations=lock_continued_conversations(customers.values(), since),
+            interaction_ids=ids,
         )
+
+    def take_interaction_id(self) -> int | None:
+        """A reserved id for the next event's interaction; None when all are taken."""
+        return self.interaction_ids.pop() if self.interaction_ids else None
 
     def sender(self, kind: str, value: str) -> Identity | NotLocked | None:
         return self.senders.get((kind, value), NOT_LOCKED)

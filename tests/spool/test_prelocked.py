@@ -14,6 +14,7 @@ from django.utils import timezone
 from conversations.actions.ingest import do_record_inbound, recording_together
 from conversations.models import Conversation, ConversationStatus, Interaction
 from customers.models import Identity
+from realtime.publish import publishing_together
 from spool.accept import lane_of
 from spool.drain import drain_lanes
 from tests.factories import inbound
@@ -137,3 +138,28 @@ def test_a_conversation_resolved_before_the_batch_is_not_continued(twilio_inbox)
                                            "second", provider_id="SM2"))
 
     assert result.conversation_created
+
+
+@pytest.mark.django_db(transaction=True)  # configuration committed, so cached as in a drain
+def test_a_batch_of_known_senders_waits_for_no_answer_per_event(twilio_inbox, pipeline_syncs):
+    """Each event's interaction INSERT and conversation UPDATE travel with the batch's
+    next read: as many round trips for five senders' events as for one's (as the drain
+    records them, with the realtime rows written together)."""
+    for n, sender in enumerate(SENDERS):
+        do_record_inbound(inbound(twilio_inbox, "sms", "phone", sender, "first",
+                                  provider_id=f"SM{n}"))
+
+    def batch_of(senders: list[str], step: int) -> int:
+        before = pipeline_syncs[0]
+        with transaction.atomic(), recording_together([("phone", s) for s in senders]), \
+                publishing_together():
+            for n, sender in enumerate(senders):
+                do_record_inbound(inbound(twilio_inbox, "sms", "phone", sender, "again",
+                                          provider_id=f"SM{step + n}"))
+        return pipeline_syncs[0] - before
+
+    assert batch_of(SENDERS[:1], 100) == batch_of(SENDERS, 200)
+    assert Interaction.objects.filter(text="again").count() == 1 + len(SENDERS)
+    assert sorted(Interaction.objects.filter(text="again").values_list("id", flat=True)) == list(
+        Interaction.objects.filter(text="again").order_by("occurred_at", "id")
+        .values_list("id", flat=True))

@@ -131,6 +131,35 @@ def test_an_event_that_fails_stays_with_its_error_and_is_tried_again_later(twili
     assert not SpooledEvent.objects.exists()
 
 
+@pytest.mark.django_db
+def test_an_event_the_database_refuses_is_kept_and_the_rest_of_its_batch_recorded(
+    twilio_inbox,
+):
+    """A statement of one event fails in the database (here a trigger refuses its row;
+    its INSERT was sent without waiting, so the error comes later in the batch): the
+    batch is rolled back and recorded one by one, and only that event waits."""
+    with connection.cursor() as cursor:  # DDL of the test's transaction, rolled back
+        cursor.execute(
+            "CREATE FUNCTION refuse_message_2() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN IF NEW.text = 'message 2' THEN RAISE EXCEPTION 'refused here'; END IF; "
+            "RETURN NEW; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER refuse_message_2 BEFORE INSERT ON conversations_interaction "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_message_2()"
+        )
+    for n in (1, 2, 3):
+        _accept(twilio_inbox, _message(n))
+
+    assert drain_lane(lane_of(CUSTOMER)) == 3
+
+    assert list(Interaction.objects.order_by("id").values_list("text", flat=True)) == [
+        "message 1", "message 3"]
+    kept = SpooledEvent.objects.get()
+    assert kept.payload["params"]["Body"] == "message 2"
+    assert kept.attempts == 1 and "refused here" in kept.last_error
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_drain_thread_records_what_the_webhook_accepted(client, twilio_inbox):
     for n in range(5):

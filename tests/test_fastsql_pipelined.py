@@ -1,0 +1,116 @@
+"""omnidesk.fastsql.pipelined: writes that need no answer travel with the next statement
+that waits; every other statement (the ORM's) is answered at once, as outside the block."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DataError, IntegrityError, connection, transaction
+
+from conversations import hotpath
+from conversations.actions.ingest import do_record_inbound
+from conversations.models import Conversation, Interaction
+from customers.models import Customer, Identity
+from omnidesk.fastsql import Conflict, pipelined, update_row
+from tests.factories import inbound
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def recorded(email_inbox):
+    return do_record_inbound(inbound(email_inbox, "email", "email", "ann@example.com",
+                                     "first", provider_id="<1@x>", sender_name="Ann"))
+
+
+def _interaction_like(recorded, provider_id: str) -> Interaction:
+    original = recorded.interaction
+    return Interaction(
+        conversation=original.conversation, customer_id=original.customer_id,
+        inbox=original.inbox, channel="email", direction="inbound", kind="message",
+        author_identity=original.author_identity, text="again", provider_id=provider_id,
+        occurred_at=original.occurred_at,
+    )
+
+
+def test_writes_that_need_no_answer_wait_for_none_until_a_read(recorded, pipeline_syncs):
+    conversation = Conversation.objects.get(pk=recorded.conversation.pk)
+    with transaction.atomic(), pipelined():
+        [reserved] = hotpath.reserve_interaction_ids(1)
+        before = pipeline_syncs[0]
+        row = _interaction_like(recorded, "<2@x>")
+        row.pk = reserved
+        assert hotpath.insert_interaction_unless_recorded(row) is True
+        for subject in ("one", "two", "three"):
+            conversation.subject = subject
+            update_row(conversation)
+        assert pipeline_syncs[0] == before  # nothing waited for yet
+        assert Conversation.objects.get(pk=conversation.pk).subject == "three"
+        assert pipeline_syncs[0] == before + 1  # the read, and the writes before it, in one
+    stored = Interaction.objects.get(pk=reserved)
+    assert (stored.provider_id, stored.text) == ("<2@x>", "again")
+    assert not row._state.adding
+
+
+def test_reserved_ids_are_the_sequences_next_ones(recorded):
+    ids = hotpath.reserve_interaction_ids(3)
+    assert ids == sorted(ids) and len(set(ids)) == 3
+    assert ids[0] > recorded.interaction.pk
+    later = do_record_inbound(inbound(recorded.interaction.inbox, "email", "email",
+                                      "ann@example.com", "later", provider_id="<3@x>"))
+    assert later.interaction.pk > ids[-1]
+
+
+def test_a_deferred_insert_that_conflicts_raises_when_the_block_ends(recorded):
+    retry = _interaction_like(recorded, "<1@x>")  # the provider id recorded above
+    [retry.pk] = hotpath.reserve_interaction_ids(1)
+    with pytest.raises(Conflict) as raised, transaction.atomic(), pipelined():
+        assert hotpath.insert_interaction_unless_recorded(retry) is True  # not known yet
+        Customer.objects.filter(pk=recorded.interaction.customer_id).update(name="Changed")
+    assert raised.value.instance is retry
+    assert Interaction.objects.filter(provider_id="<1@x>").count() == 1
+    assert Customer.objects.get(pk=recorded.interaction.customer_id).name == "Ann"  # rolled back
+
+
+def test_the_orms_writes_in_the_block_are_answered_at_once(recorded):
+    """Django reads rowcount right after an UPDATE (save() of a saved row, update()):
+    without its answer it would take the row for missing and INSERT it."""
+    customer = Customer.objects.get(pk=recorded.interaction.customer_id)
+    with transaction.atomic(), pipelined():
+        assert Customer.objects.filter(pk=customer.pk).update(name="Bea") == 1
+        customer.name = "Cy"
+        customer.save()
+        customer.save(update_fields=["name"])
+        assert Customer.objects.filter(pk=customer.pk).count() == 1
+    assert Customer.objects.get(pk=customer.pk).name == "Cy"
+
+
+def test_an_error_a_savepoint_catches_leaves_the_block_usable(recorded):
+    identity = recorded.interaction.author_identity
+    with transaction.atomic(), pipelined():
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Identity.objects.create(customer_id=identity.customer_id, kind=identity.kind,
+                                    value=identity.value)
+        assert Identity.objects.filter(value=identity.value).count() == 1
+        Customer.objects.filter(pk=identity.customer_id).update(name="After")
+    assert Customer.objects.get(pk=identity.customer_id).name == "After"
+
+
+def test_a_deferred_writes_error_is_raised_by_the_next_statement_that_waits(recorded):
+    conversation = Conversation.objects.get(pk=recorded.conversation.pk)
+    conversation.subject = "x" * 501  # longer than the column
+    with pytest.raises(DataError), transaction.atomic(), pipelined():
+        update_row(conversation)  # sent, not answered
+        Conversation.objects.get(pk=conversation.pk)
+    assert Conversation.objects.get(pk=conversation.pk).subject == recorded.conversation.subject
+    assert connection.connection.pgconn.pipeline_status == 0  # out of pipeline mode
+
+
+def test_a_nested_block_is_the_outer_one(recorded, pipeline_syncs):
+    conversation = Conversation.objects.get(pk=recorded.conversation.pk)
+    with transaction.atomic(), pipelined():
+        before = pipeline_syncs[0]
+        with pipelined():
+            conversation.subject = "nested"
+            update_row(conversation)
+        assert pipeline_syncs[0] == before  # the inner block's end waits for nothing
+    assert Conversation.objects.get(pk=conversation.pk).subject == "nested"
