@@ -285,6 +285,7 @@ class Conflict(Exception):
 class _Pipeline:
     pipeline: psycopg.Pipeline
     deferring: bool = False
+    waited: int = 0  # statements answered before their callers went on
     expected: list[tuple[psycopg.Cursor[Any], Model]] = field(default_factory=list)
 
     @contextmanager
@@ -305,6 +306,7 @@ class _Pipeline:
         sends the deferred ones queued before it, in the same round trip."""
         result = execute(sql, params, many, context)
         if not self.deferring:
+            self.waited += 1
             with context["connection"].wrap_database_errors:
                 self.pipeline.sync()
         return result
@@ -321,6 +323,14 @@ _pipelines = threading.local()
 
 def _pipeline() -> _Pipeline | None:
     return getattr(_pipelines, "current", None)
+
+
+def statements_waited_for() -> int | None:
+    """How many statements the current `pipelined()` block has waited for (None outside
+    one): two equal readings say that nothing between them read or wrote other than by
+    statements sent without waiting."""
+    pipeline = _pipeline()
+    return None if pipeline is None else pipeline.waited
 
 
 @contextmanager

@@ -38,7 +38,7 @@ from conversations.storable import storable_dataclass
 from customers.actions.identify import do_get_or_create_identity
 from customers.identities import normalize_identity
 from customers.models import Customer, Identity
-from omnidesk.fastsql import Conflict, pipelined
+from omnidesk.fastsql import Conflict, pipelined, statements_waited_for
 
 
 class _Duplicate(Exception):
@@ -116,14 +116,15 @@ def do_record_inbound(
 
 def _record(event: InboundEvent, sender_value: str, batch: Prelocked | None) -> IngestResult:
     identity, customer, new_customer = _lock_sender(event, sender_value, batch)
-    # Taken whether this event continues it or not: the next event reads it again.
+    # Taken whether this event continues it or not: the next event reads it again, unless
+    # this one hands it on (below).
     prelocked = batch.take_conversation(customer.pk) if batch is not None else NOT_LOCKED
     if not customer.name and event.sender_name:
         customer.name = event.sender_name[:200]
         customer.save(update_fields=["name", "updated_at"])
     occurred_at = event.occurred_at or timezone.now()
 
-    conversation = _find_conversation(
+    conversation, continued = _find_conversation(
         event, customer, sender_value, occurred_at, new_customer, prelocked
     )
     created = conversation is None
@@ -154,6 +155,7 @@ def _record(event: InboundEvent, sender_value: str, batch: Prelocked | None) -> 
         save_conversation(conversation)
     if batch is not None:
         batch.recorded_into(conversation)
+    waited = statements_waited_for()
     attachments = _store_attachments(interaction, event) if event.attachments else []
     hooks.run_after_change(conversation)
 
@@ -164,6 +166,12 @@ def _record(event: InboundEvent, sender_value: str, batch: Prelocked | None) -> 
     hooks.run_after_inbound(
         hooks.RecordedInbound(conversation, interaction, created, switched, reopened)
     )
+    if batch is not None and continued and waited is not None \
+            and statements_waited_for() == waited:
+        # Nothing but this instance's own writes (sent without waiting) touched the row
+        # since it was saved: it is current, and still the customer's newest unresolved
+        # conversation (its activity only grew), so their next event needs no read.
+        batch.hand_on(customer.pk, conversation)
     return IngestResult(interaction, conversation, created=True, conversation_created=created)
 
 
@@ -201,25 +209,29 @@ def _find_conversation(
     occurred_at: datetime,
     new_customer: bool,
     prelocked: Conversation | NotLocked,
-) -> Conversation | None:
+) -> tuple[Conversation | None, bool]:
+    """The conversation the event joins (None: a new one), and whether it is the
+    customer's continued one (their newest unresolved, active in the window)."""
     if event.conversation_hint is not None:
         hinted = lock_conversation(event.conversation_hint)
         if hinted is not None and _may_join(hinted, customer, sender_value):
-            return hinted
+            return hinted, False
     if event.thread_refs:
         threaded = _conversation_by_thread(
             event.thread_refs, event.thread_ref_conversations, customer, sender_value
         )
         if threaded is not None:
-            return threaded
+            return threaded, False
     if event.use_continuity and not new_customer:  # a new customer has no conversations
         window_start = occurred_at - timedelta(days=settings.OMNIDESK_CONTINUITY_DAYS)
         if prelocked is NOT_LOCKED:
-            return lock_continued_conversation(customer, window_start)
-        # The customer's newest unresolved conversation: if it is not in this event's
-        # window, none is.
-        return prelocked if prelocked.last_activity_at >= window_start else None
-    return None
+            continued = lock_continued_conversation(customer, window_start)
+        else:
+            # The customer's newest unresolved conversation: if it is not in this event's
+            # window, none is.
+            continued = prelocked if prelocked.last_activity_at >= window_start else None
+        return continued, continued is not None
+    return None, False
 
 
 def _may_join(conversation: Conversation, customer: Customer, sender_value: str) -> bool:

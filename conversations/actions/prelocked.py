@@ -5,11 +5,13 @@ reserves an interaction id per event, so that inserting one needs no answer.
 
 A sender's identity and customer serve every event of theirs in the batch: the pipeline
 changes a customer only through that instance (its name). A conversation is handed out
-once: the first event of its customer takes it, and a later one reads it again, as a
-single event would, since hooks may have changed the row meanwhile through another
-instance (csat resolves a conversation that a rating reply opened). A conversation that
-an event recorded into is forgotten at once too (a participant's message may join
-another customer's conversation), so no event is handed a copy older than its row.
+once: the first event of its customer takes it. A later one reads it again, as a single
+event would, since hooks may have changed the row meanwhile through another instance
+(csat resolves a conversation that a rating reply opened), unless the event before it
+handed its conversation on (`hand_on`): it continued it, and nothing after its save but
+that instance's own writes touched the database. A conversation that an event recorded
+into is forgotten at once too (a participant's message may join another customer's
+conversation), so no event is handed a copy older than its row.
 """
 
 from __future__ import annotations
@@ -89,6 +91,10 @@ class Prelocked:
     def identified(self, identity: Identity) -> None:
         """The sender's identity, created or found by an event of the batch."""
         self.senders[(identity.kind, identity.value)] = identity
+
+    def hand_on(self, customer_id: int, conversation: Conversation) -> None:
+        """The customer's continued conversation, current as their event left it."""
+        self.conversations[customer_id] = conversation
 
     def recorded_into(self, conversation: Conversation) -> None:
         for customer_id, held in list(self.conversations.items()):

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from conversations import hooks
 from conversations.actions.ingest import do_record_inbound, recording_together
 from conversations.models import Conversation, ConversationStatus, Interaction
 from customers.models import Identity
@@ -163,3 +164,58 @@ def test_a_batch_of_known_senders_waits_for_no_answer_per_event(twilio_inbox, pi
     assert sorted(Interaction.objects.filter(text="again").values_list("id", flat=True)) == list(
         Interaction.objects.filter(text="again").order_by("occurred_at", "id")
         .values_list("id", flat=True))
+
+
+def _two_each(twilio_inbox, step: int) -> CaptureQueriesContext:
+    """Every sender's two events in one batch, as the drain records them."""
+    with CaptureQueriesContext(connection) as captured, transaction.atomic(), \
+            recording_together([("phone", s) for s in SENDERS for _ in (1, 2)]), \
+            publishing_together():
+        for n, sender in enumerate(SENDERS):
+            for again in (0, 1):
+                do_record_inbound(inbound(twilio_inbox, "sms", "phone", sender,
+                                          f"message {step + 10 * again + n}",
+                                          provider_id=f"SM{step + 10 * again + n}"))
+    return captured
+
+
+@pytest.mark.django_db(transaction=True)  # configuration committed, so cached as in a drain
+def test_a_customers_next_event_takes_the_conversation_their_last_one_continued(twilio_inbox):
+    for n, sender in enumerate(SENDERS):
+        do_record_inbound(inbound(twilio_inbox, "sms", "phone", sender, "first",
+                                  provider_id=f"SM{n}"))
+
+    captured = _two_each(twilio_inbox, 100)
+
+    assert _selects_of(captured, "conversations_conversation") == 1  # the batch's only
+    for n, sender in enumerate(SENDERS):
+        conversation = Conversation.objects.get(customer__identities__value=sender)
+        texts = list(conversation.interactions.order_by("id").values_list("text", flat=True))
+        assert texts == ["first", f"message {100 + n}", f"message {110 + n}"]
+        assert conversation.last_message_preview == f"message {110 + n}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_hook_that_waited_for_a_statement_the_next_event_reads_again(twilio_inbox):
+    """A hook that reads or writes through the ORM may have changed the row through
+    another instance: the customer's next event reads the conversation again."""
+    for n, sender in enumerate(SENDERS):
+        do_record_inbound(inbound(twilio_inbox, "sms", "phone", sender, "first",
+                                  provider_id=f"SM{n}"))
+
+    def touch(recorded: hooks.RecordedInbound) -> None:
+        if recorded.interaction.text.startswith("message 10"):  # each sender's first
+            Conversation.objects.filter(pk=recorded.conversation.pk).update(
+                subject=f"touched by {recorded.interaction.text}")
+
+    hooks.after_inbound.append(touch)
+    try:
+        captured = _two_each(twilio_inbox, 100)
+    finally:
+        hooks.after_inbound.remove(touch)
+
+    assert _selects_of(captured, "conversations_conversation") == 1 + len(SENDERS)
+    for n, sender in enumerate(SENDERS):
+        conversation = Conversation.objects.get(customer__identities__value=sender)
+        # The second event read the change, so did not write the older subject back.
+        assert conversation.subject == f"touched by message {100 + n}"
