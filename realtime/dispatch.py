@@ -60,7 +60,14 @@ def _target_loop() -> asyncio.AbstractEventLoop:
 
 class SendBreaker:
     """Pauses sends after a failure: 1 s, doubling to 30 s while failures go on; the
-    sends after a pause probe the layer. Logs once per outage, not per event."""
+    sends after a pause probe the layer. Logs once per outage, not per event.
+
+    A send that timed out while the layer answered others (one succeeded since
+    SEND_TIMEOUT before it was admitted) is not an outage but a busy loop or layer: the
+    loop serves a send at a time per Redis shard, and a loaded web process may take
+    longer than SEND_TIMEOUT to reach one. That send is lost live (its event waits in the outbox for
+    the client's resume, like any skipped one); pausing would drop every send for a
+    second or more while the layer answers."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -68,6 +75,8 @@ class SendBreaker:
         self.failures = 0
         self.paused_until = 0.0
         self.skipped = 0
+        self.last_success = float("-inf")
+        self.slow = 0  # sends timed out while the layer answered others
 
     def admit(self) -> bool:
         with self._lock:
@@ -77,10 +86,13 @@ class SendBreaker:
             self.in_flight += 1
             return True
 
-    def done(self, error: BaseException | None) -> None:
+    def done(self, error: BaseException | None, admitted: float) -> None:
+        """A send admitted at `admitted` (time.monotonic()) ended, with `error` or not."""
         with self._lock:
             self.in_flight -= 1
+            now = time.monotonic()
             if error is None:
+                self.last_success = now
                 if self.failures:
                     logger.warning(
                         "realtime: channel layer reachable again (%d live sends skipped; "
@@ -90,7 +102,15 @@ class SendBreaker:
                 self.failures = self.skipped = 0
                 self.paused_until = 0.0
                 return
-            now = time.monotonic()
+            if isinstance(error, TimeoutError) and self.last_success >= admitted - SEND_TIMEOUT:
+                self.slow += 1
+                if self.slow == 1 or self.slow % 100 == 0:
+                    logger.warning(
+                        "realtime: %d live sends timed out while the channel layer answered "
+                        "others (a loaded process); clients resume them from the outbox",
+                        self.slow,
+                    )
+                return
             if now < self.paused_until:
                 return  # one of the sends admitted before the pause: same outage
             self.failures += 1
@@ -178,15 +198,16 @@ def dispatch(groups: list[str], message: dict[str, Any]) -> Future[None] | None:
     """Sends `message` to `groups`; None when sends are paused (the layer is down)."""
     if not breaker.admit():
         return None
+    admitted = time.monotonic()
     future = asyncio.run_coroutine_threadsafe(_send(groups, message), _target_loop())
-    future.add_done_callback(_settle)
+    future.add_done_callback(lambda done: _settle(done, admitted))
     return future
 
 
-def _settle(future: Future[None]) -> None:
+def _settle(future: Future[None], admitted: float) -> None:
     error = None if future.cancelled() else future.exception()
     if error is not None and not isinstance(error, LAYER_ERRORS):
         # A bug, not an outage: say so loudly, and keep sending the other events.
         logger.error("realtime dispatch failed", exc_info=error)
         error = None
-    breaker.done(error)
+    breaker.done(error, admitted)

@@ -4,8 +4,10 @@ pub/sub layer (one pipelined round trip), each group's message once and in order
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
+import pytest
 from channels.layers import get_channel_layer
 from redis.asyncio.client import Pipeline
 
@@ -82,3 +84,56 @@ def test_other_layers_get_one_group_send_per_group(settings: Any) -> None:
         assert sent == [(g, {"group": g}) for g in GROUPS]
     finally:
         channel_layers.backends.clear()
+
+
+def _hold_shard_lock(seconds: float) -> None:
+    """On the dispatch loop: take the Redis shard's lock that sends to GROUPS wait on, and
+    keep it for `seconds` (what a loaded loop's queue of sends does to the next one)."""
+    async def hold() -> None:
+        loop_layer = dispatch.pipelined_layer(get_channel_layer())
+        shard = loop_layer._get_shard(loop_layer._get_group_channel_name(GROUPS[0]))
+        async with shard._lock:
+            await asyncio.sleep(seconds)
+
+    asyncio.run_coroutine_threadsafe(hold(), dispatch._target_loop())
+
+
+def _timed_out_send(monkeypatch: Any) -> None:
+    """One send that waits on the held lock past SEND_TIMEOUT, settled with the breaker."""
+    monkeypatch.setattr(dispatch, "SEND_TIMEOUT", 0.3)
+    _hold_shard_lock(1.0)
+    message = {"type": "realtime.event", "id": 3, "event": "conversation.updated", "data": {}}
+    future = dispatch.dispatch([GROUPS[0]], message)
+    assert future is not None
+    with pytest.raises(TimeoutError):
+        future.result(timeout=5)
+    deadline = time.monotonic() + 5
+    while dispatch.breaker.in_flight and time.monotonic() < deadline:  # the callback ran
+        time.sleep(0.01)
+    assert dispatch.breaker.in_flight == 0
+
+
+def test_a_send_that_times_out_while_others_get_through_does_not_pause_sends(
+    monkeypatch: Any,
+) -> None:
+    monkeypatch.setattr(dispatch, "breaker", dispatch.SendBreaker())
+    message = {"type": "realtime.event", "id": 1, "event": "conversation.updated", "data": {}}
+    dispatch.dispatch(GROUPS, message).result(timeout=5)  # the layer answers
+
+    _timed_out_send(monkeypatch)
+
+    assert dispatch.breaker.slow == 1
+    assert not dispatch.breaker.is_paused()
+    monkeypatch.setattr(dispatch, "SEND_TIMEOUT", 5.0)
+    still = dispatch.dispatch(GROUPS, message)
+    assert still is not None  # admitted, and delivered once the lock is free
+    still.result(timeout=5)
+
+
+def test_a_send_that_times_out_with_no_answer_for_a_while_pauses_sends(monkeypatch: Any) -> None:
+    monkeypatch.setattr(dispatch, "breaker", dispatch.SendBreaker())  # nothing answered yet
+
+    _timed_out_send(monkeypatch)
+
+    assert dispatch.breaker.slow == 0
+    assert dispatch.breaker.is_paused()
