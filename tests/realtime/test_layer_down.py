@@ -5,7 +5,9 @@ client resumes. Uses a private redis-server that the test stops, never the share
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import socket
 import subprocess
 import time
@@ -65,8 +67,18 @@ class PrivateRedis:
             return 0
         return int(count)
 
+    def freeze(self) -> None:
+        """Still listening, never answering (a hung server or a dead network path)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process is not None:
+            self.thaw()
             self.process.kill()
             self.process.wait(10)
             self.process = None
@@ -195,3 +207,32 @@ def test_sends_pause_while_the_layer_is_down_and_a_client_resumes_what_it_missed
     [receiver] = [r.getMessage() for r in caplog.records if r.name == "channels_redis.pubsub"]
     assert receiver.startswith("Unexpected exception in receive task: Error 111 connecting")
     assert receiver.endswith("(channel layer unreachable; repeats hidden for 60 s)")
+
+
+def test_a_layer_that_stops_answering_pauses_sends_and_drops_those_queued(
+    private_layer, monkeypatch, caplog
+):
+    """The first send waits SEND_TIMEOUT for an answer; the sends queued behind it are
+    dropped when their turn comes (sends are paused by then), instead of each waiting
+    a timeout of its own."""
+    caplog.set_level(logging.WARNING)
+    monkeypatch.setattr(dispatch, "SEND_TIMEOUT", 0.5)
+    message = {"type": "realtime.event", "id": 1, "event": "conversation.updated", "data": {}}
+    dispatch.dispatch(["staff"], message).result(timeout=5)  # connected, answering
+
+    private_layer.freeze()
+    started = time.monotonic()
+    futures = [dispatch.dispatch(["staff"], message) for _ in range(10)]
+    for future in futures:
+        assert future is not None
+        with contextlib.suppress(Exception):  # the first times out; the others are dropped
+            future.result(timeout=10)
+    _wait(lambda: dispatch.breaker.in_flight == 0)
+
+    assert time.monotonic() - started < 3  # not 10 x 0.5 s
+    assert dispatch.breaker.is_paused()
+    assert dispatch.breaker.skipped == 9
+    assert dispatch.dispatch(["staff"], message) is None
+    [down] = [r.getMessage() for r in caplog.records if r.name == "realtime.dispatch"]
+    assert down == ("realtime: channel layer unreachable (TimeoutError); live sends paused, "
+                    "events stay in the outbox")
