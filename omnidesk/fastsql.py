@@ -11,10 +11,10 @@ the handful of statements every inbound event runs, this module does Django's wo
   with the values the model's fields prepare (defaults, `auto_now`, JSON), so the row
   is the one `save()` would write. No `pre_save`/`post_save` signals are sent: use them
   only for models nothing listens to.
-- `pipelined`: on PostgreSQL, a block whose writes that need no answer (an `update_row`,
-  an `insert_row(..., deferred=True)` of a row whose key is known) are sent without
-  waiting for it: they travel with the next statement that waits, instead of costing a
-  round trip each (psycopg's pipeline mode). Every other statement still waits for its
+- `pipelined`: on PostgreSQL, a block in which the writes that need no answer (an
+  `update_row`, an `insert_row(..., deferred=True)` of a row whose key is known) are
+  sent without waiting for one: they travel with the next statement that waits, instead
+  of costing a round trip each (psycopg's pipeline mode). Every other statement still waits for its
   answer, so the ORM's reads of `rowcount` and its errors behave as outside the block.
 - `prepared_cursor`: on PostgreSQL, these statements run as prepared statements, parsed
   and planned once per connection: planning the conversation's four-join SELECT cost
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -201,7 +201,7 @@ def update_row(instance: Model, fields: tuple[str, ...] = ()) -> None:
     db = _wrapper()
     values = [f.get_db_prep_save(f.pre_save(instance, False), db) for f in statement.fields]
     pipeline = _pipeline()
-    with (pipeline.sent_without_waiting() if pipeline is not None else _nothing()), \
+    with (pipeline.sent_without_waiting() if pipeline is not None else nullcontext()), \
             prepared_cursor(db) as cursor:
         cursor.execute(statement.sql, [*values, instance.pk])
 
@@ -331,11 +331,6 @@ def statements_waited_for() -> int | None:
     statements sent without waiting."""
     pipeline = _pipeline()
     return None if pipeline is None else pipeline.waited
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
 
 
 @contextmanager
