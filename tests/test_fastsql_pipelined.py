@@ -114,3 +114,12 @@ def test_a_nested_block_is_the_outer_one(recorded, pipeline_syncs):
             update_row(conversation)
         assert pipeline_syncs[0] == before  # the inner block's end waits for nothing
     assert Conversation.objects.get(pk=conversation.pk).subject == "nested"
+
+
+def test_a_deferred_writes_error_at_the_end_of_the_block_is_djangos(recorded):
+    """Nothing waited after it: leaving pipeline mode raises it, as Django's error."""
+    conversation = Conversation.objects.get(pk=recorded.conversation.pk)
+    conversation.subject = "x" * 501
+    with pytest.raises(DataError), transaction.atomic(), pipelined():
+        update_row(conversation)
+    assert Conversation.objects.get(pk=conversation.pk).subject == recorded.conversation.subject
