@@ -303,13 +303,12 @@ def _print_spool(spool: dict[str, list[dict[str, Any]]]) -> None:
     print(f"  {'uvicorn':<8} {'spool':<6} {'drains':<7} {'accepted/s':>11} {'ratio':>7} "
           f"{'recorded/s':>11} {'ratio':>7} {'of 1':>7}")
     for row in spool["http"]:
-        one_client = row.get("raw_one_client", row["raw"])
         print(f"  {row['workers']:<8} {'on' if row['spooled'] else 'off':<6} "
               f"{_drains(row):<7} {row['accepted_per_second']:>11,.0f} "
               f"{row['accepted_per_second'] / row['raw']:>7.1%} "
               f"{row['recorded_per_second']:>11,.0f} "
               f"{row['recorded_per_second'] / row['raw']:>7.1%} "
-              f"{row['recorded_per_second'] / one_client:>7.1%}")
+              f"{row['recorded_per_second'] / row['raw_one_client']:>7.1%}")
 
 
 def _drains(row: dict[str, Any]) -> str:

@@ -65,9 +65,9 @@ class SendBreaker:
     A send that timed out while the layer answered others (one succeeded since
     SEND_TIMEOUT before it was admitted) is not an outage but a busy loop or layer: the
     loop serves a send at a time per Redis shard, and a loaded web process may take
-    longer than SEND_TIMEOUT to reach one. That send is lost live (its event waits in the outbox for
-    the client's resume, like any skipped one); pausing would drop every send for a
-    second or more while the layer answers."""
+    longer than SEND_TIMEOUT to reach one. That send is lost live (its event waits in
+    the outbox for the client's resume, like any skipped one); pausing would drop every
+    send for a second or more while the layer answers."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -118,12 +118,11 @@ def _drain_batch(lanes: list[int], share: int, size: int) -> tuple[int, list[int
     """One batch of up to `share` of `lanes`: (events taken, lanes locked, lanes busy)."""
     try:
         return _record_together(lanes, share, size)
-    except DatabaseError:
-        if connection.connection is None or not connection.is_usable():
+    except Exception as exc:
+        if isinstance(exc, DatabaseError) and (
+            connection.connection is None or not connection.is_usable()
+        ):
             raise  # the database is down or the connection is gone: try it all later
-        logger.info("spool lanes %s: a statement of a batch failed, one by one now",
-                    lanes, exc_info=True)
-    except Exception:
         logger.info("spool lanes %s: recording a batch together failed, one by one now",
                     lanes, exc_info=True)
     return _record_one_by_one(lanes, share, size)
