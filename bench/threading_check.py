@@ -32,13 +32,15 @@ def ensure_inbox() -> Any:
     return inbox
 
 
-def run(count: int, emails: list[Any] | None = None) -> dict[str, Any]:
-    """Ingest `count` generated emails (or `emails`) and score the threading."""
+def run(count: int, emails: list[Any] | None = None, batch: int = 1) -> dict[str, Any]:
+    """Ingest `count` generated emails (or `emails`) and score the threading. `batch`:
+    messages received together (receive_raw_emails, as ingest_email and an IMAP poll
+    take several); 1: one by one (receive_raw_email, as a webhook takes one)."""
     from django.db import connection
 
     from bench.emails import generate, true_threads
     from bench.peers.cpu import CpuMeter
-    from channels_email.receive import receive_raw_email
+    from channels_email.receive import receive_raw_email, receive_raw_emails
 
     inbox = ensure_inbox()
     if emails is None:
@@ -46,11 +48,16 @@ def run(count: int, emails: list[Any] | None = None) -> dict[str, Any]:
     conversation_of: dict[str, int] = {}
     started = time.perf_counter()
     with CpuMeter(connection) as cpu:
-        for item in emails:
-            outcome = receive_raw_email(item.raw, inbox=inbox, source="bench")
-            if outcome.result is None:
-                raise SystemExit(f"not recorded: {outcome.reason}")
-            conversation_of[item.message_id] = outcome.result.conversation.pk
+        for start in range(0, len(emails), batch):
+            chunk = emails[start:start + batch]
+            outcomes = (
+                [receive_raw_email(chunk[0].raw, inbox=inbox, source="bench")] if batch == 1
+                else receive_raw_emails([(item.raw, "bench") for item in chunk], inbox=inbox)
+            )
+            for item, outcome in zip(chunk, outcomes, strict=True):
+                if outcome.result is None:
+                    raise SystemExit(f"not recorded: {outcome.reason}")
+                conversation_of[item.message_id] = outcome.result.conversation.pk
     elapsed = time.perf_counter() - started
     misses = astray(emails, conversation_of)
     conversations = len(set(conversation_of.values()))
@@ -76,13 +83,15 @@ def shape(raw: bytes) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=1,
+                        help="messages received together (1: one by one)")
     parser.add_argument("--verbose", action="store_true", help="print every miss's headers")
     args = parser.parse_args()
     env.setup_django()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    result = run(args.count)
+    result = run(args.count, batch=args.batch)
     print(f"{result['messages']} emails in {result['seconds']:.1f} s "
           f"({result['per_second']:.1f}/s), {result['threads']} true threads, "
           f"{result['conversations']} conversations; CPU ms per email: "

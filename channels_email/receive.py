@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, Subquery
 from django.utils import timezone
 
@@ -29,6 +30,7 @@ from channels_email.content import split_reply, trim_html_quote
 from channels_email.follow_ups import acknowledge_task, mark_bounced_task
 from channels_email.noise import (
     Bounce,
+    LoopCount,
     auto_reply_reason,
     count_for_loop_limit,
     detect_bounce,
@@ -45,7 +47,7 @@ from channels_email.threading import (
     synthetic_message_id,
     verify_token,
 )
-from conversations.actions.ingest import do_record_inbound
+from conversations.actions.ingest import do_record_inbound, recording_together
 from conversations.actions.update import do_update_conversation
 from conversations.inbound import InboundAttachment, InboundEvent, IngestResult
 from conversations.models import (
@@ -61,6 +63,7 @@ from customers.identities import InvalidIdentity, normalize_email
 from customers.models import Identity
 from jobs.outbox import enqueue_job
 from omnidesk.fastsql import prepared_cursor
+from realtime.publish import publishing_together
 
 logger = logging.getLogger(__name__)
 
@@ -114,10 +117,84 @@ def receive_raw_email(
         return ReceiveOutcome(kept=False, result=None, reason=f"not recorded: {exc}")
 
 
+def receive_raw_emails(
+    messages: Sequence[tuple[bytes, str]], *, inbox: Inbox | None = None
+) -> list[ReceiveOutcome]:
+    """Several messages at once, (raw bytes, source) each (ingest_email given several
+    files), in order, recorded together in one transaction (conversations.actions.ingest's
+    recording_together: the senders locked in one statement, one commit, the live
+    events written in one statement). If any of them fails or was recorded before, the
+    batch is rolled back, its loop counts taken back, and each message is received on
+    its own, as receive_raw_email does. Never raises."""
+    messages = [(bytes(raw), source) for raw, source in messages]
+    if len(messages) > 1:
+        together = _Together()
+        try:
+            return _receive_together(messages, inbox, together)
+        except Exception:
+            logger.info("%d emails from %s on: receiving them together failed, one by one "
+                        "now", len(messages), messages[0][1] or "unknown source", exc_info=True)
+            for count in together.counted:
+                uncount(count)
+    return [receive_raw_email(raw, inbox=inbox, source=source) for raw, source in messages]
+
+
+@dataclass
+class _Together:
+    """What the messages of one call share: the loop counts taken (a batch rolled back
+    takes them back), and for a batch the interactions recorded under its messages' ids
+    and thread references, (provider id, conversation id, inbox id) oldest first, read
+    in one statement at its start and extended by each message it records. None: each
+    message asks the database itself."""
+
+    counted: list[LoopCount] = field(default_factory=list)
+    recorded: list[tuple[str | None, int, int | None]] | None = None
+
+    def rows(self, provider_ids: list[str]) -> list[tuple[str | None, int, int | None]]:
+        if self.recorded is None:
+            return _recorded_rows(provider_ids)
+        wanted = set(provider_ids)
+        return [row for row in self.recorded if row[0] in wanted]
+
+    def note(self, provider_id: str, result: IngestResult) -> None:
+        if self.recorded is not None and result.created:
+            interaction = result.interaction
+            self.recorded.append((provider_id, interaction.conversation_id, interaction.inbox_id))
+
+
+def _receive_together(
+    messages: list[tuple[bytes, str]], inbox: Inbox | None, together: _Together
+) -> list[ReceiveOutcome]:
+    parsed = [parse_email(raw) for raw, _source in messages]
+    senders = [("email", message.sender[1]) for message in parsed if message.sender]
+    ids = [id_ for (raw, _source), message in zip(messages, parsed, strict=True)
+           for id_ in (_provider_id(raw, message),
+                       *inbound_thread_refs(message.in_reply_to, message.references))]
+    with transaction.atomic():
+        together.recorded = _recorded_rows(ids)
+        named = {conversation_id for _pid, conversation_id, _inbox in together.recorded}
+        with recording_together(senders, named), publishing_together():
+            return [_receive_parsed(raw, message, inbox, source, together)
+                    for (raw, source), message in zip(messages, parsed, strict=True)]
+
+
 def _receive(raw: bytes, explicit_inbox: Inbox | None, source: str) -> ReceiveOutcome:
-    parsed = parse_email(raw)
+    return _receive_parsed(raw, parse_email(raw), explicit_inbox, source, _Together())
+
+
+def _provider_id(raw: bytes, parsed: ParsedEmail) -> str:
     message_id = storable_id(parsed.message_id) if parsed.message_id else ""
-    provider_id = message_id or synthetic_message_id(raw)
+    return message_id or synthetic_message_id(raw)
+
+
+def _receive_parsed(
+    raw: bytes,
+    parsed: ParsedEmail,
+    explicit_inbox: Inbox | None,
+    source: str,
+    together: _Together,
+) -> ReceiveOutcome:
+    provider_id = _provider_id(raw, parsed)
     if _is_own_message(parsed):
         return ReceiveOutcome(
             kept=True,
@@ -139,11 +216,12 @@ def _receive(raw: bytes, explicit_inbox: Inbox | None, source: str) -> ReceiveOu
     # With thread references, one query says which are recorded and whether this message
     # is (a redelivery). Without, the second question is asked only where it matters, at
     # the loop limit: a redelivery found by the pipeline takes its count back.
-    duplicate, known = _recorded(inbox, provider_id, refs) if refs else (False, {})
-    counted = None
+    duplicate, known = _recorded(together, inbox, provider_id, refs) if refs else (False, {})
+    count = None
     if not noise.kind and not duplicate:
-        counted = count_for_loop_limit(sender)
-        if counted.over and (refs or not _recorded(inbox, provider_id, [])[0]):
+        count = count_for_loop_limit(sender)
+        together.counted.append(count)
+        if count.over and (refs or not _recorded(together, inbox, provider_id, [])[0]):
             noise.kind = "loop_limited"
             noise.meta["loop_limited"] = True
     thread = (
@@ -158,8 +236,9 @@ def _receive(raw: bytes, explicit_inbox: Inbox | None, source: str) -> ReceiveOu
         mark_bounced=bounced is not None,
     )
     result = _record(event, follow_ups)
-    if counted is not None and not result.created:
-        uncount(counted)
+    together.note(provider_id, result)
+    if not result.created and count is not None:
+        uncount(count)
     return ReceiveOutcome(
         kept=True,
         result=result,
@@ -231,7 +310,9 @@ def _valid(address: str) -> bool:
     return True
 
 
-def _recorded(inbox: Inbox, provider_id: str, refs: list[str]) -> tuple[bool, dict[str, int]]:
+def _recorded(
+    together: _Together, inbox: Inbox, provider_id: str, refs: list[str]
+) -> tuple[bool, dict[str, int]]:
     """One query for two questions: is this message already recorded in this inbox (a
     redelivery), and which of its thread references are recorded, in which
     conversation. Oldest first, so an id recorded twice (two inboxes) maps to its
@@ -239,7 +320,7 @@ def _recorded(inbox: Inbox, provider_id: str, refs: list[str]) -> tuple[bool, di
     wanted = set(refs)
     duplicate = False
     known: dict[str, int] = {}
-    for pid, conversation_id, inbox_id in _recorded_rows([provider_id, *refs]):
+    for pid, conversation_id, inbox_id in together.rows([provider_id, *refs]):
         if pid == provider_id and inbox_id == inbox.pk:
             duplicate = True
         if pid and pid in wanted:

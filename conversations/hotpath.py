@@ -7,9 +7,10 @@
   statement for one row: without it a provider's retry is told apart by a savepoint
   around the INSERT, three round trips);
 - the conversation's UPDATE;
-- for a batch of events recorded together (the spool's drain): every known sender's
-  customer locked in one statement, each one's continued conversation in another, and
-  the batch's interaction ids reserved in a third (so that inserting an interaction
+- for a batch of events recorded together (the spool's drain, a batch of emails): every
+  known sender's customer locked in one statement, each one's continued conversation in
+  another, the conversations their thread references name in a third (emails), and the
+  batch's interaction ids reserved in a fourth (so that inserting an interaction
   needs no answer: see omnidesk.fastsql.pipelined).
 
 tests/test_pipeline_hotpath.py checks each against the ORM for identical rows and
@@ -122,6 +123,16 @@ def lock_known_senders(senders: Iterable[tuple[str, str]]) -> dict[tuple[str, st
         identity.customer = customers.setdefault(identity.customer_id, identity.customer)
         found[(identity.kind, identity.value)] = identity
     return found
+
+
+def lock_conversations(conversation_ids: Iterable[int]) -> dict[int, Conversation]:
+    """lock_conversation of many ids in one statement, locked in id order; ids of no
+    conversation are absent."""
+    wanted = sorted(set(conversation_ids))
+    if not wanted:
+        return {}
+    return {conversation.pk: conversation
+            for conversation in locking_conversations().filter(pk__in=wanted).order_by("id")}
 
 
 def lock_continued_conversations(

@@ -136,7 +136,8 @@ def insert_row(instance: Model, *, on_conflict: str = "",
     and a payload), the same statement sends that NOTIFY when it writes the row, which
     PostgreSQL delivers when the transaction commits (and drops if it rolls back).
 
-    `deferred`, for an instance whose generated key the caller reserved (and set):
+    `deferred`, for an instance whose key is known (not generated, or reserved and set
+    by the caller):
     inside `pipelined()` the row is sent without waiting, the answer is True, and a
     conflict raises Conflict when the block ends; elsewhere it is the plain INSERT."""
     model = type(instance)

@@ -2,9 +2,11 @@
 the same PostgreSQL, printed with the ratios (nothing asserted; not in CI).
 
 1. Ingest: the same N generated RFC 822 customer emails (bench.emails, in threads),
-   one process each: our `receive_raw_email` (what `ingest_email` and the webhooks
-   call per message) against django-helpdesk's `extract_email_metadata` (what its
-   `get_email` calls per fetched message). Threading is scored for both.
+   one process each: our `receive_raw_emails` in batches of --batch (what
+   `ingest_email` calls for the files it is given) against django-helpdesk's
+   `extract_email_metadata` (what its `get_email` calls per fetched message); and ours
+   one message at a time (`receive_raw_email`, what a webhook calls), on another N of
+   the same shape. Threading is scored for each.
 2. List: django-helpdesk's ticket list (the datatables endpoint its ticket page loads,
    50 rows) and its REST ticket list at --tickets rows, against our
    `GET /api/v1/conversations/` (50 rows) on the bench database.
@@ -73,6 +75,8 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=20_000,
                         help="django-helpdesk's rows for its list")
     parser.add_argument("--requests", type=int, default=50, help="list requests each")
+    parser.add_argument("--batch", type=int, default=50,
+                        help="our messages received together (ingest_email's batch)")
     args = parser.parse_args()
     began = time.monotonic()
     load_before = os.getloadavg()[0]
@@ -95,8 +99,11 @@ def main() -> None:
     dataset.generate(setup, log)
     emails = generate(args.count, tag=f"-{uuid.uuid4().hex[:6]}")
 
-    ours = run(args.count, emails)
-    log(f"omnidesk: {ours['messages']} emails in {ours['seconds']:.1f} s")
+    ours = run(args.count, emails, batch=args.batch)
+    log(f"omnidesk: {ours['messages']} emails in {ours['seconds']:.1f} s, "
+        f"{args.batch} at a time")
+    single = run(args.count, generate(args.count, tag=f"-{uuid.uuid4().hex[:6]}"))
+    log(f"omnidesk: {single['messages']} emails in {single['seconds']:.1f} s, one by one")
 
     with tempfile.TemporaryDirectory() as folder:
         for n, item in enumerate(emails):
@@ -126,11 +133,10 @@ def main() -> None:
 
     results = {
         "emails": args.count, "threads": true_threads(emails),
-        "ours": {"per_second": ours["per_second"], "conversations": ours["conversations"],
-                 "cpu_ms": _ms(ours["cpu_seconds"], args.count),
-                 "db_cpu_ms": _ms(ours["db_cpu_seconds"], args.count),
-                 "astray": len(ours["misses"]), "list_rows": our_rows,
+        "batch": args.batch,
+        "ours": {**_ingest(ours, args.count), "list_rows": our_rows,
                  "list_p50_ms": our_p50, "list_p99_ms": our_p99},
+        "ours_one_by_one": _ingest(single, args.count),
         "theirs": {"per_second": theirs["messages"] / theirs["ingest_seconds"],
                    "cpu_ms": _ms(theirs["ingest_cpu_seconds"], theirs["messages"]),
                    "db_cpu_ms": _ms(theirs["ingest_db_cpu_seconds"], theirs["messages"]),
@@ -143,6 +149,13 @@ def main() -> None:
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "peers.json").write_text(json.dumps(results, indent=2))
+
+
+def _ingest(figures: dict[str, Any], count: int) -> dict[str, Any]:
+    return {"per_second": figures["per_second"], "conversations": figures["conversations"],
+            "cpu_ms": _ms(figures["cpu_seconds"], count),
+            "db_cpu_ms": _ms(figures["db_cpu_seconds"], count),
+            "astray": len(figures["misses"])}
 
 
 def _ms(seconds: float | None, messages: int) -> float | None:
@@ -162,18 +175,23 @@ def _print(results: dict[str, Any], args: argparse.Namespace) -> None:
     print()
     print(f"Ingest: {results['emails']} generated emails in {results['threads']} threads, "
           "one process each")
-    print(f"  {'':<18} {'emails/s':>9} {'CPU ms/email':>13} {'its DB CPU ms':>14} "
+    print(f"  {'':<24} {'emails/s':>9} {'CPU ms/email':>13} {'its DB CPU ms':>14} "
           f"{'conversations':>14} {'replies astray':>15}")
-    for label, side, made in (("omnidesk", ours, ours["conversations"]),
-                              ("django-helpdesk", theirs, theirs["tickets"])):
-        print(f"  {label:<18} {side['per_second']:>9.1f} {_cpu(side['cpu_ms']):>13} "
+    single = results["ours_one_by_one"]
+    rows = ((f"omnidesk, {results['batch']} at once", ours, ours["conversations"]),
+            ("omnidesk, one by one", single, single["conversations"]),
+            ("django-helpdesk", theirs, theirs["tickets"]))
+    for label, side, made in rows:
+        print(f"  {label:<24} {side['per_second']:>9.1f} {_cpu(side['cpu_ms']):>13} "
               f"{_cpu(side['db_cpu_ms']):>14} {made:>14} {side['astray']:>15}")
-    print(f"  ratio (ours / theirs): {ours['per_second'] / theirs['per_second']:.1f}x emails/s"
-          + (f", {theirs['cpu_ms'] / ours['cpu_ms']:.1f}x less Python CPU per email"
-             if ours["cpu_ms"] and theirs["cpu_ms"] else "")
-          + (f", {_with_db(theirs) / _with_db(ours):.1f}x less CPU with the database's"
-             if None not in (ours["db_cpu_ms"], theirs["db_cpu_ms"]) and ours["cpu_ms"]
-             else ""))
+    for label, side in ((f"{results['batch']} at once", ours), ("one by one", single)):
+        print(f"  ratio (ours {label} / theirs): "
+              f"{side['per_second'] / theirs['per_second']:.1f}x emails/s"
+              + (f", {theirs['cpu_ms'] / side['cpu_ms']:.1f}x less Python CPU per email"
+                 if side["cpu_ms"] and theirs["cpu_ms"] else "")
+              + (f", {_with_db(theirs) / _with_db(side):.1f}x less CPU with the database's"
+                 if None not in (side["db_cpu_ms"], theirs["db_cpu_ms"]) and side["cpu_ms"]
+                 else ""))
     print()
     print(f"List, 50 rows a page, {args.requests} requests after warm-up (in-process client)")
     print(f"  {'':<44} {'rows':>8} {'p50 ms':>9} {'p99 ms':>9}")

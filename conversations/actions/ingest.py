@@ -55,7 +55,9 @@ _together: ContextVar[Prelocked | None] = ContextVar("recording_together", defau
 
 
 @contextmanager
-def recording_together(senders: Iterable[tuple[str, str]] = ()) -> Iterator[None]:
+def recording_together(
+    senders: Iterable[tuple[str, str]] = (), conversation_ids: Iterable[int] = ()
+) -> Iterator[None]:
     """Events recorded in this block share the caller's transaction, without a savepoint
     each (two round trips fewer per event). A retry of a recorded event raises
     RecordedBefore (at once, or when the block ends), and any error leaves the whole
@@ -65,17 +67,25 @@ def recording_together(senders: Iterable[tuple[str, str]] = ()) -> Iterator[None
     `senders` are the (kind, value) of the events to come, one per event: their customers,
     and those customers' continued conversations, are locked now in two statements for
     all of them (conversations.actions.prelocked), in a transaction the caller holds, and
-    an interaction id is reserved for each. The block is pipelined (omnidesk.fastsql):
+    an interaction id is reserved for each; so are the conversations of
+    `conversation_ids` (those the events' thread references name), in a third. A batch
+    rolled back deletes the files its events stored. The block is pipelined (omnidesk.fastsql):
     an interaction's INSERT and a conversation's UPDATE wait for no answer of their own."""
+    batch = None
     try:
         with pipelined():
-            token = _together.set(Prelocked.lock(senders))
+            batch = Prelocked.lock(senders, conversation_ids)
+            token = _together.set(batch)
             try:
                 yield
             finally:
                 _together.reset(token)
-    except Conflict as exc:  # an interaction's INSERT, sent without waiting, wrote nothing
-        raise RecordedBefore(getattr(exc.instance, "provider_id", None)) from exc
+    except BaseException as exc:
+        if batch is not None:  # its rows are rolled back: so are the files they named
+            batch.delete_stored_files()
+        if isinstance(exc, Conflict):  # an INSERT, sent without waiting, wrote nothing
+            raise RecordedBefore(getattr(exc.instance, "provider_id", None)) from exc
+        raise
 
 
 def do_record_inbound(
@@ -125,9 +135,12 @@ def _record(event: InboundEvent, sender_value: str, batch: Prelocked | None) -> 
     occurred_at = event.occurred_at or timezone.now()
 
     conversation, continued = _find_conversation(
-        event, customer, sender_value, occurred_at, new_customer, prelocked
+        event, customer, sender_value, occurred_at, new_customer, prelocked, batch
     )
     created = conversation is None
+    if conversation is not None and conversation.customer_id == customer.pk:
+        # The locked instance, as this event (or an earlier one of its batch) left it.
+        conversation.customer = customer
     preview = preview_text(
         kind=event.kind, direction=Direction.INBOUND, text=event.text, html=event.html,
         subject=event.subject, attachments=len(event.attachments),
@@ -156,7 +169,7 @@ def _record(event: InboundEvent, sender_value: str, batch: Prelocked | None) -> 
     if batch is not None:
         batch.recorded_into(conversation)
     waited = statements_waited_for()
-    attachments = _store_attachments(interaction, event) if event.attachments else []
+    attachments = _store_attachments(interaction, event, batch) if event.attachments else []
     hooks.run_after_change(conversation)
 
     notify(
@@ -209,16 +222,17 @@ def _find_conversation(
     occurred_at: datetime,
     new_customer: bool,
     prelocked: Conversation | NotLocked,
+    batch: Prelocked | None,
 ) -> tuple[Conversation | None, bool]:
     """The conversation the event joins (None: a new one), and whether it is the
     customer's continued one (their newest unresolved, active in the window)."""
     if event.conversation_hint is not None:
-        hinted = lock_conversation(event.conversation_hint)
+        hinted = _lock_conversation(event.conversation_hint, batch)
         if hinted is not None and _may_join(hinted, customer, sender_value):
             return hinted, False
     if event.thread_refs:
         threaded = _conversation_by_thread(
-            event.thread_refs, event.thread_ref_conversations, customer, sender_value
+            event.thread_refs, event.thread_ref_conversations, customer, sender_value, batch
         )
         if threaded is not None:
             return threaded, False
@@ -240,7 +254,11 @@ def _may_join(conversation: Conversation, customer: Customer, sender_value: str)
 
 
 def _conversation_by_thread(
-    refs: list[str], known: dict[str, int] | None, customer: Customer, sender_value: str
+    refs: list[str],
+    known: dict[str, int] | None,
+    customer: Customer,
+    sender_value: str,
+    batch: Prelocked | None,
 ) -> Conversation | None:
     """The first of `refs` recorded in a conversation the sender may join (the newest
     interaction wins when an id was recorded twice, in two inboxes)."""
@@ -253,10 +271,16 @@ def _conversation_by_thread(
         conversation_id = by_ref.get(ref)
         if conversation_id is None:
             continue
-        conversation = lock_conversation(conversation_id)
+        conversation = _lock_conversation(conversation_id, batch)
         if conversation is not None and _may_join(conversation, customer, sender_value):
             return conversation
     return None
+
+
+def _lock_conversation(conversation_id: int, batch: Prelocked | None) -> Conversation | None:
+    """The conversation, locked: the batch's copy when it holds one, else read now."""
+    held = batch.take_named(conversation_id) if batch is not None else NOT_LOCKED
+    return lock_conversation(conversation_id) if held is NOT_LOCKED else held
 
 
 def _insert_interaction(
@@ -286,10 +310,11 @@ def _insert_interaction(
     if event.raw_bytes is not None:
         # Stored first, so the INSERT carries its name (no UPDATE after it).
         interaction.raw_file.save(event.raw_filename, ContentFile(event.raw_bytes), save=False)
-    elif batch is not None:
-        # A reserved id: the INSERT waits for no answer (a retry conflicts at the end of
-        # the batch, which is then recorded one by one). Not with a stored file, which
-        # only a conflict known at once can delete.
+        if batch is not None:
+            batch.stored(interaction.raw_file)
+    if batch is not None:
+        # A reserved id: the INSERT waits for no answer. A retry conflicts at the end of
+        # the batch, which is rolled back with the files it stored and recorded one by one.
         interaction.pk = batch.take_interaction_id()
     # One statement: a provider's retry conflicts on (inbox, provider_id) and writes nothing.
     if not insert_interaction_unless_recorded(interaction):
@@ -299,7 +324,9 @@ def _insert_interaction(
     return interaction
 
 
-def _store_attachments(interaction: Interaction, event: InboundEvent) -> list[Attachment]:
+def _store_attachments(
+    interaction: Interaction, event: InboundEvent, batch: Prelocked | None
+) -> list[Attachment]:
     stored = []
     for item in event.attachments:
         attachment = Attachment(
@@ -312,6 +339,8 @@ def _store_attachments(interaction: Interaction, event: InboundEvent) -> list[At
         )
         if item.content is not None:
             attachment.file.save(attachment.name, ContentFile(item.content), save=False)
+            if batch is not None:
+                batch.stored(attachment.file)
         attachment.save()
         stored.append(attachment)
     return stored

@@ -1,11 +1,13 @@
 """What a batch of events recorded together (ingest.recording_together) locks before its
-first event: each sender's identity with its customer, and each of those customers'
-continued conversation. Two statements for the batch, instead of two per event; a third
+first event: each sender's identity with its customer, each of those customers'
+continued conversation, and the conversations the events' thread references name (an
+email batch's). Three statements for the batch, instead of two per event; a fourth
 reserves an interaction id per event, so that inserting one needs no answer.
 
 A sender's identity and customer serve every event of theirs in the batch: the pipeline
 changes a customer only through that instance (its name). A conversation is handed out
-once: the first event of its customer takes it. A later one reads it again, as a single
+once: the first event of its customer (or the first that names it) takes it. A later
+one reads it again, as a single
 event would, since hooks may have changed the row meanwhile through another instance
 (csat resolves a conversation that a rating reply opened), unless the event before it
 handed its conversation on (`hand_on`): it continued it, and nothing after its save but
@@ -16,22 +18,27 @@ conversation), so no event is handed a copy older than its row.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import Enum
 
 from django.conf import settings
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from conversations.hotpath import (
     lock_continued_conversations,
+    lock_conversations,
     lock_known_senders,
     reserve_interaction_ids,
 )
 from conversations.models import Conversation
 from customers.identities import InvalidIdentity, normalize_identity
 from customers.models import Identity
+
+logger = logging.getLogger(__name__)
 
 
 class NotLocked(Enum):
@@ -50,12 +57,21 @@ class Prelocked:
     senders: dict[tuple[str, str], Identity | None] = field(default_factory=dict)
     # customer id -> their newest unresolved conversation active in the window, locked.
     conversations: dict[int, Conversation] = field(default_factory=dict)
+    # conversation id -> the conversation, locked: those the events' thread references
+    # named when the batch began (an email batch's), handed out like the above.
+    named: dict[int, Conversation] = field(default_factory=dict)
     # Interaction ids reserved for the batch's events; the next one to take is last.
     interaction_ids: list[int] = field(default_factory=list)
+    # Files the batch's events stored (raw messages, attachments): a batch rolled back
+    # deletes them (ingest.recording_together), as its rows are gone.
+    stored_files: list[FieldFile] = field(default_factory=list)
 
     @classmethod
-    def lock(cls, senders: Iterable[tuple[str, str]]) -> Prelocked:
-        """`senders`: each event's (kind, value), one per event."""
+    def lock(
+        cls, senders: Iterable[tuple[str, str]], conversation_ids: Iterable[int] = ()
+    ) -> Prelocked:
+        """`senders`: each event's (kind, value), one per event; `conversation_ids`: the
+        conversations the events name (their thread references')."""
         senders = list(senders)
         wanted = set()
         for kind, value in senders:
@@ -64,7 +80,7 @@ class Prelocked:
             except InvalidIdentity:
                 continue  # its event fails on its own, in the pipeline
         if not wanted:
-            return cls()
+            return cls(named=lock_conversations(conversation_ids))
         ids = reserve_interaction_ids(len(senders))
         ids.reverse()  # taken from the end
         known = lock_known_senders(wanted)
@@ -75,6 +91,7 @@ class Prelocked:
         return cls(
             senders=dict.fromkeys(wanted, None) | known,
             conversations=lock_continued_conversations(customers.values(), since),
+            named=lock_conversations(conversation_ids),
             interaction_ids=ids,
         )
 
@@ -88,6 +105,9 @@ class Prelocked:
     def take_conversation(self, customer_id: int) -> Conversation | NotLocked:
         return self.conversations.pop(customer_id, NOT_LOCKED)
 
+    def take_named(self, conversation_id: int) -> Conversation | NotLocked:
+        return self.named.pop(conversation_id, NOT_LOCKED)
+
     def identified(self, identity: Identity) -> None:
         """The sender's identity, created or found by an event of the batch."""
         self.senders[(identity.kind, identity.value)] = identity
@@ -96,7 +116,21 @@ class Prelocked:
         """The customer's continued conversation, current as their event left it."""
         self.conversations[customer_id] = conversation
 
+    def stored(self, file: FieldFile) -> None:
+        self.stored_files.append(file)
+
+    def delete_stored_files(self) -> None:
+        """Best effort: a file left behind is only disk space, never a wrong record."""
+        for file in self.stored_files:
+            try:
+                file.delete(save=False)
+            except OSError:
+                logger.warning("could not delete %s of a batch rolled back", file.name,
+                               exc_info=True)
+        self.stored_files.clear()
+
     def recorded_into(self, conversation: Conversation) -> None:
         for customer_id, held in list(self.conversations.items()):
             if held.pk == conversation.pk:
                 del self.conversations[customer_id]
+        self.named.pop(conversation.pk, None)

@@ -50,7 +50,8 @@ def keep_clock_of(conversation: Conversation) -> ConversationSLA:
     if created:
         # Read under the conversation's lock: a clock found missing is inserted (one
         # statement; save() would try an UPDATE first, its primary key being given).
-        insert_row(clock)
+        # Its key is the conversation's, so in a batch of events it waits for no answer.
+        insert_row(clock, deferred=True)
     elif _fields(clock) != before:
         update_row(clock)  # save(), without compiling its UPDATE each time
     conversation.sla_clock = clock  # type: ignore[attr-defined]
