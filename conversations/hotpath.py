@@ -22,13 +22,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 
-from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from conversations.models import Conversation, ConversationStatus, Interaction
 from conversations.payloads import CONVERSATION_SELECT
 from customers.models import Customer, Identity
-from omnidesk.fastsql import CompiledSelect, insert_row, update_row
+from omnidesk.fastsql import CompiledSelect, insert_row, reserve_keys, update_row
 
 # Made-up parameters, each unlike any other of its query (omnidesk.fastsql).
 _KIND, _VALUE = "\ue000kind", "\ue000value"
@@ -168,15 +167,7 @@ def lock_continued_conversations(
 def reserve_interaction_ids(count: int) -> list[int]:
     """`count` new interaction ids, in increasing order, from the table's own sequence:
     an interaction given one is inserted without waiting for its key."""
-    if count <= 0 or connection.vendor != "postgresql":
-        return []
-    table = Interaction._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, count],
-        )
-        return sorted(id_ for (id_,) in cursor.fetchall())
+    return reserve_keys(Interaction, count)
 
 
 def insert_interaction_unless_recorded(interaction: Interaction) -> bool:

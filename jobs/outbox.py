@@ -19,11 +19,13 @@ from django.utils import timezone
 from jobs import conf
 from jobs.models import Job
 from jobs.publisher import publish_after_commit
-from omnidesk.fastsql import insert_row
+from omnidesk.fastsql import ReservedKeys, insert_row, pipelining
 
 logger = logging.getLogger(__name__)
 
 JSONValue = Any  # a job's arguments are stored as JSON: ids, strings, numbers, bools
+
+_keys = ReservedKeys(Job)
 
 
 def enqueue_job(task: Task | str, *args: JSONValue, countdown: float = 0) -> Job:
@@ -39,6 +41,9 @@ def enqueue_job(task: Task | str, *args: JSONValue, countdown: float = 0) -> Job
         # Assume the publish after commit succeeds; if it does not, it says so.
         due_at=run_at + conf.redeliver_after(),
     )
-    insert_row(job)  # Job.objects.create() without compiling the INSERT each time
+    # Job.objects.create() without compiling the INSERT each time; in a batch of inbound
+    # events (a pipelined block), with a key reserved ahead, waiting for no answer.
+    job.pk = _keys.take() if pipelining() else None
+    insert_row(job, deferred=job.pk is not None)
     transaction.on_commit(lambda: publish_after_commit(job))
     return job

@@ -12,9 +12,10 @@ the handful of statements every inbound event runs, this module does Django's wo
   is the one `save()` would write. No `pre_save`/`post_save` signals are sent: use them
   only for models nothing listens to.
 - `pipelined`: on PostgreSQL, a block in which the writes that need no answer (an
-  `update_row`, an `insert_row(..., deferred=True)` of a row whose key is known) are
-  sent without waiting for one: they travel with the next statement that waits, instead
-  of costing a round trip each (psycopg's pipeline mode). Every other statement still waits for its
+  `update_row`, an `insert_row(..., deferred=True)` of a row whose key is known, such
+  as one reserved ahead by `reserve_keys` or `ReservedKeys`) are sent without waiting
+  for one: they travel with the next statement that waits, instead of costing a round
+  trip each (psycopg's pipeline mode). Every other statement still waits for its
   answer, so the ORM's reads of `rowcount` and its errors behave as outside the block.
 - `prepared_cursor`: on PostgreSQL, these statements run as prepared statements, parsed
   and planned once per connection: planning the conversation's four-join SELECT cost
@@ -272,6 +273,39 @@ def prepared_cursor(db: BaseDatabaseWrapper | None = None) -> CursorWrapper:
         return db._prepare_cursor(cursor)  # type: ignore[attr-defined, no-any-return]
 
 
+def reserve_keys(model: type[Model], count: int) -> list[int]:
+    """`count` new keys of `model`'s table, in increasing order, from the table's own
+    sequence (PostgreSQL; elsewhere none): a row given one is inserted without waiting
+    for its key (`insert_row(..., deferred=True)`)."""
+    if count <= 0 or connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, count],
+        )
+        return sorted(key for (key,) in cursor.fetchall())
+
+
+class ReservedKeys:
+    """reserve_keys a block at a time, for rows inserted one by one without waiting for
+    their key: one statement per `block` rows. Only for tables whose keys nobody reads
+    as an order or a count (jobs): a process's keys interleave with other processes',
+    and those it has not used when it exits are never used."""
+
+    def __init__(self, model: type[Model], block: int = 100) -> None:
+        self._model, self._block = model, block
+        self._keys: list[int] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> int | None:
+        """A new key (None elsewhere than PostgreSQL)."""
+        with self._lock:
+            if not self._keys:
+                self._keys = reserve_keys(self._model, self._block)[::-1]
+            return self._keys.pop() if self._keys else None
+
+
 class Conflict(Exception):
     """A row `insert_row(..., deferred=True)` sent inside `pipelined()` was not written
     (it conflicted): raised when the block ends. The caller's transaction must roll back,
@@ -324,6 +358,11 @@ _pipelines = threading.local()
 
 def _pipeline() -> _Pipeline | None:
     return getattr(_pipelines, "current", None)
+
+
+def pipelining() -> bool:
+    """Inside a `pipelined()` block (on PostgreSQL)."""
+    return _pipeline() is not None
 
 
 def statements_waited_for() -> int | None:

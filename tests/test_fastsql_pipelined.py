@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import pytest
 from django.db import DataError, IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from conversations import hotpath
 from conversations.actions.ingest import do_record_inbound
 from conversations.models import Conversation, Interaction
 from customers.models import Customer, Identity
-from omnidesk.fastsql import Conflict, pipelined, update_row
+from jobs.models import Job
+from jobs.outbox import enqueue_job
+from omnidesk.fastsql import Conflict, ReservedKeys, pipelined, update_row
 from tests.factories import inbound
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +126,24 @@ def test_a_deferred_writes_error_at_the_end_of_the_block_is_djangos(recorded):
     with pytest.raises(DataError), transaction.atomic(), pipelined():
         update_row(conversation)
     assert Conversation.objects.get(pk=conversation.pk).subject == recorded.conversation.subject
+
+
+def test_keys_reserved_a_block_at_a_time_are_new_and_distinct(db):
+    keys = ReservedKeys(Job, block=3)
+    with CaptureQueriesContext(connection) as captured:
+        taken = [keys.take() for _ in range(4)]
+    assert taken == sorted(taken) and len(set(taken)) == 4
+    assert sum("nextval" in q["sql"] for q in captured.captured_queries) == 2  # 3, then 1
+    assert not Job.objects.filter(pk__in=taken).exists()
+
+
+def test_a_job_enqueued_in_a_pipelined_block_waits_for_no_answer(db, pipeline_syncs):
+    enqueue_job("jobs.tests.nothing")  # outside: its key is the INSERT's answer
+    with transaction.atomic(), pipelined():
+        enqueue_job("jobs.tests.nothing", 1)  # the first may reserve a block of keys
+        before = pipeline_syncs[0]
+        jobs = [enqueue_job("jobs.tests.nothing", n) for n in (2, 3)]
+        assert pipeline_syncs[0] == before
+        assert all(job.pk is not None and not job._state.adding for job in jobs)
+    stored = Job.objects.filter(pk__in=[job.pk for job in jobs]).order_by("pk")
+    assert [job.args for job in stored] == [[2], [3]]

@@ -110,6 +110,7 @@ def do_record_inbound(
                 raise RecordedBefore(event.provider_id) from None
             if then is not None:
                 then(result)
+            batch.settle(statements_waited_for())
             return result
     try:
         with transaction.atomic():
@@ -179,12 +180,10 @@ def _record(event: InboundEvent, sender_value: str, batch: Prelocked | None) -> 
     hooks.run_after_inbound(
         hooks.RecordedInbound(conversation, interaction, created, switched, reopened)
     )
-    if batch is not None and continued and waited is not None \
-            and statements_waited_for() == waited:
-        # Nothing but this instance's own writes (sent without waiting) touched the row
-        # since it was saved: it is current, and still the customer's newest unresolved
-        # conversation (its activity only grew), so their next event needs no read.
-        batch.hand_on(customer.pk, conversation)
+    if batch is not None:
+        # Handed on to the batch's next events once the channel's own work (`then`) is
+        # done too, if nothing but its own writes touched the row (Prelocked.settle).
+        batch.offer(conversation, waited, customer.pk if continued else None)
     return IngestResult(interaction, conversation, created=True, conversation_created=created)
 
 

@@ -10,8 +10,8 @@ once: the first event of its customer (or the first that names it) takes it. A l
 one reads it again, as a single
 event would, since hooks may have changed the row meanwhile through another instance
 (csat resolves a conversation that a rating reply opened), unless the event before it
-handed its conversation on (`hand_on`): it continued it, and nothing after its save but
-that instance's own writes touched the database. A conversation that an event recorded
+handed its conversation on (`offer`, `settle`): nothing after its save but that
+instance's own writes touched the database. A conversation that an event recorded
 into is forgotten at once too (a participant's message may join another customer's
 conversation), so no event is handed a copy older than its row.
 """
@@ -65,6 +65,8 @@ class Prelocked:
     # Files the batch's events stored (raw messages, attachments): a batch rolled back
     # deletes them (ingest.recording_together), as its rows are gone.
     stored_files: list[FieldFile] = field(default_factory=list)
+    # The last event's conversation, to hand on if it is still current (offer, settle).
+    offered: tuple[Conversation, int | None, int | None] | None = None
 
     @classmethod
     def lock(
@@ -112,9 +114,26 @@ class Prelocked:
         """The sender's identity, created or found by an event of the batch."""
         self.senders[(identity.kind, identity.value)] = identity
 
-    def hand_on(self, customer_id: int, conversation: Conversation) -> None:
-        """The customer's continued conversation, current as their event left it."""
-        self.conversations[customer_id] = conversation
+    def offer(self, conversation: Conversation, waited: int | None,
+              continued_by: int | None) -> None:
+        """The conversation an event recorded into, saved when `waited` statements had
+        been waited for (fastsql.statements_waited_for); `continued_by`: the customer
+        whose continued conversation it is (None: the event did not continue one)."""
+        self.offered = (conversation, waited, continued_by) if waited is not None else None
+
+    def settle(self, waited: int | None) -> None:
+        """Once the event is done: if no statement was waited for since its save, only
+        that instance's own writes (sent without waiting) touched the row, so it is
+        current. It is handed on to the events that name it, and, if it was continued,
+        to the customer's next event (still their newest unresolved conversation: its
+        activity only grew). Those then need no read."""
+        offered, self.offered = self.offered, None
+        if offered is None or offered[1] != waited:
+            return
+        conversation, _waited, customer_id = offered
+        self.named[conversation.pk] = conversation
+        if customer_id is not None:
+            self.conversations[customer_id] = conversation
 
     def stored(self, file: FieldFile) -> None:
         self.stored_files.append(file)
