@@ -19,7 +19,7 @@ from django.core.cache import caches
 from channels_email import conf
 from channels_email.headers import decode_header_text, message_ids, raw_headers
 from channels_email.parse import ParsedEmail
-from omnidesk.cache import UNREACHABLE, count_in_window
+from omnidesk.cache import UNREACHABLE, count_in_windows
 
 _AUTO_SUBJECT = re.compile(
     r"^\s*(automatic reply|auto(matic)?[- ]?(reply|response|antwort)|autoreply|auto|"
@@ -209,18 +209,24 @@ class LoopCount:
 def count_for_loop_limit(sender: str) -> LoopCount:
     """Count one message from `sender`. Over the limit, the message is still kept; only
     automatic reactions stop."""
+    return count_for_loop_limits([sender])[0]
+
+
+def count_for_loop_limits(senders: list[str]) -> list[LoopCount]:
+    """count_for_loop_limit of several messages in one round trip, in order (a sender's
+    second message counts after their first)."""
     limit, window = conf.rate_limit(), conf.rate_window()
     if limit <= 0 or window <= 0:
-        return LoopCount("", over=False)
+        return [LoopCount("", over=False) for _ in senders]
     bucket = int(time.time()) // window
-    digest = hashlib.sha256(sender.encode()).hexdigest()[:32]
-    key = f"channels_email:rate:{digest}:{bucket}"
-    # One round trip; with Redis down no sender is counted over the limit (its
-    # automatic reactions go on, as with the counter expired).
-    count = count_in_window(key, window * 2)
-    if count is None:
-        return LoopCount("", over=False)
-    return LoopCount(key, over=count > limit)
+    keys = [f"channels_email:rate:{hashlib.sha256(sender.encode()).hexdigest()[:32]}:{bucket}"
+            for sender in senders]
+    # With Redis down no sender is counted over the limit (its automatic reactions go
+    # on, as with the counter expired).
+    counts = count_in_windows(keys, window * 2)
+    if counts is None:
+        return [LoopCount("", over=False) for _ in senders]
+    return [LoopCount(key, over=count > limit) for key, count in zip(keys, counts, strict=True)]
 
 
 def uncount(counted: LoopCount) -> None:

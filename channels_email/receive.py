@@ -33,6 +33,7 @@ from channels_email.noise import (
     LoopCount,
     auto_reply_reason,
     count_for_loop_limit,
+    count_for_loop_limits,
     detect_bounce,
     uncount,
 )
@@ -144,11 +145,37 @@ class _Together:
     """What the messages of one call share: the loop counts taken (a batch rolled back
     takes them back), and for a batch the interactions recorded under its messages' ids
     and thread references, (provider id, conversation id, inbox id) oldest first, read
-    in one statement at its start and extended by each message it records. None: each
-    message asks the database itself."""
+    in one statement at its start and extended by each message it records (None: each
+    message asks the database itself).
+
+    A batch counts each message's sender against the loop limit up front, in one round
+    trip (`precount`); a message that is not to be counted (noise, a redelivery, no
+    usable sender) leaves its count unused, and the batch takes those back when it is
+    done. A sender's later message in the batch may then be counted over the limit one
+    message early."""
 
     counted: list[LoopCount] = field(default_factory=list)
     recorded: list[tuple[str | None, int, int | None]] | None = None
+    precounted: dict[str, list[LoopCount]] = field(default_factory=dict)
+
+    def precount(self, senders: list[str]) -> None:
+        for sender, count in zip(senders, count_for_loop_limits(senders), strict=True):
+            self.counted.append(count)
+            self.precounted.setdefault(sender, []).append(count)
+
+    def count(self, sender: str) -> LoopCount:
+        counts = self.precounted.get(sender)
+        if counts:
+            return counts.pop(0)
+        count = count_for_loop_limit(sender)
+        self.counted.append(count)
+        return count
+
+    def take_back_unused(self) -> None:
+        for counts in self.precounted.values():
+            for count in counts:
+                uncount(count)
+        self.precounted.clear()
 
     def rows(self, provider_ids: list[str]) -> list[tuple[str | None, int, int | None]]:
         if self.recorded is None:
@@ -166,16 +193,20 @@ def _receive_together(
     messages: list[tuple[bytes, str]], inbox: Inbox | None, together: _Together
 ) -> list[ReceiveOutcome]:
     parsed = [parse_email(raw) for raw, _source in messages]
-    senders = [("email", message.sender[1]) for message in parsed if message.sender]
+    addresses = [message.sender[1] for message in parsed if message.sender]
+    together.precount(addresses)
     ids = [id_ for (raw, _source), message in zip(messages, parsed, strict=True)
            for id_ in (_provider_id(raw, message),
                        *inbound_thread_refs(message.in_reply_to, message.references))]
     with transaction.atomic():
         together.recorded = _recorded_rows(ids)
         named = {conversation_id for _pid, conversation_id, _inbox in together.recorded}
-        with recording_together(senders, named), publishing_together():
-            return [_receive_parsed(raw, message, inbox, source, together)
-                    for (raw, source), message in zip(messages, parsed, strict=True)]
+        with recording_together([("email", address) for address in addresses], named), \
+                publishing_together():
+            outcomes = [_receive_parsed(raw, message, inbox, source, together)
+                        for (raw, source), message in zip(messages, parsed, strict=True)]
+    together.take_back_unused()
+    return outcomes
 
 
 def _receive(raw: bytes, explicit_inbox: Inbox | None, source: str) -> ReceiveOutcome:
@@ -219,8 +250,7 @@ def _receive_parsed(
     duplicate, known = _recorded(together, inbox, provider_id, refs) if refs else (False, {})
     count = None
     if not noise.kind and not duplicate:
-        count = count_for_loop_limit(sender)
-        together.counted.append(count)
+        count = together.count(sender)
         if count.over and (refs or not _recorded(together, inbox, provider_id, [])[0]):
             noise.kind = "loop_limited"
             noise.meta["loop_limited"] = True

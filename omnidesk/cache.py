@@ -79,28 +79,47 @@ class TolerantRedisCache(RedisCache):
             return False
 
     def count_in_window(self, key: Any, seconds: int) -> int | None:
-        """Add one to a counter that expires `seconds` after its first count, in one round
-        trip (INCR and EXPIRE NX pipelined); None when Redis is unreachable."""
-        full_key = self.make_and_validate_key(key)
+        counts = self.count_in_windows([key], seconds)
+        return None if counts is None else counts[0]
+
+    def count_in_windows(self, keys: list[Any], seconds: int) -> list[int] | None:
+        """Add one to each counter of `keys` (a key named twice, two), each expiring
+        `seconds` after its first count, in one round trip (INCR and EXPIRE NX
+        pipelined); the new counts, or None when Redis is unreachable."""
+        full_keys = [self.make_and_validate_key(key) for key in keys]
         try:
-            client = self._cache.get_client(full_key, write=True)
+            client = self._cache.get_client(full_keys[0], write=True)
             pipeline = client.pipeline(transaction=False)
-            pipeline.incr(full_key)
-            pipeline.expire(full_key, seconds, nx=True)
-            count, _expiring = pipeline.execute()
+            for full_key in full_keys:
+                pipeline.incr(full_key)
+                pipeline.expire(full_key, seconds, nx=True)
+            answers = pipeline.execute()
         except UNREACHABLE as exc:
             self._unreachable("count", exc)
             return None
-        return int(count)
+        return [int(count) for count in answers[::2]]
 
 
 def count_in_window(key: str, seconds: int) -> int | None:
-    """Add one to the counter `key`, which expires `seconds` after its first count; the
-    new count, or None when the cache is unreachable. One round trip on Redis; the
-    in-process cache of the embedded default counts with add and incr."""
+    """count_in_windows of one key."""
+    counts = count_in_windows([key], seconds)
+    return None if counts is None else counts[0]
+
+
+def count_in_windows(keys: list[str], seconds: int) -> list[int] | None:
+    """Add one to each counter of `keys` (a key named twice, two), each expiring
+    `seconds` after its first count; the new counts, or None when the cache is
+    unreachable. One round trip on Redis; the in-process cache of the embedded default
+    counts with add and incr."""
+    if not keys:
+        return []
     backend = caches["default"]
     if isinstance(backend, TolerantRedisCache):
-        return backend.count_in_window(key, seconds)
+        return backend.count_in_windows(keys, seconds)
+    return [_count_locally(backend, key, seconds) for key in keys]
+
+
+def _count_locally(backend: Any, key: str, seconds: int) -> int:
     backend.add(key, 0, timeout=seconds)
     try:
         return int(backend.incr(key))

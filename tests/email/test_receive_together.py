@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from channels_email.receive import receive_raw_email, receive_raw_emails
 from conversations.models import Interaction
+from jobs.outbox import _keys as job_keys
 from tests.email.helpers import compose
 
 pytestmark = pytest.mark.django_db(transaction=True)  # real BEGINs and COMMITs
@@ -59,6 +60,9 @@ def test_a_batch_joins_threads_as_one_by_one_would_in_one_transaction(email_inbo
                 message_id=_id("a3"), in_reply_to=_id("a2")),
         compose(sender="fay@example.com", subject="Invoice", message_id=_id("c1")),
     ]
+    # This process's block of job keys reserved now: that statement, waited for, would
+    # have b1's conversation read again once (each block serves 100 jobs).
+    job_keys.take()
     with CaptureQueriesContext(connection) as captured:
         outcomes = _batch(*messages)
 
@@ -133,3 +137,24 @@ def test_a_message_the_database_refuses_is_not_kept_and_the_rest_are(email_inbox
         "First", "Re: First"]
     # The batch's own copies went with its rollback: one file per recorded message.
     assert len(_files_of("r1")) == 1 and len(_files_of("r3")) == 1
+
+
+def test_a_batch_counts_its_senders_at_once_and_takes_back_what_it_did_not_use(
+    email_inbox, settings
+):
+    """Every sender is counted against the loop limit in one round trip before the
+    batch; the auto-reply's count goes unused and is taken back when the batch is done."""
+    settings.OMNIDESK_EMAIL_RATE_LIMIT = 2
+    outcomes = _batch(
+        compose(sender="jo@example.com", subject="Out of office", message_id=_id("j1"),
+                headers={"Auto-Submitted": "auto-replied"}),
+        compose(sender="jo@example.com", subject="Question", message_id=_id("j2")),
+    )
+    assert [o.noise for o in outcomes] == ["auto_reply", ""]
+    # One message counted: the next is the second, within the limit.
+    later = receive_raw_email(compose(sender="jo@example.com", subject="Re: Question",
+                                      message_id=_id("j3"), in_reply_to=_id("j2")))
+    assert later.noise == ""
+    third = receive_raw_email(compose(sender="jo@example.com", subject="Re: Question",
+                                      message_id=_id("j4"), in_reply_to=_id("j3")))
+    assert third.noise == "loop_limited"
