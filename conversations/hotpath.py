@@ -9,9 +9,9 @@
 - the conversation's UPDATE;
 - for a batch of events recorded together (the spool's drain, a batch of emails): every
   known sender's customer locked in one statement, each one's continued conversation in
-  another, the conversations their thread references name in a third (emails), and the
-  batch's interaction ids reserved in a fourth (so that inserting an interaction
-  needs no answer: see omnidesk.fastsql.pipelined).
+  another, and the conversations their thread references name in a third (emails).
+  (conversations.actions.prelocked reserves the batch's keys in a fourth, with
+  omnidesk.fastsql.reserve_keys_of.)
 
 tests/test_pipeline_hotpath.py checks each against the ORM for identical rows and
 instances.
@@ -27,7 +27,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from conversations.models import Conversation, ConversationStatus, Interaction
 from conversations.payloads import CONVERSATION_SELECT
 from customers.models import Customer, Identity
-from omnidesk.fastsql import CompiledSelect, insert_row, reserve_keys, update_row
+from omnidesk.fastsql import CompiledSelect, insert_row, update_row
 
 # Made-up parameters, each unlike any other of its query (omnidesk.fastsql).
 _KIND, _VALUE = "\ue000kind", "\ue000value"
@@ -162,12 +162,6 @@ def lock_continued_conversations(
         conversation.customer = by_id[conversation.customer_id]
         found[conversation.customer_id] = conversation
     return found
-
-
-def reserve_interaction_ids(count: int) -> list[int]:
-    """`count` new interaction ids, in increasing order, from the table's own sequence:
-    an interaction given one is inserted without waiting for its key."""
-    return reserve_keys(Interaction, count)
 
 
 def insert_interaction_unless_recorded(interaction: Interaction) -> bool:

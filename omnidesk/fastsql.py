@@ -277,14 +277,25 @@ def reserve_keys(model: type[Model], count: int) -> list[int]:
     """`count` new keys of `model`'s table, in increasing order, from the table's own
     sequence (PostgreSQL; elsewhere none): a row given one is inserted without waiting
     for its key (`insert_row(..., deferred=True)`)."""
-    if count <= 0 or connection.vendor != "postgresql":
-        return []
+    return reserve_keys_of({model: count})[model]
+
+
+def reserve_keys_of(counts: dict[type[Model], int]) -> dict[type[Model], list[int]]:
+    """reserve_keys of several tables in one statement."""
+    wanted = {model: count for model, count in counts.items() if count > 0}
+    keys: dict[type[Model], list[int]] = {model: [] for model in counts}
+    if not wanted or connection.vendor != "postgresql":
+        return keys
+    one = "ARRAY(SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s))"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [model._meta.db_table, count],
+            "SELECT " + ", ".join([one] * len(wanted)),
+            [value for model, count in wanted.items() for value in (model._meta.db_table, count)],
         )
-        return sorted(key for (key,) in cursor.fetchall())
+        row = cursor.fetchone()
+    for model, reserved in zip(wanted, row, strict=True):
+        keys[model] = sorted(reserved)
+    return keys
 
 
 class ReservedKeys:

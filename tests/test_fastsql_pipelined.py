@@ -13,7 +13,7 @@ from conversations.models import Conversation, Interaction
 from customers.models import Customer, Identity
 from jobs.models import Job
 from jobs.outbox import enqueue_job
-from omnidesk.fastsql import Conflict, ReservedKeys, pipelined, update_row
+from omnidesk.fastsql import Conflict, ReservedKeys, pipelined, reserve_keys, update_row
 from tests.factories import inbound
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def _interaction_like(recorded, provider_id: str) -> Interaction:
 def test_writes_that_need_no_answer_wait_for_none_until_a_read(recorded, pipeline_syncs):
     conversation = Conversation.objects.get(pk=recorded.conversation.pk)
     with transaction.atomic(), pipelined():
-        [reserved] = hotpath.reserve_interaction_ids(1)
+        [reserved] = reserve_keys(Interaction, 1)
         before = pipeline_syncs[0]
         row = _interaction_like(recorded, "<2@x>")
         row.pk = reserved
@@ -55,7 +55,7 @@ def test_writes_that_need_no_answer_wait_for_none_until_a_read(recorded, pipelin
 
 
 def test_reserved_ids_are_the_sequences_next_ones(recorded):
-    ids = hotpath.reserve_interaction_ids(3)
+    ids = reserve_keys(Interaction, 3)
     assert ids == sorted(ids) and len(set(ids)) == 3
     assert ids[0] > recorded.interaction.pk
     later = do_record_inbound(inbound(recorded.interaction.inbox, "email", "email",
@@ -65,7 +65,7 @@ def test_reserved_ids_are_the_sequences_next_ones(recorded):
 
 def test_a_deferred_insert_that_conflicts_raises_when_the_block_ends(recorded):
     retry = _interaction_like(recorded, "<1@x>")  # the provider id recorded above
-    [retry.pk] = hotpath.reserve_interaction_ids(1)
+    [retry.pk] = reserve_keys(Interaction, 1)
     with pytest.raises(Conflict) as raised, transaction.atomic(), pipelined():
         assert hotpath.insert_interaction_unless_recorded(retry) is True  # not known yet
         Customer.objects.filter(pk=recorded.interaction.customer_id).update(name="Changed")

@@ -204,6 +204,7 @@ def _lock_sender(
         name=event.sender_name,
         verified=event.sender_verified,
         probably_new=True,
+        keys=batch.take_new_sender_keys() if batch is not None else None,
     )
     if not created:  # created meanwhile by someone else: lock their customer
         identity.customer = Customer.objects.select_for_update(no_key=True).get(

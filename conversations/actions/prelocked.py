@@ -2,7 +2,8 @@
 first event: each sender's identity with its customer, each of those customers'
 continued conversation, and the conversations the events' thread references name (an
 email batch's). Three statements for the batch, instead of two per event; a fourth
-reserves an interaction id per event, so that inserting one needs no answer.
+reserves an interaction id per event, and a customer and an identity id per sender
+without an identity, so that inserting them needs no answer.
 
 A sender's identity and customer serve every event of theirs in the batch: the pipeline
 changes a customer only through that instance (its name). A conversation is handed out
@@ -32,11 +33,11 @@ from conversations.hotpath import (
     lock_continued_conversations,
     lock_conversations,
     lock_known_senders,
-    reserve_interaction_ids,
 )
-from conversations.models import Conversation
+from conversations.models import Conversation, Interaction
 from customers.identities import InvalidIdentity, normalize_identity
-from customers.models import Identity
+from customers.models import Customer, Identity
+from omnidesk.fastsql import reserve_keys_of
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ class Prelocked:
     named: dict[int, Conversation] = field(default_factory=dict)
     # Interaction ids reserved for the batch's events; the next one to take is last.
     interaction_ids: list[int] = field(default_factory=list)
+    # (customer, identity) keys reserved for its senders without an identity, likewise.
+    new_sender_keys: list[tuple[int, int]] = field(default_factory=list)
     # Files the batch's events stored (raw messages, attachments): a batch rolled back
     # deletes them (ingest.recording_together), as its rows are gone.
     stored_files: list[FieldFile] = field(default_factory=list)
@@ -83,9 +86,9 @@ class Prelocked:
                 continue  # its event fails on its own, in the pipeline
         if not wanted:
             return cls(named=lock_conversations(conversation_ids))
-        ids = reserve_interaction_ids(len(senders))
-        ids.reverse()  # taken from the end
         known = lock_known_senders(wanted)
+        new = len(wanted) - len(known)
+        keys = reserve_keys_of({Interaction: len(senders), Customer: new, Identity: new})
         # An event's continued conversation is its customer's newest unresolved one, if
         # that one is active within the event's window (ingest checks it per event).
         since = timezone.now() - timedelta(days=settings.OMNIDESK_CONTINUITY_DAYS)
@@ -94,8 +97,14 @@ class Prelocked:
             senders=dict.fromkeys(wanted, None) | known,
             conversations=lock_continued_conversations(customers.values(), since),
             named=lock_conversations(conversation_ids),
-            interaction_ids=ids,
+            interaction_ids=keys[Interaction][::-1],  # taken from the end
+            new_sender_keys=list(zip(keys[Customer], keys[Identity], strict=True))[::-1],
         )
+
+    def take_new_sender_keys(self) -> tuple[int, int] | None:
+        """Reserved (customer, identity) keys for a sender new to the batch; None when
+        all are taken."""
+        return self.new_sender_keys.pop() if self.new_sender_keys else None
 
     def take_interaction_id(self) -> int | None:
         """A reserved id for the next event's interaction; None when all are taken."""
