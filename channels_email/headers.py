@@ -59,9 +59,12 @@ def _charset_candidates(charset: str | None) -> list[str]:
     return candidates
 
 
+_RAW_8BIT = re.compile("[\udc80-\udcff]")
+
+
 def recover_8bit(value: str) -> str:
     """Header text parsed from bytes keeps raw 8-bit bytes as surrogates; decode them."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+    if not _RAW_8BIT.search(value):
         return value
     return decode_bytes(value.encode("ascii", errors="surrogateescape"))
 
