@@ -29,6 +29,7 @@ tests/test_fastsql.py checks each against the ORM for identical rows and instanc
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -307,11 +308,14 @@ class ReservedKeys:
     def __init__(self, model: type[Model], block: int = 100) -> None:
         self._model, self._block = model, block
         self._keys: list[int] = []
+        self._pid = os.getpid()
         self._lock = threading.Lock()
 
     def take(self) -> int | None:
         """A new key (None elsewhere than PostgreSQL)."""
         with self._lock:
+            if self._pid != os.getpid():  # a forked child: its parent's keys are not its own
+                self._keys, self._pid = [], os.getpid()
             if not self._keys:
                 self._keys = reserve_keys(self._model, self._block)[::-1]
             return self._keys.pop() if self._keys else None

@@ -3,6 +3,8 @@ that waits; every other statement (the ORM's) is answered at once, as outside th
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.db import DataError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -147,3 +149,13 @@ def test_a_job_enqueued_in_a_pipelined_block_waits_for_no_answer(db, pipeline_sy
         assert all(job.pk is not None and not job._state.adding for job in jobs)
     stored = Job.objects.filter(pk__in=[job.pk for job in jobs]).order_by("pk")
     assert [job.args for job in stored] == [[2], [3]]
+
+
+def test_a_forked_process_does_not_reuse_its_parents_reserved_keys(db, monkeypatch):
+    keys = ReservedKeys(Job, block=10)
+    parent = keys.take()
+    parent_pid = os.getpid()
+    monkeypatch.setattr(os, "getpid", lambda: parent_pid + 1)  # as in a forked child
+    in_child = keys.take()
+    assert in_child not in range(parent, parent + 10)  # a block of its own
+    assert keys.take() == in_child + 1
