@@ -100,12 +100,6 @@ class TolerantRedisCache(RedisCache):
         return [int(count) for count in answers[::2]]
 
 
-def count_in_window(key: str, seconds: int) -> int | None:
-    """count_in_windows of one key."""
-    counts = count_in_windows([key], seconds)
-    return None if counts is None else counts[0]
-
-
 def count_in_windows(keys: list[str], seconds: int) -> list[int] | None:
     """Add one to each counter of `keys` (a key named twice, two), each expiring
     `seconds` after its first count; the new counts, or None when the cache is
