@@ -16,9 +16,12 @@ the same clock in every process.
    and until every socket has it.
 2. The maximum ingest rate with those sockets connected: bench/webhook.py's closed loop
    (8 keep-alive clients as fast as they go) through nginx, with this run's senders, so
-   every event reaches the sockets. Before any socket connects, the same figure is the
-   reference.
-3. Open loop at 80 % of that rate for `--open-seconds`: POSTs started on a fixed
+   every event reaches the sockets. Two figures: the POSTs answered 201 a second, and the
+   events a second carried through to the sockets (each POST's own text, timed to the
+   last frame's arrival): the rate the shape sustains, where the first also counts POSTs
+   whose fan-out is still queued when the burst ends. Before any socket connects, the
+   first figure is the reference.
+3. Open loop at 80 % of the carried-through rate for `--open-seconds`: POSTs started on a fixed
    schedule whatever the answers (16 keep-alive clients take them in turn), each with its
    own text; POST -> first frame is timed from the POST's scheduled start, so a POST that
    waited for a free client counts its wait.
@@ -87,6 +90,20 @@ class OpenLoop:
     server_cpu_share: float  # both web processes, in cores
     client_cpu_share: float
     load: float
+    # With the sockets connected: the events per second whose frames reached them (see
+    # delivered_rate).
+    delivered_rate: float = 0.0
+    basis: str = "carried"  # offered_rate is open_share of delivered_rate, or of max_rate
+
+    @staticmethod
+    def of(setup: Setup, sockets: int, rate0: float, rate: float, delivered: float,
+           basis: str) -> Callable[..., OpenLoop]:
+        """The figure's rates and set-up, waiting for the loop's measurements."""
+        def figure(**measured: Any) -> OpenLoop:
+            return OpenLoop(direct_writes=setup.direct_writes, sockets=sockets,
+                            max_rate_no_sockets=rate0, max_rate=rate,
+                            delivered_rate=delivered, basis=basis, **measured)
+        return figure
 
 
 # --- the client processes ----------------------------------------------------------------
@@ -248,6 +265,14 @@ def warm_senders(port: int, token: str, run: str) -> None:
 
 def max_rate(port: int, token: str, run: str, seconds: float) -> float:
     """201s per second from CLOSED_LOOP_CLIENTS clients as fast as they go."""
+    return burst(port, token, run, seconds)[0] / seconds
+
+
+def burst(port: int, token: str, run: str, seconds: float,
+          prefix: str = "") -> tuple[int, float]:
+    """CLOSED_LOOP_CLIENTS clients POST as fast as they go for `seconds`: the 201s and
+    when the burst began (perf_counter). With a `prefix`, POST n of client c has the text
+    prefix + "c-n", for the sockets to track."""
     who = senders(run)
     counts = [0] * CLOSED_LOOP_CLIENTS
     stop_at = time.monotonic() + seconds
@@ -256,17 +281,38 @@ def max_rate(port: int, token: str, run: str, seconds: float) -> float:
     def client(number: int) -> None:
         poster, n = Poster(port, token), 0
         while time.monotonic() < stop_at:
+            text = f"{prefix}{number}-{n}" if prefix else "Where is my order?"
             status = poster.post(who[(number + n * CLOSED_LOOP_CLIENTS) % len(who)],
-                                 "Where is my order?", f"fanout-{tag}-{number}-{n}")
+                                 text, f"fanout-{tag}-{number}-{n}")
             counts[number] += status == 201
             n += 1
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(CLOSED_LOOP_CLIENTS)]
+    began = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return sum(counts) / seconds
+    return sum(counts), began
+
+
+def delivered_rate(port: int, token: str, run: str, seconds: float,
+                   clients: Clients) -> tuple[float, float]:
+    """The burst's 201s per second, and the rate the shape carried them through to the
+    sockets: the events whose frame reached a socket, per second from the burst's start
+    to the last of those frames. The second is the rate the shape sustains; the first
+    counts POSTs answered while their fan-out may still be queued."""
+    prefix = f"MX{uuid.uuid4().hex[:6]}-"
+    clients.ask("track", prefix)
+    accepted, began = burst(port, token, run, seconds, prefix)
+    time.sleep(STRAGGLERS_SECONDS)
+    seen: dict[str, float] = {}
+    for reply in clients.ask("seen"):
+        for key, at in reply[1].items():
+            seen[key] = min(at, seen.get(key, at))
+    if not seen:
+        return accepted / seconds, 0.0
+    return accepted / seconds, len(seen) / (max(seen.values()) - began)
 
 
 def open_loop(port: int, token: str, run: str, rate: float, seconds: float,
@@ -323,6 +369,9 @@ class Setup:
     open_seconds: float
     rate_seconds: float
     open_share: float = 0.8
+    # Which maximum the open loop offers open_share of: "carried" (the events a second the
+    # shape carried through to the sockets), "answered" (the 201s a second), or both.
+    open_bases: tuple[str, ...] = ("carried",)
     proxy_pids: tuple[int, ...] = ()  # nginx's workers
 
 
@@ -378,13 +427,28 @@ def closed_loop(setup: Setup, clients: Clients, run: str, count: int,
     return figure
 
 
-def open_loop_figure(setup: Setup, clients: Clients, run: str, count: int, rate0: float,
-                     log: Callable[[str], None]) -> OpenLoop:
-    rate = max_rate(setup.post_port, setup.token, run, setup.rate_seconds)
-    offered = rate * setup.open_share
-    log(f"max ingest rate with {count:,} sockets: {rate:,.0f} events/s (no sockets: "
-        f"{rate0:,.0f}); open loop at {offered:,.0f}/s for {setup.open_seconds:g} s")
-    time.sleep(2)  # the closed loop's last frames
+def open_loop_figures(setup: Setup, clients: Clients, run: str, count: int, rate0: float,
+                      log: Callable[[str], None]) -> list[OpenLoop]:
+    """The maximum rates with `count` sockets, then an open loop at open_share of each
+    rate in setup.open_bases ("carried", "answered")."""
+    rate, delivered = delivered_rate(setup.post_port, setup.token, run, setup.rate_seconds,
+                                     clients)
+    log(f"max ingest rate with {count:,} sockets: {rate:,.0f} events/s answered 201, "
+        f"{delivered:,.0f}/s carried through to the sockets (no sockets: {rate0:,.0f})")
+    figures = []
+    for basis in setup.open_bases:
+        offered = (delivered if basis == "carried" else rate) * setup.open_share
+        log(f"open loop at {offered:,.0f}/s ({setup.open_share:.0%} of the {basis} rate) for "
+            f"{setup.open_seconds:g} s")
+        time.sleep(2)  # the last loop's frames
+        figures.append(open_loop_figure(setup, clients, run, count, offered, log,
+                                        OpenLoop.of(setup, count, rate0, rate, delivered,
+                                                    basis)))
+    return figures
+
+
+def open_loop_figure(setup: Setup, clients: Clients, run: str, count: int, offered: float,
+                     log: Callable[[str], None], rates: Callable[..., OpenLoop]) -> OpenLoop:
     prefix = f"OL{uuid.uuid4().hex[:6]}-{count}-"
     cpu_clients = clients.cpu_seconds()
     clients.ask("track", prefix)
@@ -405,9 +469,10 @@ def open_loop_figure(setup: Setup, clients: Clients, run: str, count: int, rate0
     missing = len(scheduled) - len(latencies)
     p50, p99 = sockets.p50_p99(latencies) if latencies else (float("nan"),) * 2
     post_p50, post_p99 = sockets.p50_p99(posts)
-    figure = OpenLoop(setup.direct_writes, count, rate0, rate, offered, ok / elapsed,
-                      len(scheduled), missing, p50, p99, post_p50, post_p99, server_share,
-                      client_share, os.getloadavg()[0])
+    figure = rates(offered_rate=offered, achieved_rate=ok / elapsed, posts=len(scheduled),
+                   without_frame=missing, p50_ms=p50, p99_ms=p99, post_p50_ms=post_p50,
+                   post_p99_ms=post_p99, server_cpu_share=server_share,
+                   client_cpu_share=client_share, load=os.getloadavg()[0])
     log(f"open loop at {count:,} sockets, {offered:,.0f}/s offered, {ok / elapsed:,.0f}/s "
         f"answered 201: POST -> first frame p50 {p50:.0f} p99 {p99:.0f} ms ({missing} of "
         f"{len(scheduled)} without a frame); POST answered p50 {post_p50:.0f} p99 "
@@ -436,6 +501,6 @@ def measure(setup: Setup, keys: list[str], client_processes: int,
             time.sleep(5)
             fanouts.append(closed_loop(setup, clients, run, count, log))
             if setup.open_seconds > 0:
-                loops.append(open_loop_figure(setup, clients, run, count, rate0, log))
+                loops.extend(open_loop_figures(setup, clients, run, count, rate0, log))
     finally:
         clients.close()
