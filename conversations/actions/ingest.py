@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from conversations import hooks
-from conversations.actions.prelocked import NOT_LOCKED, NotLocked, Prelocked
+from conversations.actions.prelocked import NOT_LOCKED, NotLocked, Prelocked, delete_files
 from conversations.actions.timeline import CHANNEL_SWITCHED, STATUS_CHANGED, record_event
 from conversations.hotpath import (
     insert_interaction_unless_recorded,
@@ -82,7 +83,7 @@ def recording_together(
                 _together.reset(token)
     except BaseException as exc:
         if batch is not None:  # its rows are rolled back: so are the files they named
-            batch.delete_stored_files()
+            delete_files(batch.stored_files)
         if isinstance(exc, Conflict):  # an INSERT, sent without waiting, wrote nothing
             raise RecordedBefore(getattr(exc.instance, "provider_id", None)) from exc
         raise
@@ -105,27 +106,36 @@ def do_record_inbound(
     if batch is not None:
         with transaction.atomic(savepoint=False):
             try:
-                result = _record(event, sender_value, batch)
+                result = _record(event, sender_value, batch, batch.stored_files)
             except _Duplicate:
                 raise RecordedBefore(event.provider_id) from None
             if then is not None:
                 then(result)
             batch.settle(statements_waited_for())
             return result
+    stored: list[FieldFile] = []
     try:
         with transaction.atomic():
-            result = _record(event, sender_value, None)
+            result = _record(event, sender_value, None, stored)
             if then is not None:
                 then(result)
             return result
     except _Duplicate:
+        delete_files(stored)
         original = Interaction.objects.select_related("conversation").get(
             inbox=event.inbox, provider_id=event.provider_id
         )
         return IngestResult(original, original.conversation, created=False)
+    except BaseException:
+        delete_files(stored)  # the rows naming them were rolled back
+        raise
 
 
-def _record(event: InboundEvent, sender_value: str, batch: Prelocked | None) -> IngestResult:
+def _record(
+    event: InboundEvent, sender_value: str, batch: Prelocked | None, stored: list[FieldFile]
+) -> IngestResult:
+    """`stored`: the files the event stores are added to it, for the caller to delete if
+    its transaction is rolled back."""
     identity, customer, new_customer = _lock_sender(event, sender_value, batch)
     # Taken whether this event continues it or not: the next event reads it again, unless
     # this one hands it on (below).
@@ -159,9 +169,11 @@ def _record(event: InboundEvent, sender_value: str, batch: Prelocked | None) -> 
         )
         apply_preview(conversation, preview, occurred_at)
         save_conversation(conversation)  # one INSERT, already in its final state
-        interaction = _insert_interaction(event, conversation, identity, occurred_at, batch)
+        interaction = _insert_interaction(event, conversation, identity, occurred_at, batch,
+                                          stored)
     else:
-        interaction = _insert_interaction(event, conversation, identity, occurred_at, batch)
+        interaction = _insert_interaction(event, conversation, identity, occurred_at, batch,
+                                          stored)
         switched, reopened = _apply_to_conversation(
             conversation, event, occurred_at, created=False
         )
@@ -170,7 +182,7 @@ def _record(event: InboundEvent, sender_value: str, batch: Prelocked | None) -> 
     if batch is not None:
         batch.recorded_into(conversation)
     waited = statements_waited_for()
-    attachments = _store_attachments(interaction, event, batch) if event.attachments else []
+    attachments = _store_attachments(interaction, event, stored) if event.attachments else []
     hooks.run_after_change(conversation)
 
     notify(
@@ -289,6 +301,7 @@ def _insert_interaction(
     identity: Identity,
     occurred_at: datetime,
     batch: Prelocked | None,
+    stored: list[FieldFile],
 ) -> Interaction:
     interaction = Interaction(
         conversation=conversation,
@@ -310,22 +323,19 @@ def _insert_interaction(
     if event.raw_bytes is not None:
         # Stored first, so the INSERT carries its name (no UPDATE after it).
         interaction.raw_file.save(event.raw_filename, ContentFile(event.raw_bytes), save=False)
-        if batch is not None:
-            batch.stored(interaction.raw_file)
+        stored.append(interaction.raw_file)
     if batch is not None:
         # A reserved id: the INSERT waits for no answer. A retry conflicts at the end of
         # the batch, which is rolled back with the files it stored and recorded one by one.
         interaction.pk = batch.take_interaction_id()
     # One statement: a provider's retry conflicts on (inbox, provider_id) and writes nothing.
     if not insert_interaction_unless_recorded(interaction):
-        if interaction.raw_file:
-            interaction.raw_file.delete(save=False)
-        raise _Duplicate
+        raise _Duplicate  # the caller deletes the file stored for it
     return interaction
 
 
 def _store_attachments(
-    interaction: Interaction, event: InboundEvent, batch: Prelocked | None
+    interaction: Interaction, event: InboundEvent, stored_files: list[FieldFile]
 ) -> list[Attachment]:
     stored = []
     for item in event.attachments:
@@ -339,8 +349,7 @@ def _store_attachments(
         )
         if item.content is not None:
             attachment.file.save(attachment.name, ContentFile(item.content), save=False)
-            if batch is not None:
-                batch.stored(attachment.file)
+            stored_files.append(attachment.file)
         attachment.save()
         stored.append(attachment)
     return stored

@@ -144,21 +144,19 @@ class Prelocked:
         if customer_id is not None:
             self.conversations[customer_id] = conversation
 
-    def stored(self, file: FieldFile) -> None:
-        self.stored_files.append(file)
-
-    def delete_stored_files(self) -> None:
-        """Best effort: a file left behind is only disk space, never a wrong record."""
-        for file in self.stored_files:
-            try:
-                file.delete(save=False)
-            except OSError:
-                logger.warning("could not delete %s of a batch rolled back", file.name,
-                               exc_info=True)
-        self.stored_files.clear()
-
     def recorded_into(self, conversation: Conversation) -> None:
         for customer_id, held in list(self.conversations.items()):
             if held.pk == conversation.pk:
                 del self.conversations[customer_id]
         self.named.pop(conversation.pk, None)
+
+
+def delete_files(files: list[FieldFile]) -> None:
+    """The files of rows rolled back, and empties the list. Best effort: a file left
+    behind is only disk space, never a wrong record."""
+    for file in files:
+        try:
+            file.delete(save=False)
+        except OSError:
+            logger.warning("could not delete %s of rows rolled back", file.name, exc_info=True)
+    files.clear()
