@@ -119,24 +119,30 @@ def receive_raw_email(
 
 
 def receive_raw_emails(
-    messages: Sequence[tuple[bytes, str]], *, inbox: Inbox | None = None
+    messages: Sequence[tuple[bytes, str]], *, inbox: Inbox | None = None,
+    one_by_one_after_failure: bool = True,
 ) -> list[ReceiveOutcome]:
     """Several messages at once, (raw bytes, source) each (ingest_email given several
     files), in order, recorded together in one transaction (conversations.actions.ingest's
     recording_together: the senders locked in one statement, one commit, the live
     events written in one statement). If any of them fails or was recorded before, the
-    batch is rolled back, its loop counts taken back, and each message is received on
-    its own, as receive_raw_email does. Never raises."""
+    batch is rolled back (with the files it stored) and its loop counts taken back; then
+    each message is received on its own, as receive_raw_email does, and nothing is
+    raised. With `one_by_one_after_failure=False` the batch's exception is raised instead,
+    for a caller that goes one by one itself (the IMAP poller, whose block transaction
+    must stop at the first message that cannot be kept)."""
     messages = [(bytes(raw), source) for raw, source in messages]
     if len(messages) > 1:
         together = _Together()
         try:
             return _receive_together(messages, inbox, together)
         except Exception:
-            logger.info("%d emails from %s on: receiving them together failed, one by one "
-                        "now", len(messages), messages[0][1] or "unknown source", exc_info=True)
             for count in together.counted:
                 uncount(count)
+            if not one_by_one_after_failure:
+                raise
+            logger.info("%d emails from %s on: receiving them together failed, one by one "
+                        "now", len(messages), messages[0][1] or "unknown source", exc_info=True)
     return [receive_raw_email(raw, inbox=inbox, source=source) for raw, source in messages]
 
 

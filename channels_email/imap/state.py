@@ -3,6 +3,7 @@ polling besides what the email adapter records."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -45,8 +46,21 @@ def lock_for_uid(inbox: Inbox, folder: str, uidvalidity: int, uid: int) -> ImapM
     return state
 
 
+def lock_for_uids(
+    inbox: Inbox, folder: str, uidvalidity: int, uids: Sequence[int]
+) -> tuple[ImapMailboxState, set[int]] | None:
+    """lock_for_uid for a block of `uids` (ascending) in one statement: the state locked
+    and those of `uids` still to handle, the ones another poller got past skipped. None
+    when none of them are (all handled, or the folder renumbered meanwhile)."""
+    state = lock_for_uid(inbox, folder, uidvalidity, uids[-1])
+    if state is None:
+        return None
+    return state, {uid for uid in uids if uid > state.last_uid}
+
+
 def do_advance(state: ImapMailboxState, uid: int) -> None:
-    """Mark `uid` handled; call with the state locked by lock_for_uid."""
+    """Mark `uid` (and every UID below it) handled; call with the state locked by
+    lock_for_uid or lock_for_uids."""
     state.last_uid = uid
     state.save(update_fields=["last_uid"])
 

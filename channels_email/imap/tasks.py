@@ -55,7 +55,8 @@ def _is_due(inbox: Inbox, polled_at: datetime | None, now: datetime) -> bool:
 @shared_task(acks_late=True)
 def poll_imap_inbox_task(inbox_id: int) -> str:
     """One poll of one inbox. Safe to run twice at once or next to a watcher: the
-    folder's state row is locked per message and a UID is handled only once."""
+    folder's state row is locked per block of messages and a UID is handled only
+    once."""
     inbox = Inbox.objects.filter(pk=inbox_id, is_active=True).first()
     if inbox is None:
         return "skipped"

@@ -75,7 +75,8 @@ def imap_inbox(db: Any, dovecot: Dovecot, account: Account) -> Inbox:
     return make_inbox(dovecot, account)
 
 
-def mail(subject: str, body: str = "", *, sender: str = "", message_id: str = "") -> bytes:
+def mail(subject: str, body: str = "", *, sender: str = "", message_id: str = "",
+         in_reply_to: str = "") -> bytes:
     """A plain message as a customer's mail client sends it; each from a customer of its
     own unless told (the adapter's per-sender loop limit counts across test runs)."""
     sender = sender or f"ana.{uuid.uuid4().hex[:12]}@customer.test"
@@ -85,6 +86,9 @@ def mail(subject: str, body: str = "", *, sender: str = "", message_id: str = ""
     message["Subject"] = subject
     message["Date"] = format_datetime(timezone.now())
     message["Message-ID"] = message_id or make_msgid(domain="customer.test")
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+        message["References"] = in_reply_to
     message.set_content(body or f"Body of {subject}.")
     return message.as_bytes()
 
