@@ -6,7 +6,8 @@ the same PostgreSQL, printed with the ratios (nothing asserted; not in CI).
    `ingest_email` calls for the files it is given) against django-helpdesk's
    `extract_email_metadata` (what its `get_email` calls per fetched message); and ours
    one message at a time (`receive_raw_email`, what a webhook calls), on another N of
-   the same shape. Threading is scored for each.
+   the same shape. Each side first ingests the same 50 other emails, untimed (its
+   steady rate, not its first connections and statements). Threading is scored for each.
 2. List: django-helpdesk's ticket list (the datatables endpoint its ticket page loads,
    50 rows) and its REST ticket list at --tickets rows, against our
    `GET /api/v1/conversations/` (50 rows) on the bench database.
@@ -39,6 +40,7 @@ from bench import env  # noqa: E402 - after the sys.path line above
 
 HERE = Path(__file__).resolve().parent
 HELPDESK = "django-helpdesk==2.6.1"
+WARM_UP = 50  # emails each side ingests first, untimed
 VENV = Path(os.environ.get("BENCH_PEERS_VENV", str(ROOT / "var" / "peers-venv")))
 PEERS_DATABASE_URL = os.environ.get(
     "PEERS_DATABASE_URL", env.DATABASE_URL.rsplit("/", 1)[0] + "/peers_helpdesk"
@@ -98,18 +100,26 @@ def main() -> None:
     setup = dataset.ensure_setup()
     dataset.generate(setup, log)
     emails = generate(args.count, tag=f"-{uuid.uuid4().hex[:6]}")
+    # Both sides first take the same WARM_UP emails of their own threads, untimed: the
+    # figures are each process's steady rate, not its first connections and statements.
+    warm_up = generate(WARM_UP, tag=f"-warm-{uuid.uuid4().hex[:6]}")
 
+    run(WARM_UP, warm_up, batch=args.batch)
     ours = run(args.count, emails, batch=args.batch)
     log(f"omnidesk: {ours['messages']} emails in {ours['seconds']:.1f} s, "
         f"{args.batch} at a time")
+    run(WARM_UP, generate(WARM_UP, tag=f"-warm-{uuid.uuid4().hex[:6]}"))
     single = run(args.count, generate(args.count, tag=f"-{uuid.uuid4().hex[:6]}"))
     log(f"omnidesk: {single['messages']} emails in {single['seconds']:.1f} s, one by one")
 
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryDirectory() as warm:
         for n, item in enumerate(emails):
             (Path(folder) / f"{n:05d}.eml").write_bytes(item.raw)
+        for n, item in enumerate(warm_up):
+            (Path(warm) / f"{n:05d}.eml").write_bytes(item.raw)
         done = subprocess.run(
             [str(python), str(HERE / "helpdesk_side.py"), "--emails", folder,
+             "--warm-up", warm,
              "--tickets", str(args.tickets), "--requests", str(args.requests)],
             env={**os.environ, "PEERS_DATABASE_URL": PEERS_DATABASE_URL},
             capture_output=True, text=True, check=False, timeout=3600,
