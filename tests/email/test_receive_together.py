@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from channels_email.receive import receive_raw_email, receive_raw_emails
 from conversations.models import Interaction
 from jobs.outbox import _keys as job_keys
-from tests.email.helpers import compose
+from tests.email.helpers import compose, database_refusing
 
 pytestmark = pytest.mark.django_db(transaction=True)  # real BEGINs and COMMITs
 
@@ -107,17 +107,7 @@ def test_a_redelivery_in_the_batch_sends_it_one_by_one_without_counting_twice(
 
 
 def test_a_message_the_database_refuses_is_not_kept_and_the_rest_are(email_inbox):
-    with connection.cursor() as cursor:  # dropped with the test database's tables
-        cursor.execute(
-            "CREATE FUNCTION refuse_subject() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            "BEGIN IF NEW.subject = 'Refuse me' THEN RAISE EXCEPTION 'refused here'; "
-            "END IF; RETURN NEW; END $$"
-        )
-        cursor.execute(
-            "CREATE TRIGGER refuse_subject BEFORE INSERT ON conversations_interaction "
-            "FOR EACH ROW EXECUTE FUNCTION refuse_subject()"
-        )
-    try:
+    with database_refusing("Refuse me"):
         outcomes = _batch(
             compose(sender="hal@example.com", subject="First", message_id=_id("r1")),
             compose(sender="ida@example.com", subject="Refuse me",
@@ -125,10 +115,6 @@ def test_a_message_the_database_refuses_is_not_kept_and_the_rest_are(email_inbox
             compose(sender="hal@example.com", subject="Re: First",
                     message_id=_id("r3"), in_reply_to=_id("r1")),
         )
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER refuse_subject ON conversations_interaction")
-            cursor.execute("DROP FUNCTION refuse_subject()")
 
     assert [o.kept for o in outcomes] == [True, False, True]
     assert "refused here" in outcomes[1].reason

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from pytest_django.fixtures import Settings
 from channels_email.imap.poller import PollReport, poll_inbox
 from channels_email.models import ImapMailboxState
 from conversations.models import Direction, Inbox, Interaction
+from tests.email.helpers import database_refusing
 from tests.email_imap.conftest import append, folder_flags, mail, make_inbox, subjects_recorded
 from tests.email_imap.dovecot import Account, Dovecot
 
@@ -103,33 +103,8 @@ def test_each_block_is_recorded_in_one_transaction_and_replies_join_their_thread
     assert len(set(conversation.values())) == 3
 
 
-@pytest.fixture
-def refusing_subject() -> Iterator[None]:
-    """The database refuses an interaction whose subject is 'Refuse me'."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE FUNCTION refuse_subject() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            "BEGIN IF NEW.subject = 'Refuse me' THEN RAISE EXCEPTION 'refused here'; "
-            "END IF; RETURN NEW; END $$"
-        )
-        cursor.execute(
-            "CREATE TRIGGER refuse_subject BEFORE INSERT ON conversations_interaction "
-            "FOR EACH ROW EXECUTE FUNCTION refuse_subject()"
-        )
-    try:
-        yield
-    finally:
-        drop_refusal()
-
-
-def drop_refusal() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER IF EXISTS refuse_subject ON conversations_interaction")
-        cursor.execute("DROP FUNCTION IF EXISTS refuse_subject()")
-
-
 def test_a_message_the_database_refuses_stops_its_block_right_there(
-    inbox: Inbox, dovecot: Dovecot, account: Account, refusing_subject: None
+    inbox: Inbox, dovecot: Dovecot, account: Account
 ) -> None:
     ids = {subject: make_msgid(domain="customer.test")
            for subject in ("First", "Second", "Refuse me", "After")}
@@ -144,7 +119,8 @@ def test_a_message_the_database_refuses_stops_its_block_right_there(
         mail("Re: First", sender=fay, in_reply_to=first),
     )
 
-    stopped, _sql = polled(inbox)
+    with database_refusing("Refuse me"):
+        stopped, _sql = polled(inbox)
 
     # The block was rolled back and handled again one message per transaction: the two
     # before the refused one are recorded once, nothing after it is.
@@ -160,8 +136,7 @@ def test_a_message_the_database_refuses_stops_its_block_right_there(
     assert folder_flags(dovecot, account) == {
         "First": True, "Second": True, "Refuse me": False, "After": False, "Re: First": False}
 
-    drop_refusal()
-    retried, sql = polled(inbox)
+    retried, sql = polled(inbox)  # the database takes it now
 
     assert (retried.fetched, retried.recorded, retried.duplicates, retried.last_uid,
             retried.error) == (3, 3, 0, 5, "")
