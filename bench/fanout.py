@@ -21,10 +21,11 @@ the same clock in every process.
    last frame's arrival): the rate the shape sustains, where the first also counts POSTs
    whose fan-out is still queued when the burst ends. Before any socket connects, the
    first figure is the reference.
-3. Open loop at 80 % of the carried-through rate for `--open-seconds`: POSTs started on a fixed
-   schedule whatever the answers (16 keep-alive clients take them in turn), each with its
-   own text; POST -> first frame is timed from the POST's scheduled start, so a POST that
-   waited for a free client counts its wait.
+3. Open loop at 80 % of the carried-through rate (or of the 201s, or one of each:
+   `--open-basis`) for `--open-seconds`: POSTs started on a fixed schedule whatever the
+   answers (16 keep-alive clients take them in turn), each with its own text; POST ->
+   first frame is timed from the POST's scheduled start, so a POST that waited for a
+   free client counts its wait.
 """
 
 from __future__ import annotations
