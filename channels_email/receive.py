@@ -232,19 +232,10 @@ def _receive_parsed(
     together: _Together,
 ) -> ReceiveOutcome:
     provider_id = _provider_id(raw, parsed)
-    if _is_own_message(parsed):
-        return ReceiveOutcome(
-            kept=True,
-            result=None,
-            reason=f"our own message {parsed.message_id} came back; ignored",
-            ignored=True,
-            noise="own_message",
-            message_id=provider_id,
-        )
     recipients = resolve_recipients(parsed, explicit_inbox)
-    inbox = recipients.inbox
-    if inbox is None:
-        return ReceiveOutcome(kept=False, result=None, reason=recipients.how)
+    inbox = _inbox_to_record(parsed, provider_id, recipients)
+    if isinstance(inbox, ReceiveOutcome):
+        return inbox
     noise = _classify(parsed, frozenset(inbox_addresses(inbox)))
     sender, sender_name = _sender(parsed, noise)
     unknown = sender == UNKNOWN_SENDER
@@ -285,6 +276,54 @@ def _receive_parsed(
         acknowledging=follow_ups.acknowledged,
         marking_bounced=bounced.pk if bounced is not None and follow_ups.bounce_scheduled else None,
     )
+
+
+def _inbox_to_record(
+    parsed: ParsedEmail, provider_id: str, recipients: Recipients
+) -> Inbox | ReceiveOutcome:
+    """The inbox the message is recorded in, or the outcome of one that is not recorded
+    at all (our own mail coming back: ignored; no inbox for its recipients: not kept)."""
+    if _is_own_message(parsed):
+        return ReceiveOutcome(
+            kept=True,
+            result=None,
+            reason=f"our own message {parsed.message_id} came back; ignored",
+            ignored=True,
+            noise="own_message",
+            message_id=provider_id,
+        )
+    if recipients.inbox is None:
+        return ReceiveOutcome(kept=False, result=None, reason=recipients.how)
+    return recipients.inbox
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A message receive_raw_email would record: the inbox it goes to, its provider id
+    and the sender it is filed under ("" when not a usable address)."""
+
+    inbox: Inbox
+    provider_id: str
+    sender: str
+
+
+def admit_raw_email(raw: bytes) -> Admitted | ReceiveOutcome:
+    """Without recording anything: the outcome receive_raw_email would give at once for
+    a message it does not record, else the message's inbox, id and sender (for a caller
+    that keeps it to be recorded later: the email webhooks' spool)."""
+    parsed = parse_email(raw)
+    provider_id = _provider_id(raw, parsed)
+    inbox = _inbox_to_record(parsed, provider_id, resolve_recipients(parsed, None))
+    if isinstance(inbox, ReceiveOutcome):
+        return inbox
+    sender = parsed.sender[1] if parsed.sender and _valid(parsed.sender[1]) else ""
+    return Admitted(inbox, provider_id, normalize_email(sender) if sender else "")
+
+
+def record_raw_email(raw: bytes, *, source: str = "") -> ReceiveOutcome:
+    """receive_raw_email for a caller that records several events in one transaction (the
+    spool's drain): an error is raised, for the caller to roll back, not answered."""
+    return _receive(bytes(raw), None, source)
 
 
 def _is_own_message(parsed: ParsedEmail) -> bool:

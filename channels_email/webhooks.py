@@ -4,8 +4,10 @@ anymail verifies each request (the WEBHOOK_SECRET basic auth, plus the ESP's own
 signature where it has one) and parses the ESP's payload; these receivers of its
 `inbound` and `tracking` signals hand the result to omnidesk:
 
-- inbound: the message's bytes go to receive_raw_email. A message that could not be
-  kept raises, so anymail answers 500 and the ESP delivers it again later.
+- inbound: the message's bytes go to the inbound spool (channels_email.spooled; with
+  OMNIDESK_SPOOL off, straight to receive_raw_email). A message that could not be kept
+  (no inbox for it; the spool or the database down) raises, so anymail answers 500 and
+  the ESP delivers it again later.
 - tracking: the outbound interaction is found by the metadata we attach when sending
   (METADATA_KEY), else by the event's message id as our RFC Message-ID (Mailgun, SES
   report that), else by the ESP's own message id stored in meta["esp_message_id"];
@@ -24,10 +26,12 @@ from typing import Any
 from anymail.signals import AnymailInboundEvent, AnymailTrackingEvent, EventType
 
 from channels_email.receive import receive_raw_email
+from channels_email.spooled import spool_raw_email
 from channels_email.threading import storable_id
 from channels_email.transport import METADATA_KEY
 from conversations.actions.delivery import do_update_delivery
 from conversations.models import Direction, Interaction, Status
+from spool import conf as spool_conf
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +93,9 @@ def _handle_inbound(event: AnymailInboundEvent, esp_name: str) -> None:
     check_field_types(event, message)
     _complete_headers(message, event, esp_name)
     encode_binary_parts(message)
-    outcome = receive_raw_email(message_bytes(message), source=f"anymail:{esp_name}")
+    raw, source = message_bytes(message), f"anymail:{esp_name}"
+    outcome = (spool_raw_email(raw, source=source) if spool_conf.enabled()
+               else receive_raw_email(raw, source=source))
     logger.info("%s inbound %s: %s", esp_name, outcome.message_id, outcome.reason)
     if not outcome.kept:
         raise InboundNotKept(outcome.reason)

@@ -16,7 +16,7 @@ from conversations.models import Inbox
 from omnidesk import config_cache
 
 # Fixtures shared by several test folders, kept in modules of their own.
-pytest_plugins = ["tests.http_receiver"]
+pytest_plugins = ["tests.http_receiver", "tests.spooled"]
 
 PASSWORD = "correct horse battery staple"
 

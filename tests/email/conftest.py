@@ -52,3 +52,8 @@ def email_settings(settings: Any) -> Iterator[Any]:
     _clear_channel_keys()
     yield settings
     _clear_channel_keys()
+
+
+@pytest.fixture(autouse=True)
+def _email_webhooks_drained(email_webhooks_drained: None) -> None:
+    """An email webhook's message is spooled; the drain records it right after."""

@@ -82,3 +82,8 @@ def clear_email_cache_keys() -> None:
     client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
     for key in client.scan_iter(match="*channels_email:*"):
         client.delete(key)
+
+
+@pytest.fixture(autouse=True)
+def _email_webhooks_drained(email_webhooks_drained: None) -> None:
+    """An email webhook's message is spooled; the drain records it right after."""

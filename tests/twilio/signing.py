@@ -3,7 +3,6 @@ RequestValidator."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,8 +11,7 @@ from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
 from spool import conf as spool_conf
-from spool.models import SpooledEvent
-from spool.tasks import drain_spool_task
+from tests.spooled import drained
 from tests.twilio import AUTH_TOKEN
 
 
@@ -46,16 +44,3 @@ def post_signed(
     if path == reverse("twilio-messaging-inbound") and spool_conf.enabled():
         drained()
     return response
-
-
-def drained(timeout: float = 10.0) -> None:
-    """Drain the spool until it is empty: here, or (in a test whose commits are real) by
-    this process's drain thread, which may hold a lane for a moment."""
-    deadline = time.monotonic() + timeout
-    while True:
-        drain_spool_task()
-        if not SpooledEvent.objects.filter(retry_at__isnull=True).exists():
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError("the spool was not drained")
-        time.sleep(0.01)
