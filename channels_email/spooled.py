@@ -31,7 +31,7 @@ from spool.handlers import recorder
 
 logger = logging.getLogger(__name__)
 
-HANDLER = "email.raw"
+HANDLER = "email-message"  # as "twilio-message" and "api-message"
 FOLDER = "spool/email"
 
 
