@@ -112,7 +112,7 @@ def receive_raw_email(
     raw: bytes, *, inbox: Inbox | None = None, source: str = ""
 ) -> ReceiveOutcome:
     try:
-        return _receive(bytes(raw), inbox, source)
+        return record_raw_email(raw, inbox=inbox, source=source)
     except Exception as exc:
         logger.exception("email from %s could not be recorded", source or "unknown source")
         return ReceiveOutcome(kept=False, result=None, reason=f"not recorded: {exc}")
@@ -213,10 +213,6 @@ def _receive_together(
                         for (raw, source), message in zip(messages, parsed, strict=True)]
     together.take_back_unused()
     return outcomes
-
-
-def _receive(raw: bytes, explicit_inbox: Inbox | None, source: str) -> ReceiveOutcome:
-    return _receive_parsed(raw, parse_email(raw), explicit_inbox, source, _Together())
 
 
 def _provider_id(raw: bytes, parsed: ParsedEmail) -> str:
@@ -320,10 +316,14 @@ def admit_raw_email(raw: bytes) -> Admitted | ReceiveOutcome:
     return Admitted(inbox, provider_id, normalize_email(sender) if sender else "")
 
 
-def record_raw_email(raw: bytes, *, source: str = "") -> ReceiveOutcome:
-    """receive_raw_email for a caller that records several events in one transaction (the
-    spool's drain): an error is raised, for the caller to roll back, not answered."""
-    return _receive(bytes(raw), None, source)
+def record_raw_email(
+    raw: bytes, *, inbox: Inbox | None = None, source: str = ""
+) -> ReceiveOutcome:
+    """receive_raw_email without its safety net, for a caller that records several events
+    in one transaction (the spool's drain): an error is raised, for the caller to roll
+    back, not answered."""
+    raw = bytes(raw)
+    return _receive_parsed(raw, parse_email(raw), inbox, source, _Together())
 
 
 def _is_own_message(parsed: ParsedEmail) -> bool:
